@@ -1,0 +1,151 @@
+import type { Headers, TopicPartition } from '../record.ts'
+
+/**
+ * The log Tributary runs on: the embedded log (default) or Apache Kafka. Both implementations pass
+ * one contract suite (test/log/log-contract.ts). All offsets are plain numbers (exact to 2^53).
+ */
+export interface Log {
+  readonly admin: Admin
+  /** A producer. With `transactionalId`, initialising it fences any older producer with that id
+   *  (its later calls fail with code FENCED) and aborts the transaction it left open. */
+  producer(options?: ProducerOptions): Promise<Producer>
+  consumer(options: ConsumerOptions): Promise<Consumer>
+  /** Closes every client made by this log and releases its resources. */
+  close(): Promise<void>
+}
+
+export type CleanupPolicy = 'delete' | 'compact'
+export type Isolation = 'read_committed' | 'read_uncommitted'
+
+export interface TopicConfig {
+  readonly name: string
+  readonly partitions: number
+  readonly cleanupPolicy?: CleanupPolicy
+}
+
+export interface TopicDescription {
+  readonly name: string
+  readonly partitions: number
+  readonly cleanupPolicy: CleanupPolicy
+}
+
+/** A position in one partition. For committed offsets, `offset` is the next offset to read. */
+export interface PartitionOffset extends TopicPartition {
+  readonly offset: number
+}
+
+export interface Admin {
+  /** Creates topics; existing topics with the same name are left as they are. */
+  createTopics(topics: readonly TopicConfig[]): Promise<void>
+  deleteTopics(names: readonly string[]): Promise<void>
+  listTopics(): Promise<string[]>
+  /** Fails with code LOG naming the first topic that does not exist. */
+  describeTopics(names: readonly string[]): Promise<TopicDescription[]>
+  /** First readable offset of each partition. */
+  beginningOffsets(partitions: readonly TopicPartition[]): Promise<PartitionOffset[]>
+  /** High watermark (read_uncommitted) or last stable offset (read_committed) of each partition. */
+  endOffsets(partitions: readonly TopicPartition[], isolation?: Isolation): Promise<PartitionOffset[]>
+  /** Committed offsets of a group; partitions with none are left out. */
+  committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<PartitionOffset[]>
+}
+
+export interface ProducerRecord {
+  readonly topic: string
+  /** When absent: murmur2 of the key modulo the partition count (Kafka's default); null key: round robin. */
+  readonly partition?: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  /** Defaults to the time of sending. */
+  readonly timestamp?: number
+  readonly headers?: Headers
+}
+
+export interface RecordMetadata extends TopicPartition {
+  readonly offset: number
+}
+
+export interface ProducerOptions {
+  readonly transactionalId?: string
+}
+
+/**
+ * Sends records. Without a transactional id, records are durable (per the log's sync policy) when
+ * `send` resolves. With one, every `send` must lie between `beginTransaction` and
+ * `commitTransaction`/`abortTransaction`; the records become visible to read_committed consumers
+ * at commit, together with the offsets given to `sendOffsets`, or never.
+ */
+export interface Producer {
+  send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]>
+  beginTransaction(): Promise<void>
+  /** Adds a group's consumed offsets to the open transaction: committed atomically with it. */
+  sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void>
+  commitTransaction(): Promise<void>
+  abortTransaction(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface ConsumerRecord extends TopicPartition {
+  readonly offset: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly timestamp: number
+  readonly headers: Headers
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string
+  /** Default read_uncommitted, as in Kafka. */
+  readonly isolation?: Isolation
+  /** Where to start a partition with no committed offset. Default earliest. */
+  readonly autoOffsetReset?: 'earliest' | 'latest'
+}
+
+/** Decides which member of a group reads which partitions. Called on every membership change. */
+export interface Assignor {
+  readonly name: string
+  assign(
+    members: readonly GroupMember[],
+    partitionsPerTopic: ReadonlyMap<string, number>,
+  ): Map<string, TopicPartition[]>
+}
+
+export interface GroupMember {
+  readonly memberId: string
+  readonly topics: readonly string[]
+  /** Opaque bytes a member shares with the assignor (e.g. the tasks it owned before). */
+  readonly userData?: Buffer
+}
+
+/** Called by `poll` when the group's assignment changes. Revocation runs first and is awaited. */
+export interface RebalanceListener {
+  onRevoked(partitions: TopicPartition[]): Promise<void>
+  onAssigned(partitions: TopicPartition[]): Promise<void>
+}
+
+export interface SubscribeOptions {
+  readonly listener?: RebalanceListener
+  readonly assignor?: Assignor
+  readonly userData?: () => Buffer
+}
+
+/**
+ * Reads records. Either `assign` partitions by hand or `subscribe` to topics and let the group
+ * spread partitions over its members. Positions start at the group's committed offset, else at
+ * `autoOffsetReset`. Under read_committed, `poll` returns only committed transactional data and
+ * skips aborted records (offsets may therefore have gaps).
+ */
+export interface Consumer {
+  readonly memberId: string
+  assign(partitions: readonly TopicPartition[]): Promise<void>
+  subscribe(topics: readonly string[], options?: SubscribeOptions): Promise<void>
+  assignment(): TopicPartition[]
+  /** Resolves with up to `maxRecords` records, or an empty list after `timeoutMs`. */
+  poll(options?: { maxRecords?: number; timeoutMs?: number }): Promise<ConsumerRecord[]>
+  seek(partition: TopicPartition, offset: number): void
+  position(partition: TopicPartition): number
+  pause(partitions: readonly TopicPartition[]): void
+  resume(partitions: readonly TopicPartition[]): void
+  commit(offsets: readonly PartitionOffset[]): Promise<void>
+  committed(partitions: readonly TopicPartition[]): Promise<PartitionOffset[]>
+  close(): Promise<void>
+}

@@ -1,0 +1,29 @@
+/** A key and its new value; null deletes the key. */
+export type BytesEntry = readonly [key: Buffer, value: Buffer | null]
+
+/**
+ * Byte-level storage of one store shard (one store of one task). Memory and persistent (lmdb)
+ * implementations pass one contract suite. Reads are synchronous; writes arrive only as atomic
+ * batches at commit, together with the changelog offset they reach (the checkpoint), so a
+ * persistent backend's data and checkpoint never disagree after a crash.
+ */
+export interface KeyValueBackend {
+  readonly persistent: boolean
+  get(key: Buffer): Buffer | undefined
+  /** Ascending by unsigned byte order; bounds inclusive; an absent bound is open. */
+  range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]>
+  count(): number
+  /** Applies all entries atomically; `checkpoint` (next changelog offset to restore from) is stored with them. */
+  write(entries: readonly BytesEntry[], checkpoint?: number): Promise<void>
+  /** The checkpoint of the last write, or undefined when the backend holds nothing durable. */
+  checkpoint(): number | undefined
+  /** Removes every entry and the checkpoint (used when a task's state must be rebuilt). */
+  clear(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface BackendFactory {
+  readonly persistent: boolean
+  /** Opens (creating if needed) the shard `storeName` of task `taskId` under `stateDir`. */
+  open(stateDir: string, taskId: string, storeName: string): Promise<KeyValueBackend>
+}
