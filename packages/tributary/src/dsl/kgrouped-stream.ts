@@ -1,0 +1,63 @@
+import { Serdes } from '../serde/serdes.ts'
+import type { Serde } from '../serde/serde.ts'
+import type { KStream } from './kstream.ts'
+import { KTable } from './ktable.ts'
+import type { Materialized } from './options.ts'
+import { streamAggregate } from './processors/stream-aggregate.ts'
+
+/**
+ * A stream grouped by key, ready to aggregate. Records with a null key or value are skipped. If
+ * the key was changed upstream, the aggregation first repartitions through
+ * `<applicationId>-<name>-repartition`, where name is the grouping name, else the store name.
+ */
+export class KGroupedStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly stream: KStream<K, V>,
+    private readonly groupName: string | undefined,
+  ) {}
+
+  count(materialized: Materialized<K, number> = {}): KTable<K, number> {
+    return this.fold('KSTREAM-AGGREGATE', () => 0, (_k, _v, n) => n + 1, materialized, Serdes.number())
+  }
+
+  /** `reducer(aggregate, value)`; the first value of a key is its initial aggregate. */
+  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<K, V> {
+    const table = this.fold<V | null>(
+      'KSTREAM-REDUCE',
+      () => null,
+      (_k, v, agg) => (agg === null ? v : reducer(agg, v)),
+      materialized as Materialized<K, V | null>,
+      this.stream.serdes.value,
+    )
+    return table as KTable<K, V>
+  }
+
+  aggregate<A>(
+    initializer: () => A,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+    materialized: Materialized<K, A> = {},
+  ): KTable<K, A> {
+    return this.fold('KSTREAM-AGGREGATE', initializer, aggregator, materialized, undefined)
+  }
+
+  private fold<A>(
+    prefix: string,
+    initial: () => A,
+    add: (key: K, value: V, aggregate: A) => A,
+    materialized: Materialized<K, A>,
+    defaultValueSerde: Serde<A> | undefined,
+  ): KTable<K, A> {
+    const ctx = this.stream.ctx
+    const processor = ctx.name(prefix)
+    const storeName = materialized.name ?? ctx.name(`${prefix}-STATE-STORE`)
+    const input = this.stream.repartitionRequired
+      ? this.stream.repartition({ name: this.groupName ?? storeName })
+      : this.stream
+    const keySerde = ctx.serde(materialized.key, this.stream.serdes.key)
+    const valueSerde = ctx.serde(materialized.value, defaultValueSerde)
+    ctx.topology.addProcessor(processor, streamAggregate(storeName, initial, add), input.nodeName)
+    ctx.addStore(processor, storeName, keySerde, valueSerde, materialized)
+    return new KTable<K, A>(ctx, processor, { key: keySerde, value: valueSerde }, storeName)
+  }
+}

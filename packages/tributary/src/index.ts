@@ -1,0 +1,28 @@
+// The public surface of `tributary`. Internals are not re-exported.
+export type { Headers, StreamRecord, TopicPartition } from './record.ts'
+export { TributaryError, isTributaryError, type ErrorCode } from './errors.ts'
+export type { Logger } from './logger.ts'
+export type { Serde, Serialized } from './serde/serde.ts'
+export { Serdes } from './serde/serdes.ts'
+export type * from './log/log.ts'
+export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.ts'
+export { Stores, type StoreBuilder, type KeyValueBytesStoreSupplier } from './state/stores.ts'
+export type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  PunctuationType,
+  RecordOrigin,
+} from './topology/processor.ts'
+export type { StreamPartitioner, TimestampExtractor, TopicExtractor } from './topology/nodes.ts'
+export { Topology, type SinkOptions, type SourceOptions } from './topology/topology.ts'
+export { StreamsBuilder } from './dsl/streams-builder.ts'
+export type { KStream } from './dsl/kstream.ts'
+export type { KTable } from './dsl/ktable.ts'
+export type { KGroupedStream } from './dsl/kgrouped-stream.ts'
+export type { KGroupedTable } from './dsl/kgrouped-table.ts'
+export type { BranchedKStream } from './dsl/branched-kstream.ts'
+export type { Change } from './dsl/change.ts'
+export type { Consumed, Grouped, Materialized, Named, Produced, Repartitioned } from './dsl/options.ts'
+export { DLQ_HEADERS, type ErrorPolicy } from './runtime/error-handling.ts'

@@ -1,0 +1,229 @@
+import type { ConsumerRecord, PartitionOffset, ProducerRecord } from '../log/log.ts'
+import type { Logger } from '../logger.ts'
+import type { StreamRecord, TopicPartition } from '../record.ts'
+import { tpKey } from '../record.ts'
+import type { SinkNode, SourceNode } from '../topology/nodes.ts'
+import type { Processor, RecordOrigin } from '../topology/processor.ts'
+import type { SubTopology } from '../topology/sub-topology.ts'
+import type { Topology } from '../topology/topology.ts'
+import { deadLetterRecord, fatalRecordError, type ErrorPolicy, type ErrorStage } from './error-handling.ts'
+import { PartitionGroup } from './partition-group.ts'
+import { NodeContext, type TaskScope } from './node-context.ts'
+import { PunctuationSchedule } from './punctuation-schedule.ts'
+import { newTaskMetrics } from './task-metrics.ts'
+
+export interface TaskEnvironment {
+  readonly applicationId: string
+  /** Physical name of a topology topic (internal topics get the application id prefix). */
+  resolveTopic(topic: string): string
+  /** Partition count of a physical topic, for user partitioners. */
+  partitionsFor(topic: string): number
+  /** Receives every output record, in order; the runtime sends them to the log. */
+  emit(record: ProducerRecord): void
+  readonly deserializationErrors: ErrorPolicy
+  readonly processingErrors: ErrorPolicy
+  readonly deadLetterTopic: string
+  readonly logger: Logger
+  now(): number
+}
+
+type Runner = (record: StreamRecord<unknown, unknown>) => void
+
+/**
+ * Runs one sub-topology for one partition number. Synchronous: the runtime buffers input with
+ * `push`, calls `process` to run records through the processors, and reads `consumedOffsets` when
+ * it commits. A record's failure is handled by the error policies; `fail` throws out of `process`.
+ */
+export class Task {
+  readonly id: string
+  readonly metrics = newTaskMetrics()
+  readonly inputs = new PartitionGroup()
+  private readonly sourceByTopic = new Map<string, SourceNode>()
+  private readonly runners = new Map<string, Runner>()
+  private readonly processors: Processor[] = []
+  private readonly consumed = new Map<string, PartitionOffset>()
+  private readonly streamTimePunctuations = new PunctuationSchedule('stream-time')
+  private readonly wallClockPunctuations = new PunctuationSchedule('wall-clock')
+  private current: ConsumerRecord | undefined
+  private streamTime = -Infinity
+  commitRequested = false
+
+  constructor(
+    private readonly topology: Topology,
+    readonly subTopology: SubTopology,
+    readonly partition: number,
+    private readonly stores: ReadonlyMap<string, unknown>,
+    private readonly env: TaskEnvironment,
+  ) {
+    this.id = `${subTopology.id}_${partition}`
+    for (const name of subTopology.nodes) {
+      const node = topology.node(name)
+      if (node.kind === 'source') {
+        for (const topic of node.topics) {
+          const physical = env.resolveTopic(topic)
+          this.sourceByTopic.set(physical, node)
+          this.inputs.add({ topic: physical, partition })
+        }
+      }
+    }
+  }
+
+  /** Instantiates processors (children first, so `init` may forward) and calls their `init`. */
+  initialize(): void {
+    const scope: TaskScope = {
+      applicationId: this.env.applicationId,
+      taskId: this.id,
+      stores: this.stores,
+      origin: () => this.origin(),
+      streamTime: () => this.streamTime,
+      now: () => this.env.now(),
+      requestCommit: () => {
+        this.commitRequested = true
+      },
+      schedule: (interval, type, callback) =>
+        type === 'stream-time'
+          ? this.streamTimePunctuations.add(interval, callback, this.streamTime)
+          : this.wallClockPunctuations.add(interval, callback, this.env.now()),
+    }
+    const pending: Array<[Processor, NodeContext]> = []
+    for (const name of [...this.subTopology.nodes].reverse()) {
+      const node = this.topology.node(name)
+      if (node.kind === 'sink') this.runners.set(name, this.sinkRunner(node))
+      if (node.kind === 'processor') {
+        const processor = node.supplier()
+        const context = new NodeContext(node, scope, this.childRunners(node.children))
+        this.processors.push(processor)
+        this.runners.set(name, (record) => processor.process(record))
+        pending.push([processor, context])
+      }
+    }
+    for (const [processor, context] of pending.reverse()) processor.init?.(context)
+  }
+
+  push(partition: TopicPartition, records: readonly ConsumerRecord[]): void {
+    this.inputs.push(partition, records)
+  }
+
+  /** Processes up to `max` buffered records; returns how many were taken. */
+  process(max = Infinity): number {
+    let done = 0
+    while (done < max) {
+      const raw = this.inputs.next()
+      if (raw === undefined) break
+      this.processRecord(raw)
+      done++
+    }
+    return done
+  }
+
+  /** Next offsets to commit for the partitions this task has consumed from since the last call. */
+  consumedOffsets(): PartitionOffset[] {
+    const offsets = [...this.consumed.values()]
+    this.consumed.clear()
+    return offsets
+  }
+
+  /** Fires wall-clock punctuations that are due at `now`. */
+  punctuateWallClock(now: number): number {
+    return this.wallClockPunctuations.fire(now, (run) => this.runPunctuation(run))
+  }
+
+  currentStreamTime(): number {
+    return this.streamTime
+  }
+
+  close(): void {
+    for (const p of this.processors) p.close?.()
+    this.inputs.clear()
+  }
+
+  private processRecord(raw: ConsumerRecord): void {
+    this.current = raw
+    this.consumed.set(tpKey(raw), { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
+    const source = this.sourceByTopic.get(raw.topic)!
+    const record = this.guard('deserialization', raw, () => this.deserialize(source, raw))
+    if (record === undefined) return this.finishRecord()
+    if (record.timestamp < 0 || !Number.isFinite(record.timestamp)) {
+      this.metrics.invalidTimestamps++
+      this.env.logger.warn({ topic: raw.topic, partition: raw.partition, offset: raw.offset }, 'skipping record with invalid timestamp')
+      return this.finishRecord()
+    }
+    if (record.timestamp > this.streamTime) this.streamTime = record.timestamp
+    this.guard('processing', raw, () => {
+      for (const child of source.children) this.runners.get(child)!(record)
+      return true
+    })
+    this.metrics.processed++
+    this.finishRecord()
+    this.streamTimePunctuations.fire(this.streamTime, (run) => this.runPunctuation(run))
+  }
+
+  private finishRecord(): void {
+    this.current = undefined
+  }
+
+  private deserialize(source: SourceNode, raw: ConsumerRecord): StreamRecord<unknown, unknown> {
+    const key = raw.key === null ? null : source.keySerde.deserialize(raw.key, raw.topic)
+    const value = raw.value === null ? null : source.valueSerde.deserialize(raw.value, raw.topic)
+    const record = { key, value, timestamp: raw.timestamp, headers: raw.headers }
+    const extractor = source.timestampExtractor
+    if (extractor === undefined) return record
+    const origin = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+    return { ...record, timestamp: extractor({ ...record, ...origin }, this.streamTime) }
+  }
+
+  /** Runs `work` for `raw`; on error applies the stage's policy and returns undefined. */
+  private guard<T>(stage: ErrorStage, raw: ConsumerRecord, work: () => T): T | undefined {
+    try {
+      return work()
+    } catch (err) {
+      const policy = stage === 'deserialization' ? this.env.deserializationErrors : this.env.processingErrors
+      if (policy === 'fail') throw fatalRecordError(stage, raw, err)
+      const where = { stage, topic: raw.topic, partition: raw.partition, offset: raw.offset, err: String(err) }
+      this.env.logger.warn(where, `skipping record: ${stage} failed`)
+      if (stage === 'deserialization') this.metrics.skippedDeserialization++
+      else this.metrics.skippedProcessing++
+      if (policy === 'dead-letter') {
+        this.env.emit(deadLetterRecord(this.env.deadLetterTopic, stage, raw, err))
+        this.metrics.deadLettered++
+      }
+      return undefined
+    }
+  }
+
+  private runPunctuation(run: () => void): void {
+    this.metrics.punctuations++
+    try {
+      run()
+    } catch (err) {
+      if (this.env.processingErrors === 'fail') throw err
+      this.metrics.skippedProcessing++
+      this.env.logger.warn({ task: this.id, err: String(err) }, 'punctuation failed; continuing')
+    }
+  }
+
+  private childRunners(children: readonly string[]): Map<string, Runner> {
+    return new Map(children.map((c) => [c, (record: StreamRecord<unknown, unknown>) => this.runners.get(c)!(record)]))
+  }
+
+  private origin(): RecordOrigin | undefined {
+    const raw = this.current
+    return raw === undefined ? undefined : { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+  }
+
+  private sinkRunner(sink: SinkNode): Runner {
+    return (record) => {
+      const logical = typeof sink.topic === 'string' ? sink.topic : sink.topic(record.key, record.value, this.origin())
+      const topic = this.env.resolveTopic(logical)
+      const partition = sink.partitioner?.(topic, record.key, record.value, this.env.partitionsFor(topic))
+      this.env.emit({
+        topic,
+        ...(partition === undefined ? {} : { partition }),
+        key: record.key === null || record.key === undefined ? null : sink.keySerde.serialize(record.key, topic),
+        value: record.value === null || record.value === undefined ? null : sink.valueSerde.serialize(record.value, topic),
+        timestamp: record.timestamp,
+        headers: record.headers,
+      })
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { TributaryError } from '../errors.ts'
+import type { ConsumerRecord, ProducerRecord } from '../log/log.ts'
+import { PartitionLog } from '../log/embedded/partition-log.ts'
+import { consoleLogger, type Logger } from '../logger.ts'
+import type { Headers } from '../record.ts'
+import type { Serde } from '../serde/serde.ts'
+import { BufferedKeyValueStore } from '../state/buffered-store.ts'
+import type { KeyValueStore } from '../state/key-value-store.ts'
+import { MemoryBackend } from '../state/memory/memory-backend.ts'
+import { TypedKeyValueStore } from '../state/typed-key-value-store.ts'
+import type { ErrorPolicy } from '../runtime/error-handling.ts'
+import { Task } from '../runtime/task.ts'
+import type { Topology } from '../topology/topology.ts'
+import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.ts'
+import { TestOutputTopic } from './test-output-topic.ts'
+
+export interface TestDriverConfig {
+  /** Prefix of internal topic names. Default 'test-driver'. */
+  readonly applicationId?: string
+  /** Start of the driver's wall clock. Default 0. */
+  readonly initialWallClockTimeMs?: number
+  readonly deserializationErrors?: ErrorPolicy
+  readonly processingErrors?: ErrorPolicy
+  /** Default `<applicationId>-dlq`. */
+  readonly deadLetterTopic?: string
+  readonly logger?: Logger
+}
+
+/**
+ * Runs a topology synchronously, without a runtime: every topic has one partition, so there is one
+ * task per sub-topology; each piped record is processed (through repartition topics too) before
+ * `pipeInput` returns. Stores are in memory whatever the topology asks for, and nothing is
+ * committed: reads see every write. Wall-clock time moves only with `advanceWallClockTime`.
+ */
+export class TopologyTestDriver {
+  private readonly topics = new Map<string, PartitionLog>()
+  private readonly taskByTopic = new Map<string, Task>()
+  private readonly tasks: Task[] = []
+  private readonly stores = new Map<string, unknown>()
+  private readonly pending: ConsumerRecord[] = []
+  private readonly applicationId: string
+  private wallClock: number
+  private closed = false
+
+  constructor(
+    private readonly topology: Topology,
+    config: TestDriverConfig = {},
+  ) {
+    this.applicationId = config.applicationId ?? 'test-driver'
+    this.wallClock = config.initialWallClockTimeMs ?? 0
+    const env = {
+      applicationId: this.applicationId,
+      resolveTopic: (topic: string) => (topology.isInternal(topic) ? `${this.applicationId}-${topic}` : topic),
+      partitionsFor: () => 1,
+      emit: (record: ProducerRecord) => this.append(record),
+      deserializationErrors: config.deserializationErrors ?? 'dead-letter',
+      processingErrors: config.processingErrors ?? 'dead-letter',
+      deadLetterTopic: config.deadLetterTopic ?? `${this.applicationId}-dlq`,
+      logger: config.logger ?? consoleLogger(),
+      now: () => this.wallClock,
+    }
+    for (const sub of topology.subTopologies()) {
+      const taskStores = new Map<string, unknown>()
+      for (const name of sub.stores) {
+        const builder = topology.stores.get(name)!
+        const bytes = new BufferedKeyValueStore(name, new MemoryBackend())
+        const store = new TypedKeyValueStore(bytes, builder.keySerde, builder.valueSerde)
+        taskStores.set(name, store)
+        this.stores.set(name, store)
+      }
+      const task = new Task(topology, sub, 0, taskStores, env)
+      for (const { topic } of task.inputs.partitions()) this.taskByTopic.set(topic, task)
+      this.tasks.push(task)
+    }
+    this.tasks.forEach((t) => t.initialize())
+    this.drain()
+  }
+
+  createInputTopic<K, V>(topic: string, key: Serde<K>, value: Serde<V>, options: TestInputTopicOptions = {}): TestInputTopic<K, V> {
+    if (!this.taskByTopic.has(topic)) {
+      throw new TributaryError('TOPOLOGY', `topic ${topic} is not read by this topology; its sources read: ${[...this.taskByTopic.keys()].join(', ')}`)
+    }
+    return new TestInputTopic(topic, key, value, (t, k, v, ts, h) => this.pipe(t, k, v, ts, h), options)
+  }
+
+  createOutputTopic<K, V>(topic: string, key: Serde<K>, value: Serde<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(topic, key, value, () => this.readAll(topic))
+  }
+
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    return this.getStateStore<KeyValueStore<K, V>>(name)
+  }
+
+  getStateStore<S>(name: string): S {
+    const store = this.stores.get(name)
+    if (store === undefined) throw new TributaryError('STATE', `no store named ${name}; stores: ${[...this.stores.keys()].join(', ') || 'none'}`)
+    return store as S
+  }
+
+  /** Moves the wall clock and fires the wall-clock punctuations that fall due. */
+  advanceWallClockTime(ms: number): void {
+    this.wallClock += ms
+    for (const task of this.tasks) task.punctuateWallClock(this.wallClock)
+    this.drain()
+  }
+
+  /** Names of the topics the topology has written to (internal ones with their prefix). */
+  producedTopicNames(): string[] {
+    return [...this.topics.keys()].filter((t) => !this.taskByTopic.has(t) || this.topology.isInternal(t.slice(this.applicationId.length + 1)))
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.tasks.forEach((t) => t.close())
+  }
+
+  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    if (this.closed) throw new TributaryError('CLOSED', 'the test driver is closed')
+    this.append({ topic, key, value, timestamp, headers })
+    this.drain()
+  }
+
+  /** Appends to the topic's log; a record on a topic the topology reads is queued for processing. */
+  private append(record: ProducerRecord): void {
+    let log = this.topics.get(record.topic)
+    if (log === undefined) {
+      log = new PartitionLog(record.topic, 0)
+      this.topics.set(record.topic, log)
+    }
+    const offset = log.append([record], 0, this.wallClock)
+    if (this.taskByTopic.has(record.topic)) {
+      const out: ConsumerRecord[] = []
+      log.read(offset, 1, 'read_uncommitted', out)
+      this.pending.push(...out)
+    }
+  }
+
+  /** Processes queued records in arrival order until no task has input left. */
+  private drain(): void {
+    for (let record = this.pending.shift(); record !== undefined; record = this.pending.shift()) {
+      const task = this.taskByTopic.get(record.topic)!
+      task.push(record, [record])
+      task.process()
+    }
+  }
+
+  private readAll(topic: string): readonly ConsumerRecord[] {
+    const log = this.topics.get(topic)
+    const out: ConsumerRecord[] = []
+    if (log !== undefined) log.read(0, Number.MAX_SAFE_INTEGER, 'read_uncommitted', out)
+    return out
+  }
+}
