@@ -1,3 +1,4 @@
+import { TributaryError } from '../errors.ts'
 import type { StreamRecord } from '../record.ts'
 import type { ProcessorContext } from '../topology/processor.ts'
 import { KStream } from './kstream.ts'
@@ -42,16 +43,16 @@ export class BranchedKStream<K, V> {
 
   branch(predicate: (key: K, value: V) => boolean, options: { name?: string } = {}): this {
     const name = `${this.name}${options.name ?? this.branches.length + 1}`
-    this.branches.push({ name, predicate })
     this.addBranchNode(name)
+    this.branches.push({ name, predicate })
     return this
   }
 
   /** Closes the split with a branch for records no predicate matched; returns all branches by name. */
   defaultBranch(options: { name?: string } = {}): Record<string, KStream<K, V>> {
     const name = `${this.name}${options.name ?? '0'}`
-    this.branches.push({ name, predicate: () => true })
     this.addBranchNode(name)
+    this.branches.push({ name, predicate: () => true })
     return this.noDefaultBranch()
   }
 
@@ -61,8 +62,9 @@ export class BranchedKStream<K, V> {
     return this.streams
   }
 
+  /** Adds the branch's node; throws before anything changes when the split is closed or the name taken. */
   private addBranchNode(name: string): void {
-    if (this.done) throw new Error('split() is already closed')
+    if (this.done) throw new TributaryError('TOPOLOGY', `split ${this.name} is already closed; add every branch before defaultBranch() or noDefaultBranch()`)
     const ctx = this.parent.ctx
     ctx.topology.addProcessor(name, stateless<K, V, K, V>((record, forward) => forward(record)), this.name)
     this.streams[name] = new KStream(ctx, name, this.parent.serdes, this.parent.repartitionRequired)

@@ -11,6 +11,9 @@ import { streamAggregate } from './processors/stream-aggregate.ts'
  * `<applicationId>-<name>-repartition`, where name is the grouping name, else the store name.
  */
 export class KGroupedStream<K, V> {
+  /** The repartitioned input, shared by every aggregation of a grouping with a user-given name. */
+  private repartitioned: KStream<K, V> | undefined
+
   /** @internal */
   constructor(
     private readonly stream: KStream<K, V>,
@@ -51,13 +54,22 @@ export class KGroupedStream<K, V> {
     const ctx = this.stream.ctx
     const processor = ctx.name(prefix)
     const storeName = materialized.name ?? ctx.name(`${prefix}-STATE-STORE`)
-    const input = this.stream.repartitionRequired
-      ? this.stream.repartition({ name: this.groupName ?? storeName })
-      : this.stream
+    const input = this.stream.repartitionRequired ? this.repartitionedInput(storeName) : this.stream
     const keySerde = ctx.serde(materialized.key, this.stream.serdes.key)
     const valueSerde = ctx.serde(materialized.value, defaultValueSerde)
     ctx.topology.addProcessor(processor, streamAggregate(storeName, initial, add), input.nodeName)
     ctx.addStore(processor, storeName, keySerde, valueSerde, materialized)
     return new KTable<K, A>(ctx, processor, { key: keySerde, value: valueSerde }, storeName)
+  }
+
+  /**
+   * As in Kafka Streams: with a grouping name, all aggregations of this grouping read one
+   * repartition topic `<name>-repartition` (a second one of that name would be a duplicate node);
+   * without one, each aggregation gets its own, named after its store.
+   */
+  private repartitionedInput(storeName: string): KStream<K, V> {
+    if (this.groupName === undefined) return this.stream.repartition({ name: storeName })
+    this.repartitioned ??= this.stream.repartition({ name: this.groupName })
+    return this.repartitioned
   }
 }

@@ -12,6 +12,9 @@ import { tableRegroup } from './processors/table-regroup.ts'
  * one to its new group (the adder).
  */
 export class KGroupedTable<K, V> {
+  /** Source node of the repartition topic, shared by every aggregation of a grouping with a user-given name. */
+  private sharedSource: string | undefined
+
   /** @internal */
   constructor(
     private readonly table: Pick<KTable<unknown, unknown>, 'ctx' | 'nodeName'>,
@@ -55,20 +58,34 @@ export class KGroupedTable<K, V> {
     const ctx = this.table.ctx
     const topology = ctx.topology
     const storeName = materialized.name ?? ctx.name(`${prefix}-STATE-STORE`)
-    const base = this.grouped.name ?? storeName
-    const select = ctx.name('KTABLE-SELECT')
-    topology.addProcessor(select, tableRegroup(this.selector as (key: unknown, value: unknown) => readonly [K, V]), this.table.nodeName)
-    const topic = `${base}-repartition`
-    const keySerde = ctx.serde(this.grouped.key)
-    const wire = { key: keySerde, value: changeSerde(ctx.serde(this.grouped.value)) }
-    topology.addInternalTopic({ name: topic, kind: 'repartition' })
-    topology.addSink(`${base}-repartition-sink`, topic, wire, select)
-    topology.addSource(`${base}-repartition-source`, topic, wire)
+    const source = this.repartitionSource(storeName)
     const processor = ctx.name(prefix)
-    topology.addProcessor(processor, tableAggregate(storeName, initial, add, subtract), `${base}-repartition-source`)
+    topology.addProcessor(processor, tableAggregate(storeName, initial, add, subtract), source)
     const storeKey = ctx.serde(materialized.key, this.grouped.key)
     const storeValue = ctx.serde(materialized.value, defaultValueSerde)
     ctx.addStore(processor, storeName, storeKey, storeValue, materialized)
     return new KTable<K, A>(ctx, processor, { key: storeKey, value: storeValue }, storeName)
+  }
+
+  /**
+   * Adds the select step and the repartition topic `<base>-repartition` carrying changes; returns
+   * the node that reads it back. As in Kafka Streams, a grouping name makes all aggregations of
+   * this grouping share one topic; without one, each gets its own, named after its store.
+   */
+  private repartitionSource(storeName: string): string {
+    if (this.sharedSource !== undefined) return this.sharedSource
+    const ctx = this.table.ctx
+    const topology = ctx.topology
+    const base = this.grouped.name ?? storeName
+    const select = ctx.name('KTABLE-SELECT')
+    const topic = `${base}-repartition`
+    const wire = { key: ctx.serde(this.grouped.key), value: changeSerde(ctx.serde(this.grouped.value)) }
+    const selector = this.selector as (key: unknown, value: unknown) => readonly [K, V]
+    topology.addProcessor(select, tableRegroup(selector, wire.key, topic), this.table.nodeName)
+    topology.addInternalTopic({ name: topic, kind: 'repartition' })
+    topology.addSink(`${base}-repartition-sink`, topic, wire, select)
+    topology.addSource(`${base}-repartition-source`, topic, wire)
+    if (this.grouped.name !== undefined) this.sharedSource = `${base}-repartition-source`
+    return `${base}-repartition-source`
   }
 }

@@ -8,9 +8,10 @@ interface Schedule {
 }
 
 /**
- * A task's punctuations of one type. Stream-time schedules first fire at the first stream time
- * seen (then every interval), wall-clock ones one interval after scheduling. A schedule that is
- * late fires once and realigns to the next interval after `now`, as Kafka Streams does.
+ * A task's punctuations of one type. Stream-time schedules are due at multiples of the interval
+ * (the first at time 0, so they fire with the first record), wall-clock ones one interval after
+ * scheduling. A schedule that is late fires once and realigns to the next multiple after `now`,
+ * as Kafka Streams does.
  */
 export class PunctuationSchedule {
   private readonly schedules: Schedule[] = []
@@ -19,7 +20,7 @@ export class PunctuationSchedule {
 
   add(intervalMs: number, callback: (timestamp: number) => void, now: number): Cancellable {
     if (!(intervalMs >= 1)) throw new RangeError(`punctuation interval must be >= 1 ms, got ${intervalMs}`)
-    const first = this.type === 'wall-clock' || Number.isFinite(now) ? now + (this.type === 'wall-clock' ? intervalMs : 0) : NaN
+    const first = this.type === 'wall-clock' ? now + intervalMs : 0
     const schedule: Schedule = { intervalMs, callback, next: first, cancelled: false }
     this.schedules.push(schedule)
     return {
@@ -34,7 +35,6 @@ export class PunctuationSchedule {
     let fired = 0
     for (const s of this.schedules) {
       if (s.cancelled) continue
-      if (Number.isNaN(s.next)) s.next = now // stream-time schedule made before the first record
       if (now < s.next) continue
       run(() => s.callback(now))
       fired++

@@ -38,12 +38,14 @@ export class TopologyTestDriver {
   private readonly tasks: Task[] = []
   private readonly stores = new Map<string, unknown>()
   private readonly pending: ConsumerRecord[] = []
+  /** Topics the topology wrote to, in order of first write (piped input does not count). */
+  private readonly produced = new Set<string>()
   private readonly applicationId: string
   private wallClock: number
   private closed = false
 
   constructor(
-    private readonly topology: Topology,
+    topology: Topology,
     config: TestDriverConfig = {},
   ) {
     this.applicationId = config.applicationId ?? 'test-driver'
@@ -52,7 +54,10 @@ export class TopologyTestDriver {
       applicationId: this.applicationId,
       resolveTopic: (topic: string) => (topology.isInternal(topic) ? `${this.applicationId}-${topic}` : topic),
       partitionsFor: () => 1,
-      emit: (record: ProducerRecord) => this.append(record),
+      emit: (record: ProducerRecord) => {
+        this.produced.add(record.topic)
+        this.append(record)
+      },
       deserializationErrors: config.deserializationErrors ?? 'dead-letter',
       processingErrors: config.processingErrors ?? 'dead-letter',
       deadLetterTopic: config.deadLetterTopic ?? `${this.applicationId}-dlq`,
@@ -104,9 +109,12 @@ export class TopologyTestDriver {
     this.drain()
   }
 
-  /** Names of the topics the topology has written to (internal ones with their prefix). */
+  /**
+   * Names of the topics the topology has written to (internal ones with their prefix), including
+   * topics it also reads, in order of first write.
+   */
   producedTopicNames(): string[] {
-    return [...this.topics.keys()].filter((t) => !this.taskByTopic.has(t) || this.topology.isInternal(t.slice(this.applicationId.length + 1)))
+    return [...this.produced]
   }
 
   close(): void {

@@ -1,0 +1,243 @@
+import { join } from 'node:path'
+import { TributaryError } from '../errors.ts'
+import type { Consumer, ConsumerRecord, Log, Producer, ProducerRecord, RecordMetadata } from '../log/log.ts'
+import { consoleLogger, type Logger } from '../logger.ts'
+import { tpKey, type TopicPartition } from '../record.ts'
+import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
+import type { Topology } from '../topology/topology.ts'
+import { mergedStoreView } from './merged-store-view.ts'
+import { openDefaultLog } from './default-log.ts'
+import { StoreRestorer } from './store-restorer.ts'
+import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.ts'
+import { TaskManager } from './task-manager.ts'
+import { newTaskMetrics, type TaskMetrics } from './task-metrics.ts'
+import { planTopics, topicNames } from './topic-plan.ts'
+
+export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed'
+
+export interface AppMetrics extends TaskMetrics {
+  readonly commits: number
+  readonly restoredRecords: number
+  readonly tasks: number
+}
+
+/**
+ * Runs a topology on a log: one consumer (group = applicationId) feeds the tasks of the assigned
+ * partitions, outputs go through one producer, and every `commitIntervalMs` (or on request, revoke
+ * and close) the commit writes changelogs, outputs and input offsets — under exactly-once inside
+ * one transaction. A fatal error (error policy `fail`, a log failure) stops the app: `done`
+ * rejects with it and the open transaction is aborted.
+ */
+export class StreamsApp {
+  private readonly config: ResolvedConfig
+  private readonly logger: Logger
+  private readonly names
+  private log: Log | undefined
+  private consumer: Consumer | undefined
+  private producer: Producer | undefined
+  private restorer: StoreRestorer | undefined
+  private taskManager: TaskManager | undefined
+  private outbox: ProducerRecord[] = []
+  private inTransaction = false
+  private lastCommit = 0
+  private commits = 0
+  private loop: Promise<void> | undefined
+  private settle!: { resolve: () => void; reject: (err: unknown) => void }
+  private partitionCounts = new Map<string, number>()
+  state: AppState = 'created'
+  /** Resolves when the app has closed; rejects with the error that stopped it. */
+  readonly done: Promise<void>
+
+  constructor(
+    private readonly topology: Topology,
+    config: StreamsConfig,
+  ) {
+    this.config = resolveConfig(config)
+    this.logger = config.logger ?? consoleLogger()
+    this.names = topicNames(this.config.applicationId, topology)
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }))
+    this.done.catch(() => {}) // observed through `done` by callers who care
+  }
+
+  private get eos(): boolean {
+    return this.config.processingGuarantee === 'exactly-once'
+  }
+
+  /** Creates internal topics, joins the group and starts processing; resolves once running. */
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new TributaryError('CONFIG', `start() called in state ${this.state}; create a new StreamsApp`)
+    this.state = 'starting'
+    const { applicationId, dataDir } = this.config
+    try {
+      this.log = this.config.log ?? (await openDefaultLog(join(dataDir, 'log')))
+      const logged = new Set([...this.topology.stores.values()].filter((s) => s.loggingEnabled).map((s) => s.name))
+      const dlq = this.config.deserializationErrors === 'dead-letter' || this.config.processingErrors === 'dead-letter'
+      const plan = await planTopics(this.log.admin, this.topology, this.names, logged, dlq ? [this.config.deadLetterTopic] : [])
+      this.partitionCounts = new Map(plan.partitions)
+      this.producer = await this.log.producer(this.eos ? { transactionalId: `${applicationId}-${this.config.instanceId}` } : {})
+      this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
+      this.taskManager = new TaskManager(this.topology, this.names, join(dataDir, 'state', applicationId), this.taskEnvironment(), this.restorer)
+      this.consumer = await this.log.consumer({
+        groupId: applicationId,
+        isolation: this.eos ? 'read_committed' : 'read_uncommitted',
+        autoOffsetReset: 'earliest',
+      })
+      await this.consumer.subscribe(this.taskManager.inputTopics(), {
+        listener: {
+          onRevoked: async (partitions) => {
+            await this.commit()
+            await this.taskManager!.revoke(partitions)
+          },
+          onAssigned: (partitions) => this.taskManager!.assign(partitions),
+        },
+      })
+    } catch (err) {
+      await this.shutdown(err)
+      throw err
+    }
+    this.state = 'running'
+    this.lastCommit = Date.now()
+    this.loop = this.run()
+  }
+
+  /** Commits and closes tasks and clients. Safe to call in any state. */
+  async close(): Promise<void> {
+    if (this.state === 'running') this.state = 'closing'
+    await this.loop
+    await this.done.catch(() => {})
+  }
+
+  metrics(): AppMetrics {
+    const sum = newTaskMetrics()
+    for (const { task } of this.taskManager?.tasks.values() ?? []) {
+      for (const key of Object.keys(sum) as Array<keyof TaskMetrics>) sum[key] += task.metrics[key]
+    }
+    return { ...sum, commits: this.commits, restoredRecords: this.restorer?.restoredRecords ?? 0, tasks: this.taskManager?.tasks.size ?? 0 }
+  }
+
+  /** A read-only view over this instance's shards of a store (its local tasks' partitions). */
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    if (!this.topology.stores.has(name)) throw new TributaryError('STATE', `no store named ${name}`)
+    return mergedStoreView<K, V>(name, () => [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.stores.handles().get(name)))
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.state === 'running') await this.step()
+      await this.commit()
+      await this.shutdown(undefined)
+    } catch (err) {
+      this.logger.error({ err: String(err) }, 'stream processing failed; closing')
+      await this.shutdown(err)
+    }
+  }
+
+  /** One poll-process-send turn, then a commit when due. */
+  private async step(): Promise<void> {
+    const records = await this.consumer!.poll({ maxRecords: this.config.maxPollRecords, timeoutMs: 100 })
+    this.route(records)
+    let commitRequested = false
+    for (const { task } of this.taskManager!.tasks.values()) {
+      task.process()
+      task.punctuateWallClock(Date.now())
+      if (task.commitRequested) {
+        commitRequested = true
+        task.commitRequested = false
+      }
+    }
+    await this.sendOutbox()
+    if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) await this.commit()
+  }
+
+  private route(records: readonly ConsumerRecord[]): void {
+    let batch: ConsumerRecord[] = []
+    let current: TopicPartition | undefined
+    const flush = (): void => {
+      if (current !== undefined && batch.length > 0) this.taskManager!.taskFor(current)?.task.push(current, batch)
+      batch = []
+    }
+    for (const r of records) {
+      if (current === undefined || tpKey(current) !== tpKey(r)) {
+        flush()
+        current = r
+      }
+      batch.push(r)
+    }
+    flush()
+  }
+
+  private async sendOutbox(): Promise<RecordMetadata[]> {
+    if (this.outbox.length === 0) return []
+    const records = this.outbox
+    this.outbox = []
+    await this.beginIfNeeded()
+    return this.producer!.send(records)
+  }
+
+  private async beginIfNeeded(): Promise<void> {
+    if (this.eos && !this.inTransaction) {
+      await this.producer!.beginTransaction()
+      this.inTransaction = true
+    }
+  }
+
+  /** Changelogs, outputs and input offsets; then the stores' backends. */
+  private async commit(): Promise<void> {
+    this.lastCommit = Date.now()
+    const tasks = [...(this.taskManager?.tasks.values() ?? [])]
+    const offsets = tasks.flatMap((t) => t.task.consumedOffsets())
+    this.outbox.push(...tasks.flatMap((t) => t.stores.changelogRecords(this.lastCommit)))
+    if (offsets.length === 0 && this.outbox.length === 0 && !this.inTransaction) return
+    const sent = await this.sendOutbox()
+    if (this.eos) {
+      await this.beginIfNeeded()
+      if (offsets.length > 0) await this.producer!.sendOffsets(this.config.applicationId, offsets)
+      await this.producer!.commitTransaction()
+      this.inTransaction = false
+    } else if (offsets.length > 0) {
+      await this.consumer!.commit(offsets)
+    }
+    for (const t of tasks) await t.stores.commit(sent)
+    this.commits++
+  }
+
+  private taskEnvironment() {
+    return {
+      applicationId: this.config.applicationId,
+      resolveTopic: (topic: string) => this.names.resolve(topic),
+      partitionsFor: (topic: string) => {
+        const n = this.partitionCounts.get(topic)
+        if (n === undefined) throw new TributaryError('LOG', `unknown partition count of ${topic}; a partitioner needs a topic the app knows`)
+        return n
+      },
+      emit: (record: ProducerRecord) => {
+        this.outbox.push(record)
+      },
+      deserializationErrors: this.config.deserializationErrors,
+      processingErrors: this.config.processingErrors,
+      deadLetterTopic: this.config.deadLetterTopic,
+      logger: this.logger,
+      now: () => Date.now(),
+    }
+  }
+
+  /** Releases everything; `error` marks a failure (the open transaction is aborted, pending state dropped). */
+  private async shutdown(error: unknown): Promise<void> {
+    const tasks = [...(this.taskManager?.tasks.values() ?? [])]
+    if (error !== undefined) {
+      if (this.inTransaction) await this.producer?.abortTransaction().catch(() => {})
+      tasks.forEach((t) => t.stores.abort())
+    }
+    const steps = [
+      () => this.taskManager?.closeAll(),
+      () => this.consumer?.close(),
+      () => this.producer?.close(),
+      () => this.restorer?.close(),
+      () => (this.config.log === undefined ? this.log?.close() : undefined),
+    ]
+    for (const step of steps) await Promise.resolve(step()).catch((err) => this.logger.warn({ err: String(err) }, 'error while closing'))
+    this.state = error === undefined ? 'closed' : 'failed'
+    if (error === undefined) this.settle.resolve()
+    else this.settle.reject(error)
+  }
+}

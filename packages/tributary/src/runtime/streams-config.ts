@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import { TributaryError } from '../errors.ts'
+import type { Log } from '../log/log.ts'
+import type { Logger } from '../logger.ts'
+import type { ErrorPolicy } from './error-handling.ts'
+
+export type ProcessingGuarantee = 'at-least-once' | 'exactly-once'
+
+/** Settings of a StreamsApp. Only `applicationId` is required. */
+export interface StreamsConfig {
+  /** Names the consumer group, the internal topics (`<applicationId>-...`) and the state directory. */
+  readonly applicationId: string
+  /** Root of local data: state stores live in `<dataDir>/state/<applicationId>`; the default
+   *  embedded log in `<dataDir>/log`. Default `./.tributary`. */
+  readonly dataDir?: string
+  /** The log to run on. Default: an embedded log in `<dataDir>/log`, owned and closed by the app. */
+  readonly log?: Log
+  /** Default at-least-once. */
+  readonly processingGuarantee?: ProcessingGuarantee
+  /** Default 30000 at-least-once, 100 exactly-once (as Kafka Streams). */
+  readonly commitIntervalMs?: number
+  /** Default dead-letter. */
+  readonly deserializationErrors?: ErrorPolicy
+  /** Default dead-letter. */
+  readonly processingErrors?: ErrorPolicy
+  /** Default `<applicationId>-dlq`; created with the internal topics. */
+  readonly deadLetterTopic?: string
+  /** Records fetched per poll. Default 1000. */
+  readonly maxPollRecords?: number
+  /** Distinguishes instances of one application (transactional id suffix). Default 'main'. */
+  readonly instanceId?: string
+  readonly logger?: Logger
+}
+
+const policy = z.enum(['fail', 'continue', 'dead-letter'])
+const schema = z.object({
+  applicationId: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'use letters, digits, ".", "_" or "-" (it names topics and folders)'),
+  dataDir: z.string().min(1).optional(),
+  processingGuarantee: z.enum(['at-least-once', 'exactly-once']).optional(),
+  commitIntervalMs: z.number().int().min(1).optional(),
+  deserializationErrors: policy.optional(),
+  processingErrors: policy.optional(),
+  deadLetterTopic: z.string().min(1).optional(),
+  maxPollRecords: z.number().int().min(1).optional(),
+  instanceId: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
+})
+
+export type ResolvedConfig = Required<Omit<StreamsConfig, 'log' | 'logger'>> & Pick<StreamsConfig, 'log' | 'logger'>
+
+/** Applies defaults; an invalid setting fails with code CONFIG naming the key and what it accepts. */
+export function resolveConfig(config: StreamsConfig): ResolvedConfig {
+  const parsed = schema.safeParse(config)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const key = issue.path.join('.') || '(config)'
+    throw new TributaryError('CONFIG', `invalid setting ${key}: ${issue.message}`)
+  }
+  const eos = config.processingGuarantee === 'exactly-once'
+  return {
+    ...config,
+    dataDir: config.dataDir ?? './.tributary',
+    processingGuarantee: config.processingGuarantee ?? 'at-least-once',
+    commitIntervalMs: config.commitIntervalMs ?? (eos ? 100 : 30_000),
+    deserializationErrors: config.deserializationErrors ?? 'dead-letter',
+    processingErrors: config.processingErrors ?? 'dead-letter',
+    deadLetterTopic: config.deadLetterTopic ?? `${config.applicationId}-dlq`,
+    maxPollRecords: config.maxPollRecords ?? 1000,
+    instanceId: config.instanceId ?? 'main',
+  }
+}

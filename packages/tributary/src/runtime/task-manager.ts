@@ -1,0 +1,82 @@
+import type { TopicPartition } from '../record.ts'
+import type { Topology } from '../topology/topology.ts'
+import type { StoreRestorer } from './store-restorer.ts'
+import { Task, type TaskEnvironment } from './task.ts'
+import { TaskStores } from './task-stores.ts'
+import type { TopicNames } from './topic-plan.ts'
+
+/** A running task with its stores. */
+export interface ActiveTask {
+  readonly task: Task
+  readonly stores: TaskStores
+}
+
+/**
+ * Turns the consumer's partition assignment into tasks: sub-topology S gets a task for partition
+ * p when any of S's input partitions numbered p is assigned. New tasks restore their stores before
+ * they are returned; revoked tasks are closed (the caller commits first).
+ */
+export class TaskManager {
+  readonly tasks = new Map<string, ActiveTask>()
+  /** Physical input topic -> sub-topology id. */
+  private readonly subOfTopic = new Map<string, number>()
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly names: TopicNames,
+    private readonly stateDir: string,
+    private readonly env: TaskEnvironment,
+    private readonly restorer: StoreRestorer,
+  ) {
+    for (const sub of topology.subTopologies()) for (const t of sub.sourceTopics) this.subOfTopic.set(names.resolve(t), sub.id)
+  }
+
+  /** Every physical topic the application reads. */
+  inputTopics(): string[] {
+    return [...this.subOfTopic.keys()]
+  }
+
+  taskFor(partition: TopicPartition): ActiveTask | undefined {
+    return this.tasks.get(`${this.subOfTopic.get(partition.topic)}_${partition.partition}`)
+  }
+
+  /** Creates (and restores) the tasks for newly assigned partitions. */
+  async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    const subs = this.topology.subTopologies()
+    for (const tp of partitions) {
+      const subId = this.subOfTopic.get(tp.topic)
+      if (subId === undefined) continue
+      const id = `${subId}_${tp.partition}`
+      if (this.tasks.has(id)) continue
+      const sub = subs[subId]!
+      const stores = await TaskStores.open(this.topology, sub, tp.partition, this.stateDir, this.names, id)
+      try {
+        await stores.restore(this.restorer)
+        const task = new Task(this.topology, sub, tp.partition, stores.handles(), this.env)
+        task.initialize()
+        this.tasks.set(id, { task, stores })
+      } catch (err) {
+        await stores.close()
+        throw err
+      }
+    }
+  }
+
+  /** Closes the tasks that lost any of `partitions`. The caller has committed them. */
+  async revoke(partitions: readonly TopicPartition[]): Promise<void> {
+    const ids = new Set(partitions.map((tp) => `${this.subOfTopic.get(tp.topic)}_${tp.partition}`))
+    for (const id of ids) await this.closeTask(id)
+  }
+
+  async closeAll(): Promise<void> {
+    for (const id of [...this.tasks.keys()]) await this.closeTask(id)
+  }
+
+  private async closeTask(id: string): Promise<void> {
+    const active = this.tasks.get(id)
+    if (active === undefined) return
+    this.tasks.delete(id)
+    active.task.close()
+    await active.stores.close()
+  }
+}

@@ -1,0 +1,106 @@
+import { TributaryError } from '../errors.ts'
+import type { Admin, TopicConfig } from '../log/log.ts'
+import type { Topology } from '../topology/topology.ts'
+
+/** Physical topic names of one application's topology. */
+export interface TopicNames {
+  /** Physical name of a topology topic: internal topics get `<applicationId>-`. */
+  resolve(topic: string): string
+  changelog(store: string): string
+}
+
+export const topicNames = (applicationId: string, topology: Topology): TopicNames => ({
+  resolve: (topic) => (topology.isInternal(topic) ? `${applicationId}-${topic}` : topic),
+  changelog: (store) => `${applicationId}-${store}-changelog`,
+})
+
+/** Partition count of each sub-topology (its task count) and of each physical topic involved. */
+export interface TopicPlan {
+  readonly taskCounts: ReadonlyMap<number, number>
+  readonly partitions: ReadonlyMap<string, number>
+}
+
+/**
+ * Checks that external source topics exist, then creates the internal topics: a repartition topic
+ * gets its fixed count or the task count of the sub-topology writing it; a changelog gets the task
+ * count of its store's sub-topology and compaction. Also creates `extraTopics` (e.g. the DLQ) with
+ * the largest task count. Idempotent.
+ */
+export async function planTopics(
+  admin: Admin,
+  topology: Topology,
+  names: TopicNames,
+  loggedStores: ReadonlySet<string>,
+  extraTopics: readonly string[],
+): Promise<TopicPlan> {
+  const partitions = new Map<string, number>()
+  const external = topology.sources().flatMap((s) => s.topics.filter((t) => !topology.isInternal(t)))
+  const existing = new Set(await admin.listTopics())
+  const missing = external.filter((t) => !existing.has(t))
+  if (missing.length > 0) {
+    throw new TributaryError('CONFIG', `input topic(s) ${missing.join(', ')} do not exist; create them before starting the application`)
+  }
+  for (const d of await admin.describeTopics(external)) partitions.set(d.name, d.partitions)
+  for (const [name, internal] of topology.internalTopics) {
+    if (internal.partitions !== undefined) partitions.set(name, internal.partitions)
+  }
+
+  // Resolve unknown repartition counts from upstream sub-topologies until nothing changes.
+  const subs = topology.subTopologies()
+  const taskCounts = new Map<number, number>()
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const sub of subs) {
+      const known = sub.sourceTopics.map((t) => partitions.get(t)).filter((n): n is number => n !== undefined)
+      if (known.length < sub.sourceTopics.length) continue
+      const count = Math.max(...known)
+      if (taskCounts.get(sub.id) !== count) {
+        taskCounts.set(sub.id, count)
+        changed = true
+      }
+      for (const topic of sub.sinkTopics) {
+        if (topology.isInternal(topic) && !partitions.has(topic)) {
+          partitions.set(topic, count)
+          changed = true
+        }
+      }
+    }
+  }
+  const unresolved = subs.filter((s) => !taskCounts.has(s.id))
+  if (unresolved.length > 0) {
+    throw new TributaryError('TOPOLOGY', `cannot size sub-topologies ${unresolved.map((s) => s.id).join(', ')}: a cycle of internal topics`)
+  }
+
+  const create: TopicConfig[] = []
+  for (const name of topology.internalTopics.keys()) {
+    create.push({ name: names.resolve(name), partitions: partitions.get(name)!, cleanupPolicy: 'delete' })
+  }
+  for (const sub of subs) {
+    for (const store of sub.stores) {
+      if (loggedStores.has(store)) create.push({ name: names.changelog(store), partitions: taskCounts.get(sub.id)!, cleanupPolicy: 'compact' })
+    }
+  }
+  const widest = Math.max(1, ...taskCounts.values())
+  const extras = extraTopics.filter((t) => !existing.has(t)).map((name) => ({ name, partitions: widest }))
+  await admin.createTopics([...create, ...extras])
+  await checkExisting(admin, create)
+
+  const physical = new Map<string, number>()
+  for (const [topic, count] of partitions) physical.set(names.resolve(topic), count)
+  for (const c of [...create, ...extras]) physical.set(c.name, c.partitions)
+  return { taskCounts, partitions: physical }
+}
+
+/** An internal topic left from an earlier run with another partition count would break task routing. */
+async function checkExisting(admin: Admin, wanted: readonly TopicConfig[]): Promise<void> {
+  if (wanted.length === 0) return
+  for (const d of await admin.describeTopics(wanted.map((w) => w.name))) {
+    const want = wanted.find((w) => w.name === d.name)!
+    if (want.partitions !== d.partitions) {
+      throw new TributaryError(
+        'CONFIG',
+        `internal topic ${d.name} has ${d.partitions} partitions but the topology needs ${want.partitions}; delete it (and the application's state) or change the input partition counts back`,
+      )
+    }
+  }
+}

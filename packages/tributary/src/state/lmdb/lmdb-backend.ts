@@ -1,0 +1,116 @@
+import type { Database, RootDatabase } from 'lmdb'
+import { TributaryError } from '../../errors.ts'
+import type { BytesEntry, KeyValueBackend } from '../backend.ts'
+import { checkCheckpoint, decodeCheckpoint, encodeCheckpoint } from '../checkpoint-value.ts'
+import { closedError } from '../closed-error.ts'
+
+type Bytes = Database<Buffer, Buffer>
+
+/**
+ * Persistent backend: one lmdb environment per store shard, with a `data` database for the
+ * entries and a `meta` database for the checkpoint (and the empty key, see below).
+ *
+ * - Reads are synchronous memory-mapped lookups; returned buffers are fresh copies.
+ * - `write` is one lmdb write transaction covering the entries and the checkpoint, so after a
+ *   crash data and checkpoint always agree (a crash may lose the last commit, never half of it).
+ * - LMDB rejects zero-length keys, and an empty serialized key (e.g. the string "") is legal in
+ *   Kafka Streams, so the empty key is kept in the metadata database; it sorts before every other
+ *   key, which is where `range` yields it.
+ * - Keys longer than lmdb's limit (1978 bytes) are refused before anything is written.
+ */
+export class LmdbBackend implements KeyValueBackend {
+  readonly persistent = true
+  readonly #env: RootDatabase
+  readonly #data: Bytes
+  readonly #meta: Bytes
+  readonly #checkpointKey = Buffer.from('checkpoint')
+  readonly #emptyKey = Buffer.from('empty-key')
+  readonly #maxKeySize: number
+  readonly #onClose: () => Promise<void>
+  #closed = false
+
+  /** Takes ownership of `env`: `onClose` must close it. */
+  constructor(env: RootDatabase, onClose: () => Promise<void>) {
+    this.#env = env
+    // Named databases, not the root one: LMDB's root database lists the named ones as keys.
+    this.#data = env.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary' })
+    this.#meta = env.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' })
+    this.#maxKeySize = (env as unknown as { maxKeySize?: number }).maxKeySize ?? 511
+    this.#onClose = onClose
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    this.#check()
+    return key.length === 0 ? this.#meta.get(this.#emptyKey) : this.#data.get(key)
+  }
+
+  *range(from?: Buffer, to?: Buffer): Generator<[Buffer, Buffer]> {
+    this.#check()
+    if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) return
+    if (from === undefined || from.length === 0) {
+      const empty = this.#meta.get(this.#emptyKey)
+      if (empty !== undefined) yield [Buffer.alloc(0), empty]
+    }
+    if (to?.length === 0) return // only the empty key is <= an empty upper bound
+    const options: { start?: Buffer; end?: Buffer; inclusiveEnd?: boolean } = {}
+    if (from !== undefined && from.length > 0) options.start = from
+    if (to !== undefined) {
+      options.end = to
+      options.inclusiveEnd = true
+    }
+    for (const { key, value } of this.#data.getRange(options)) yield [key, value]
+  }
+
+  count(): number {
+    this.#check()
+    const stats = this.#data.getStats() as { entryCount?: number }
+    return (stats.entryCount ?? 0) + (this.#meta.doesExist(this.#emptyKey) ? 1 : 0)
+  }
+
+  async write(entries: readonly BytesEntry[], checkpoint?: number): Promise<void> {
+    this.#check()
+    if (checkpoint !== undefined) checkCheckpoint(checkpoint)
+    for (const [key] of entries) {
+      if (key.length > this.#maxKeySize) {
+        throw new TributaryError(
+          'STATE',
+          `key of ${key.length} bytes exceeds lmdb's limit of ${this.#maxKeySize} bytes`,
+        )
+      }
+    }
+    await this.#env.transaction(() => {
+      for (const [key, value] of entries) {
+        const [db, k] = key.length === 0 ? [this.#meta, this.#emptyKey] : [this.#data, key]
+        if (value === null) db.remove(k)
+        else db.put(k, value)
+      }
+      // The checkpoint describes the last write: a write without one leaves none behind.
+      if (checkpoint === undefined) this.#meta.remove(this.#checkpointKey)
+      else this.#meta.put(this.#checkpointKey, encodeCheckpoint(checkpoint))
+    })
+  }
+
+  checkpoint(): number | undefined {
+    this.#check()
+    return decodeCheckpoint(this.#meta.get(this.#checkpointKey))
+  }
+
+  async clear(): Promise<void> {
+    this.#check()
+    await this.#env.transaction(() => {
+      this.#data.clearSync()
+      this.#meta.remove(this.#emptyKey)
+      this.#meta.remove(this.#checkpointKey)
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#onClose()
+  }
+
+  #check(): void {
+    if (this.#closed) throw closedError('lmdb store')
+  }
+}

@@ -1,0 +1,61 @@
+import type { Serde } from '../serde/serde.ts'
+import type { BackendFactory } from './backend.ts'
+import { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
+import { memoryBackendFactory } from './memory/memory-backend-factory.ts'
+import { checkStoreName } from './store-name.ts'
+
+/** Where a key-value store's bytes live: a name and the factory that opens its shards. */
+export interface KeyValueBytesStoreSupplier {
+  readonly name: string
+  readonly factory: BackendFactory
+}
+
+/**
+ * Everything the runtime needs to create one store in every task that uses it. Immutable: the
+ * `with*` methods return a new builder. With logging enabled (the default) every committed write
+ * also goes to the compacted topic `<appId>-<name>-changelog`, from which the store is restored.
+ */
+export interface StoreBuilder<K, V> {
+  readonly name: string
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+  readonly factory: BackendFactory
+  readonly loggingEnabled: boolean
+  withLoggingEnabled(): StoreBuilder<K, V>
+  /** Without a changelog a memory store starts empty after every restart or move. */
+  withLoggingDisabled(): StoreBuilder<K, V>
+}
+
+const builder = <K, V>(
+  supplier: KeyValueBytesStoreSupplier,
+  keySerde: Serde<K>,
+  valueSerde: Serde<V>,
+  loggingEnabled: boolean,
+): StoreBuilder<K, V> => ({
+  name: supplier.name,
+  keySerde,
+  valueSerde,
+  factory: supplier.factory,
+  loggingEnabled,
+  withLoggingEnabled: () => builder(supplier, keySerde, valueSerde, true),
+  withLoggingDisabled: () => builder(supplier, keySerde, valueSerde, false),
+})
+
+/** Factory functions for stores, in the spirit of Kafka Streams' `Stores`. */
+export const Stores = {
+  /** Kept in memory; rebuilt from the changelog whenever its task starts. */
+  inMemoryKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({
+    name: checkStoreName(name),
+    factory: memoryBackendFactory,
+  }),
+  /** Kept in lmdb under the state directory; restored only from its checkpoint on. */
+  persistentKeyValueStore: (name: string): KeyValueBytesStoreSupplier => ({
+    name: checkStoreName(name),
+    factory: lmdbBackendFactory,
+  }),
+  keyValueStoreBuilder: <K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<K, V> => builder(supplier, keySerde, valueSerde, true),
+}
