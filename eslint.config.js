@@ -38,7 +38,10 @@ const leafRule = {
   files: [`${src}/*.ts`],
   ignores: [`${src}/index.ts`],
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: ['./*/**'], message: 'leaf files import no layer' }] }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: ['./*/**'], message: 'leaf files import no layer' }] },
+    ],
   },
 }
 
@@ -47,7 +50,19 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',

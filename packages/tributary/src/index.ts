@@ -28,3 +28,4 @@ export type { Consumed, Grouped, Materialized, Named, Produced, Repartitioned } 
 export { DLQ_HEADERS, type ErrorPolicy } from './runtime/error-handling.ts'
 export { StreamsApp, type AppMetrics, type AppState } from './runtime/streams-app.ts'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.ts'
+export { EmbeddedLog, type EmbeddedLogOptions } from './log/embedded/index.ts'

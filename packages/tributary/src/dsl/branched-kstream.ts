@@ -64,9 +64,17 @@ export class BranchedKStream<K, V> {
 
   /** Adds the branch's node; throws before anything changes when the split is closed or the name taken. */
   private addBranchNode(name: string): void {
-    if (this.done) throw new TributaryError('TOPOLOGY', `split ${this.name} is already closed; add every branch before defaultBranch() or noDefaultBranch()`)
+    if (this.done)
+      throw new TributaryError(
+        'TOPOLOGY',
+        `split ${this.name} is already closed; add every branch before defaultBranch() or noDefaultBranch()`,
+      )
     const ctx = this.parent.ctx
-    ctx.topology.addProcessor(name, stateless<K, V, K, V>((record, forward) => forward(record)), this.name)
+    ctx.topology.addProcessor(
+      name,
+      stateless<K, V, K, V>((record, forward) => forward(record)),
+      this.name,
+    )
     this.streams[name] = new KStream(ctx, name, this.parent.serdes, this.parent.repartitionRequired)
   }
 }

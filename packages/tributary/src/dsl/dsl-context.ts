@@ -29,9 +29,21 @@ export class DslContext {
   }
 
   /** Registers a key-value store for `processor` per the materialization options. */
-  addStore<K, V>(processor: string, storeName: string, key: Serde<K>, value: Serde<V>, options: Materialized<K, V> = {}): void {
-    const supplier = options.persistent === false ? Stores.inMemoryKeyValueStore(storeName) : Stores.persistentKeyValueStore(storeName)
+  addStore<K, V>(
+    processor: string,
+    storeName: string,
+    key: Serde<K>,
+    value: Serde<V>,
+    options: Materialized<K, V> = {},
+  ): void {
+    const supplier =
+      options.persistent === false
+        ? Stores.inMemoryKeyValueStore(storeName)
+        : Stores.persistentKeyValueStore(storeName)
     const builder = Stores.keyValueStoreBuilder(supplier, key, value)
-    this.topology.addStateStore(options.logging === false ? builder.withLoggingDisabled() : builder, processor)
+    this.topology.addStateStore(
+      options.logging === false ? builder.withLoggingDisabled() : builder,
+      processor,
+    )
   }
 }

@@ -21,7 +21,13 @@ export class KGroupedStream<K, V> {
   ) {}
 
   count(materialized: Materialized<K, number> = {}): KTable<K, number> {
-    return this.fold('KSTREAM-AGGREGATE', () => 0, (_k, _v, n) => n + 1, materialized, Serdes.number())
+    return this.fold(
+      'KSTREAM-AGGREGATE',
+      () => 0,
+      (_k, _v, n) => n + 1,
+      materialized,
+      Serdes.number(),
+    )
   }
 
   /** `reducer(aggregate, value)`; the first value of a key is its initial aggregate. */

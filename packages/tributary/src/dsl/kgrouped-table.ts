@@ -23,11 +23,22 @@ export class KGroupedTable<K, V> {
   ) {}
 
   count(materialized: Materialized<K, number> = {}): KTable<K, number> {
-    return this.fold('KTABLE-AGGREGATE', () => 0, (_k, _v, n) => n + 1, (_k, _v, n) => n - 1, materialized, Serdes.number())
+    return this.fold(
+      'KTABLE-AGGREGATE',
+      () => 0,
+      (_k, _v, n) => n + 1,
+      (_k, _v, n) => n - 1,
+      materialized,
+      Serdes.number(),
+    )
   }
 
   /** `adder(aggregate, value)`, `subtractor(aggregate, value)`; a group's first value is its initial aggregate. */
-  reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<K, V> {
+  reduce(
+    adder: (aggregate: V, value: V) => V,
+    subtractor: (aggregate: V, value: V) => V,
+    materialized: Materialized<K, V> = {},
+  ): KTable<K, V> {
     return this.fold<V | null>(
       'KTABLE-REDUCE',
       () => null,

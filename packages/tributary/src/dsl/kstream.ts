@@ -27,11 +27,23 @@ export class KStream<K, V> {
   ) {}
 
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.step('KSTREAM-FILTER', named, this.serdes, this.repartitionRequired, (r, fwd) => predicate(r.key, r.value) && fwd(r))
+    return this.step(
+      'KSTREAM-FILTER',
+      named,
+      this.serdes,
+      this.repartitionRequired,
+      (r, fwd) => predicate(r.key, r.value) && fwd(r),
+    )
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
-    return this.step('KSTREAM-FILTER', named, this.serdes, this.repartitionRequired, (r, fwd) => !predicate(r.key, r.value) && fwd(r))
+    return this.step(
+      'KSTREAM-FILTER',
+      named,
+      this.serdes,
+      this.repartitionRequired,
+      (r, fwd) => !predicate(r.key, r.value) && fwd(r),
+    )
   }
 
   /** Changes key and value; a later stateful step repartitions. */
@@ -43,8 +55,12 @@ export class KStream<K, V> {
   }
 
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
-    return this.step<K, VR>('KSTREAM-MAPVALUES', named, { key: this.serdes.key }, this.repartitionRequired, (r, fwd) =>
-      fwd({ ...r, value: mapper(r.value, r.key) }),
+    return this.step<K, VR>(
+      'KSTREAM-MAPVALUES',
+      named,
+      { key: this.serdes.key },
+      this.repartitionRequired,
+      (r, fwd) => fwd({ ...r, value: mapper(r.value, r.key) }),
     )
   }
 
@@ -55,9 +71,15 @@ export class KStream<K, V> {
   }
 
   flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, named?: Named): KStream<K, VR> {
-    return this.step<K, VR>('KSTREAM-FLATMAPVALUES', named, { key: this.serdes.key }, this.repartitionRequired, (r, fwd) => {
-      for (const value of mapper(r.value, r.key)) fwd({ ...r, value })
-    })
+    return this.step<K, VR>(
+      'KSTREAM-FLATMAPVALUES',
+      named,
+      { key: this.serdes.key },
+      this.repartitionRequired,
+      (r, fwd) => {
+        for (const value of mapper(r.value, r.key)) fwd({ ...r, value })
+      },
+    )
   }
 
   selectKey<KR>(selector: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
@@ -86,8 +108,16 @@ export class KStream<K, V> {
 
   merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
     const name = this.ctx.name('KSTREAM-MERGE', named?.name)
-    this.ctx.topology.addProcessor(name, stateless<K, V, K, V>((r, fwd) => fwd(r)), this.nodeName, other.nodeName)
-    const serdes = { key: this.serdes.key ?? other.serdes.key, value: this.serdes.value ?? other.serdes.value }
+    this.ctx.topology.addProcessor(
+      name,
+      stateless<K, V, K, V>((r, fwd) => fwd(r)),
+      this.nodeName,
+      other.nodeName,
+    )
+    const serdes = {
+      key: this.serdes.key ?? other.serdes.key,
+      value: this.serdes.value ?? other.serdes.value,
+    }
     return new KStream(this.ctx, name, serdes, this.repartitionRequired || other.repartitionRequired)
   }
 
@@ -109,7 +139,10 @@ export class KStream<K, V> {
   /** Writes through an internal topic `<applicationId>-<name>-repartition` and reads it back. */
   repartition(options: Repartitioned<K, V> = {}): KStream<K, V> {
     const base = this.ctx.name('KSTREAM-REPARTITION', options.name)
-    const serdes = { key: this.ctx.serde(options.key, this.serdes.key), value: this.ctx.serde(options.value, this.serdes.value) }
+    const serdes = {
+      key: this.ctx.serde(options.key, this.serdes.key),
+      value: this.ctx.serde(options.value, this.serdes.value),
+    }
     const topic = `${base}-repartition`
     this.ctx.topology.addInternalTopic({
       name: topic,
@@ -123,7 +156,10 @@ export class KStream<K, V> {
 
   groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
     const serdes = { key: grouped.key ?? this.serdes.key, value: grouped.value ?? this.serdes.value }
-    return new KGroupedStream(new KStream(this.ctx, this.nodeName, serdes, this.repartitionRequired), grouped.name)
+    return new KGroupedStream(
+      new KStream(this.ctx, this.nodeName, serdes, this.repartitionRequired),
+      grouped.name,
+    )
   }
 
   groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
@@ -135,7 +171,10 @@ export class KStream<K, V> {
   }
 
   /** Runs a user processor; `stores` names stores added with StreamsBuilder.addStateStore. */
-  process<KR, VR>(supplier: ProcessorSupplier<K, V, KR, VR>, options: { stores?: string[]; name?: string } = {}): KStream<KR, VR> {
+  process<KR, VR>(
+    supplier: ProcessorSupplier<K, V, KR, VR>,
+    options: { stores?: string[]; name?: string } = {},
+  ): KStream<KR, VR> {
     const name = this.ctx.name('KSTREAM-PROCESSOR', options.name)
     this.ctx.topology.addProcessor(name, supplier, this.nodeName)
     if (options.stores?.length) this.ctx.topology.connectProcessorAndStateStores([name], options.stores)

@@ -24,7 +24,12 @@ export class KTable<K, V> {
   ) {}
 
   filter(predicate: (key: K, value: V) => boolean, materialized?: Materialized<K, V>): KTable<K, V> {
-    return this.transform('KTABLE-FILTER', (k, v) => (predicate(k, v) ? v : null), this.serdes.value, materialized)
+    return this.transform(
+      'KTABLE-FILTER',
+      (k, v) => (predicate(k, v) ? v : null),
+      this.serdes.value,
+      materialized,
+    )
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, materialized?: Materialized<K, V>): KTable<K, V> {
@@ -47,7 +52,10 @@ export class KTable<K, V> {
   }
 
   /** Re-keys the table for an aggregation; always repartitions. */
-  groupBy<KR, VR>(selector: (key: K, value: V) => readonly [KR, VR], grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+  groupBy<KR, VR>(
+    selector: (key: K, value: V) => readonly [KR, VR],
+    grouped: Grouped<KR, VR> = {},
+  ): KGroupedTable<KR, VR> {
     return new KGroupedTable(this, selector, grouped)
   }
 
@@ -58,13 +66,15 @@ export class KTable<K, V> {
     materialized: Materialized<K, VR> | undefined,
   ): KTable<K, VR> {
     const name = this.ctx.name(prefix)
-    const storeName = materialized === undefined ? undefined : (materialized.name ?? this.ctx.name(`${prefix}-STATE-STORE`))
+    const storeName =
+      materialized === undefined ? undefined : (materialized.name ?? this.ctx.name(`${prefix}-STATE-STORE`))
     this.ctx.topology.addProcessor(name, tableTransform(map, storeName), this.nodeName)
     const serdes = {
       key: this.ctx.serde(materialized?.key, this.serdes.key),
       value: materialized?.value ?? knownValueSerde,
     }
-    if (storeName !== undefined) this.ctx.addStore(name, storeName, serdes.key, this.ctx.serde(serdes.value), materialized)
+    if (storeName !== undefined)
+      this.ctx.addStore(name, storeName, serdes.key, this.ctx.serde(serdes.value), materialized)
     return new KTable<K, VR>(this.ctx, name, serdes, storeName)
   }
 }

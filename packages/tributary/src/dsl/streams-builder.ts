@@ -22,7 +22,11 @@ export class StreamsBuilder {
 
   /** A table read from a changelog topic: the latest value per key, null values delete. */
   table<K, V>(topic: string, consumed: Consumed<K, V>, materialized: Materialized<K, V> = {}): KTable<K, V> {
-    return streamToTable(this.stream(topic, consumed), { key: consumed.key, value: consumed.value, ...materialized })
+    return streamToTable(this.stream(topic, consumed), {
+      key: consumed.key,
+      value: consumed.value,
+      ...materialized,
+    })
   }
 
   /** Registers a store for processors added with `KStream.process(..., { stores: [name] })`. */

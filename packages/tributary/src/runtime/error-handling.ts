@@ -28,7 +28,12 @@ const describeError = (err: unknown): { name: string; message: string; stack: st
     ? { name: err.name, message: err.message, stack: err.stack ?? '' }
     : { name: typeof err, message: String(err), stack: '' }
 
-export function deadLetterRecord(dlqTopic: string, stage: ErrorStage, raw: ConsumerRecord, err: unknown): ProducerRecord {
+export function deadLetterRecord(
+  dlqTopic: string,
+  stage: ErrorStage,
+  raw: ConsumerRecord,
+  err: unknown,
+): ProducerRecord {
   const { name, message, stack } = describeError(err)
   return {
     topic: dlqTopic,

@@ -4,9 +4,15 @@ import type { KeyValue, ReadOnlyKeyValueStore } from '../state/key-value-store.t
  * Reads across the local shards of one store. Keys live in exactly one shard (their partition), so
  * `get` returns the first hit; iteration concatenates shards and is therefore not globally ordered.
  */
-export function mergedStoreView<K, V>(name: string, shards: () => Array<unknown>): ReadOnlyKeyValueStore<K, V> {
-  const stores = (): ReadOnlyKeyValueStore<K, V>[] => shards().filter((s) => s !== undefined) as ReadOnlyKeyValueStore<K, V>[]
-  function* concat(pick: (s: ReadOnlyKeyValueStore<K, V>) => Iterable<KeyValue<K, V>>): IterableIterator<KeyValue<K, V>> {
+export function mergedStoreView<K, V>(
+  name: string,
+  shards: () => Array<unknown>,
+): ReadOnlyKeyValueStore<K, V> {
+  const stores = (): ReadOnlyKeyValueStore<K, V>[] =>
+    shards().filter((s) => s !== undefined) as ReadOnlyKeyValueStore<K, V>[]
+  function* concat(
+    pick: (s: ReadOnlyKeyValueStore<K, V>) => Iterable<KeyValue<K, V>>,
+  ): IterableIterator<KeyValue<K, V>> {
     for (const s of stores()) yield* pick(s)
   }
   return {

@@ -41,13 +41,17 @@ export class NodeContext implements ProcessorContext {
       return
     }
     const child = this.children.get(childName)
-    if (child === undefined) throw new TributaryError('TOPOLOGY', `${this.node.name} has no child named ${childName}`)
+    if (child === undefined)
+      throw new TributaryError('TOPOLOGY', `${this.node.name} has no child named ${childName}`)
     child(record)
   }
 
   getStateStore<S>(name: string): S {
     if (!this.node.stores.includes(name)) {
-      throw new TributaryError('STATE', `processor ${this.node.name} is not connected to store ${name}; connect it when building the topology`)
+      throw new TributaryError(
+        'STATE',
+        `processor ${this.node.name} is not connected to store ${name}; connect it when building the topology`,
+      )
     }
     return this.scope.stores.get(name) as S
   }

@@ -40,7 +40,8 @@ export class PunctuationSchedule {
       fired++
       s.next = now - ((now - s.next) % s.intervalMs) + s.intervalMs
     }
-    for (let i = this.schedules.length - 1; i >= 0; i--) if (this.schedules[i]!.cancelled) this.schedules.splice(i, 1)
+    for (let i = this.schedules.length - 1; i >= 0; i--)
+      if (this.schedules[i]!.cancelled) this.schedules.splice(i, 1)
     return fired
   }
 }

@@ -25,7 +25,10 @@ export class StoreRestorer {
     const endOffset = end?.offset ?? 0
     let from = store.backend.checkpoint() ?? start?.offset ?? 0
     if (from > endOffset) {
-      this.logger.warn({ store: store.name, ...changelog, checkpoint: from, endOffset }, 'checkpoint is past the changelog end; rebuilding the store from scratch')
+      this.logger.warn(
+        { store: store.name, ...changelog, checkpoint: from, endOffset },
+        'checkpoint is past the changelog end; rebuilding the store from scratch',
+      )
       await store.backend.clear()
       from = start?.offset ?? 0
     }
@@ -44,7 +47,10 @@ export class StoreRestorer {
       restored += entries.length
     }
     this.restoredRecords += restored
-    this.logger.info({ store: store.name, ...changelog, from, endOffset, restored, ms: Date.now() - startedAt }, 'store restored')
+    this.logger.info(
+      { store: store.name, ...changelog, from, endOffset, restored, ms: Date.now() - startedAt },
+      'store restored',
+    )
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,12 @@
 import { join } from 'node:path'
 import { TributaryError } from '../errors.ts'
+import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, ConsumerRecord, Log, Producer, ProducerRecord, RecordMetadata } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
 import { mergedStoreView } from './merged-store-view.ts'
-import { openDefaultLog } from './default-log.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.ts'
 import { TaskManager } from './task-manager.ts'
@@ -65,18 +65,36 @@ export class StreamsApp {
 
   /** Creates internal topics, joins the group and starts processing; resolves once running. */
   async start(): Promise<void> {
-    if (this.state !== 'created') throw new TributaryError('CONFIG', `start() called in state ${this.state}; create a new StreamsApp`)
+    if (this.state !== 'created')
+      throw new TributaryError('CONFIG', `start() called in state ${this.state}; create a new StreamsApp`)
     this.state = 'starting'
     const { applicationId, dataDir } = this.config
     try {
-      this.log = this.config.log ?? (await openDefaultLog(join(dataDir, 'log')))
-      const logged = new Set([...this.topology.stores.values()].filter((s) => s.loggingEnabled).map((s) => s.name))
-      const dlq = this.config.deserializationErrors === 'dead-letter' || this.config.processingErrors === 'dead-letter'
-      const plan = await planTopics(this.log.admin, this.topology, this.names, logged, dlq ? [this.config.deadLetterTopic] : [])
+      this.log = this.config.log ?? (await EmbeddedLog.open({ dataDir: join(dataDir, 'log') }))
+      const logged = new Set(
+        [...this.topology.stores.values()].filter((s) => s.loggingEnabled).map((s) => s.name),
+      )
+      const dlq =
+        this.config.deserializationErrors === 'dead-letter' || this.config.processingErrors === 'dead-letter'
+      const plan = await planTopics(
+        this.log.admin,
+        this.topology,
+        this.names,
+        logged,
+        dlq ? [this.config.deadLetterTopic] : [],
+      )
       this.partitionCounts = new Map(plan.partitions)
-      this.producer = await this.log.producer(this.eos ? { transactionalId: `${applicationId}-${this.config.instanceId}` } : {})
+      this.producer = await this.log.producer(
+        this.eos ? { transactionalId: `${applicationId}-${this.config.instanceId}` } : {},
+      )
       this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
-      this.taskManager = new TaskManager(this.topology, this.names, join(dataDir, 'state', applicationId), this.taskEnvironment(), this.restorer)
+      this.taskManager = new TaskManager(
+        this.topology,
+        this.names,
+        join(dataDir, 'state', applicationId),
+        this.taskEnvironment(),
+        this.restorer,
+      )
       this.consumer = await this.log.consumer({
         groupId: applicationId,
         isolation: this.eos ? 'read_committed' : 'read_uncommitted',
@@ -112,13 +130,20 @@ export class StreamsApp {
     for (const { task } of this.taskManager?.tasks.values() ?? []) {
       for (const key of Object.keys(sum) as Array<keyof TaskMetrics>) sum[key] += task.metrics[key]
     }
-    return { ...sum, commits: this.commits, restoredRecords: this.restorer?.restoredRecords ?? 0, tasks: this.taskManager?.tasks.size ?? 0 }
+    return {
+      ...sum,
+      commits: this.commits,
+      restoredRecords: this.restorer?.restoredRecords ?? 0,
+      tasks: this.taskManager?.tasks.size ?? 0,
+    }
   }
 
   /** A read-only view over this instance's shards of a store (its local tasks' partitions). */
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     if (!this.topology.stores.has(name)) throw new TributaryError('STATE', `no store named ${name}`)
-    return mergedStoreView<K, V>(name, () => [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.stores.handles().get(name)))
+    return mergedStoreView<K, V>(name, () =>
+      [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.stores.handles().get(name)),
+    )
   }
 
   private async run(): Promise<void> {
@@ -153,7 +178,8 @@ export class StreamsApp {
     let batch: ConsumerRecord[] = []
     let current: TopicPartition | undefined
     const flush = (): void => {
-      if (current !== undefined && batch.length > 0) this.taskManager!.taskFor(current)?.task.push(current, batch)
+      if (current !== undefined && batch.length > 0)
+        this.taskManager!.taskFor(current)?.task.push(current, batch)
       batch = []
     }
     for (const r of records) {
@@ -207,7 +233,11 @@ export class StreamsApp {
       resolveTopic: (topic: string) => this.names.resolve(topic),
       partitionsFor: (topic: string) => {
         const n = this.partitionCounts.get(topic)
-        if (n === undefined) throw new TributaryError('LOG', `unknown partition count of ${topic}; a partitioner needs a topic the app knows`)
+        if (n === undefined)
+          throw new TributaryError(
+            'LOG',
+            `unknown partition count of ${topic}; a partitioner needs a topic the app knows`,
+          )
         return n
       },
       emit: (record: ProducerRecord) => {
@@ -235,7 +265,10 @@ export class StreamsApp {
       () => this.restorer?.close(),
       () => (this.config.log === undefined ? this.log?.close() : undefined),
     ]
-    for (const step of steps) await Promise.resolve(step()).catch((err) => this.logger.warn({ err: String(err) }, 'error while closing'))
+    for (const step of steps)
+      await Promise.resolve(step()).catch((err) =>
+        this.logger.warn({ err: String(err) }, 'error while closing'),
+      )
     this.state = error === undefined ? 'closed' : 'failed'
     if (error === undefined) this.settle.resolve()
     else this.settle.reject(error)

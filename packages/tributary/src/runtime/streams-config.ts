@@ -34,7 +34,9 @@ export interface StreamsConfig {
 
 const policy = z.enum(['fail', 'continue', 'dead-letter'])
 const schema = z.object({
-  applicationId: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'use letters, digits, ".", "_" or "-" (it names topics and folders)'),
+  applicationId: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/, 'use letters, digits, ".", "_" or "-" (it names topics and folders)'),
   dataDir: z.string().min(1).optional(),
   processingGuarantee: z.enum(['at-least-once', 'exactly-once']).optional(),
   commitIntervalMs: z.number().int().min(1).optional(),
@@ -42,10 +44,14 @@ const schema = z.object({
   processingErrors: policy.optional(),
   deadLetterTopic: z.string().min(1).optional(),
   maxPollRecords: z.number().int().min(1).optional(),
-  instanceId: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional(),
+  instanceId: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .optional(),
 })
 
-export type ResolvedConfig = Required<Omit<StreamsConfig, 'log' | 'logger'>> & Pick<StreamsConfig, 'log' | 'logger'>
+export type ResolvedConfig = Required<Omit<StreamsConfig, 'log' | 'logger'>> &
+  Pick<StreamsConfig, 'log' | 'logger'>
 
 /** Applies defaults; an invalid setting fails with code CONFIG naming the key and what it accepts. */
 export function resolveConfig(config: StreamsConfig): ResolvedConfig {

@@ -28,7 +28,8 @@ export class TaskManager {
     private readonly env: TaskEnvironment,
     private readonly restorer: StoreRestorer,
   ) {
-    for (const sub of topology.subTopologies()) for (const t of sub.sourceTopics) this.subOfTopic.set(names.resolve(t), sub.id)
+    for (const sub of topology.subTopologies())
+      for (const t of sub.sourceTopics) this.subOfTopic.set(names.resolve(t), sub.id)
   }
 
   /** Every physical topic the application reads. */

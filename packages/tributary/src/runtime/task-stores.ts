@@ -54,7 +54,8 @@ export class TaskStores {
 
   async restore(restorer: StoreRestorer): Promise<void> {
     for (const s of this.shards) {
-      if (s.changelog !== undefined) await restorer.restore(s.open.bytes, { topic: s.changelog, partition: this.partition })
+      if (s.changelog !== undefined)
+        await restorer.restore(s.open.bytes, { topic: s.changelog, partition: this.partition })
     }
   }
 
@@ -72,14 +73,16 @@ export class TaskStores {
   /** Writes pending state to the backends (concurrently); `sent` holds the metadata of this commit's sends. */
   async commit(sent: readonly RecordMetadata[]): Promise<void> {
     const next = new Map<string, number>()
-    for (const m of sent) if (m.partition === this.partition) next.set(m.topic, Math.max(next.get(m.topic) ?? 0, m.offset + 1))
+    for (const m of sent)
+      if (m.partition === this.partition) next.set(m.topic, Math.max(next.get(m.topic) ?? 0, m.offset + 1))
     await Promise.all(
       this.shards
         .filter((s) => s.open.bytes.hasPending())
         .map((s) => {
           if (s.changelog === undefined) return s.open.bytes.commit()
           const checkpoint = next.get(s.changelog)
-          if (checkpoint === undefined) throw new Error(`store ${s.name} has pending writes but none reached ${s.changelog}`)
+          if (checkpoint === undefined)
+            throw new Error(`store ${s.name} has pending writes but none reached ${s.changelog}`)
           return s.open.bytes.commit(checkpoint)
         }),
     )

@@ -145,7 +145,10 @@ export class Task {
     if (record === undefined) return this.finishRecord()
     if (record.timestamp < 0 || !Number.isFinite(record.timestamp)) {
       this.metrics.invalidTimestamps++
-      this.env.logger.warn({ topic: raw.topic, partition: raw.partition, offset: raw.offset }, 'skipping record with invalid timestamp')
+      this.env.logger.warn(
+        { topic: raw.topic, partition: raw.partition, offset: raw.offset },
+        'skipping record with invalid timestamp',
+      )
       return this.finishRecord()
     }
     if (record.timestamp > this.streamTime) this.streamTime = record.timestamp
@@ -179,7 +182,13 @@ export class Task {
     } catch (err) {
       const policy = stage === 'deserialization' ? this.env.deserializationErrors : this.env.processingErrors
       if (policy === 'fail') throw fatalRecordError(stage, raw, err)
-      const where = { stage, topic: raw.topic, partition: raw.partition, offset: raw.offset, err: String(err) }
+      const where = {
+        stage,
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        err: String(err),
+      }
       this.env.logger.warn(where, `skipping record: ${stage} failed`)
       if (stage === 'deserialization') this.metrics.skippedDeserialization++
       else this.metrics.skippedProcessing++
@@ -203,7 +212,9 @@ export class Task {
   }
 
   private childRunners(children: readonly string[]): Map<string, Runner> {
-    return new Map(children.map((c) => [c, (record: StreamRecord<unknown, unknown>) => this.runners.get(c)!(record)]))
+    return new Map(
+      children.map((c) => [c, (record: StreamRecord<unknown, unknown>) => this.runners.get(c)!(record)]),
+    )
   }
 
   private origin(): RecordOrigin | undefined {
@@ -213,14 +224,19 @@ export class Task {
 
   private sinkRunner(sink: SinkNode): Runner {
     return (record) => {
-      const logical = typeof sink.topic === 'string' ? sink.topic : sink.topic(record.key, record.value, this.origin())
+      const logical =
+        typeof sink.topic === 'string' ? sink.topic : sink.topic(record.key, record.value, this.origin())
       const topic = this.env.resolveTopic(logical)
       const partition = sink.partitioner?.(topic, record.key, record.value, this.env.partitionsFor(topic))
       this.env.emit({
         topic,
         ...(partition === undefined ? {} : { partition }),
-        key: record.key === null || record.key === undefined ? null : sink.keySerde.serialize(record.key, topic),
-        value: record.value === null || record.value === undefined ? null : sink.valueSerde.serialize(record.value, topic),
+        key:
+          record.key === null || record.key === undefined ? null : sink.keySerde.serialize(record.key, topic),
+        value:
+          record.value === null || record.value === undefined
+            ? null
+            : sink.valueSerde.serialize(record.value, topic),
         timestamp: record.timestamp,
         headers: record.headers,
       })

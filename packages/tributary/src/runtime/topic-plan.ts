@@ -38,7 +38,10 @@ export async function planTopics(
   const existing = new Set(await admin.listTopics())
   const missing = external.filter((t) => !existing.has(t))
   if (missing.length > 0) {
-    throw new TributaryError('CONFIG', `input topic(s) ${missing.join(', ')} do not exist; create them before starting the application`)
+    throw new TributaryError(
+      'CONFIG',
+      `input topic(s) ${missing.join(', ')} do not exist; create them before starting the application`,
+    )
   }
   for (const d of await admin.describeTopics(external)) partitions.set(d.name, d.partitions)
   for (const [name, internal] of topology.internalTopics) {
@@ -48,7 +51,7 @@ export async function planTopics(
   // Resolve unknown repartition counts from upstream sub-topologies until nothing changes.
   const subs = topology.subTopologies()
   const taskCounts = new Map<number, number>()
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false
     for (const sub of subs) {
       const known = sub.sourceTopics.map((t) => partitions.get(t)).filter((n): n is number => n !== undefined)
@@ -68,7 +71,10 @@ export async function planTopics(
   }
   const unresolved = subs.filter((s) => !taskCounts.has(s.id))
   if (unresolved.length > 0) {
-    throw new TributaryError('TOPOLOGY', `cannot size sub-topologies ${unresolved.map((s) => s.id).join(', ')}: a cycle of internal topics`)
+    throw new TributaryError(
+      'TOPOLOGY',
+      `cannot size sub-topologies ${unresolved.map((s) => s.id).join(', ')}: a cycle of internal topics`,
+    )
   }
 
   const create: TopicConfig[] = []
@@ -77,7 +83,12 @@ export async function planTopics(
   }
   for (const sub of subs) {
     for (const store of sub.stores) {
-      if (loggedStores.has(store)) create.push({ name: names.changelog(store), partitions: taskCounts.get(sub.id)!, cleanupPolicy: 'compact' })
+      if (loggedStores.has(store))
+        create.push({
+          name: names.changelog(store),
+          partitions: taskCounts.get(sub.id)!,
+          cleanupPolicy: 'compact',
+        })
     }
   }
   const widest = Math.max(1, ...taskCounts.values())

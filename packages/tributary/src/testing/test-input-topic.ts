@@ -18,7 +18,13 @@ export class TestInputTopic<K, V> {
     private readonly topic: string,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
-    private readonly deliver: (topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers) => void,
+    private readonly deliver: (
+      topic: string,
+      key: Buffer | null,
+      value: Buffer | null,
+      timestamp: number,
+      headers: Headers,
+    ) => void,
     options: TestInputTopicOptions,
   ) {
     this.nextTimestamp = options.startTimestampMs ?? 0

@@ -44,15 +44,13 @@ export class TopologyTestDriver {
   private wallClock: number
   private closed = false
 
-  constructor(
-    topology: Topology,
-    config: TestDriverConfig = {},
-  ) {
+  constructor(topology: Topology, config: TestDriverConfig = {}) {
     this.applicationId = config.applicationId ?? 'test-driver'
     this.wallClock = config.initialWallClockTimeMs ?? 0
     const env = {
       applicationId: this.applicationId,
-      resolveTopic: (topic: string) => (topology.isInternal(topic) ? `${this.applicationId}-${topic}` : topic),
+      resolveTopic: (topic: string) =>
+        topology.isInternal(topic) ? `${this.applicationId}-${topic}` : topic,
       partitionsFor: () => 1,
       emit: (record: ProducerRecord) => {
         this.produced.add(record.topic)
@@ -81,9 +79,17 @@ export class TopologyTestDriver {
     this.drain()
   }
 
-  createInputTopic<K, V>(topic: string, key: Serde<K>, value: Serde<V>, options: TestInputTopicOptions = {}): TestInputTopic<K, V> {
+  createInputTopic<K, V>(
+    topic: string,
+    key: Serde<K>,
+    value: Serde<V>,
+    options: TestInputTopicOptions = {},
+  ): TestInputTopic<K, V> {
     if (!this.taskByTopic.has(topic)) {
-      throw new TributaryError('TOPOLOGY', `topic ${topic} is not read by this topology; its sources read: ${[...this.taskByTopic.keys()].join(', ')}`)
+      throw new TributaryError(
+        'TOPOLOGY',
+        `topic ${topic} is not read by this topology; its sources read: ${[...this.taskByTopic.keys()].join(', ')}`,
+      )
     }
     return new TestInputTopic(topic, key, value, (t, k, v, ts, h) => this.pipe(t, k, v, ts, h), options)
   }
@@ -98,7 +104,11 @@ export class TopologyTestDriver {
 
   getStateStore<S>(name: string): S {
     const store = this.stores.get(name)
-    if (store === undefined) throw new TributaryError('STATE', `no store named ${name}; stores: ${[...this.stores.keys()].join(', ') || 'none'}`)
+    if (store === undefined)
+      throw new TributaryError(
+        'STATE',
+        `no store named ${name}; stores: ${[...this.stores.keys()].join(', ') || 'none'}`,
+      )
     return store as S
   }
 
@@ -123,7 +133,13 @@ export class TopologyTestDriver {
     this.tasks.forEach((t) => t.close())
   }
 
-  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+  private pipe(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+  ): void {
     if (this.closed) throw new TributaryError('CLOSED', 'the test driver is closed')
     this.append({ topic, key, value, timestamp, headers })
     this.drain()

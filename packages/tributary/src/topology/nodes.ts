@@ -9,7 +9,11 @@ export type TimestampExtractor<K = unknown, V = unknown> = (
 ) => number
 
 /** Chooses the output topic per record. */
-export type TopicExtractor<K = unknown, V = unknown> = (key: K, value: V, origin: RecordOrigin | undefined) => string
+export type TopicExtractor<K = unknown, V = unknown> = (
+  key: K,
+  value: V,
+  origin: RecordOrigin | undefined,
+) => string
 
 /** Chooses the output partition; undefined falls back to murmur2 of the serialized key. */
 export type StreamPartitioner<K = unknown, V = unknown> = (

@@ -54,7 +54,8 @@ export class Topology {
     if (list.length === 0) invalid(`source ${name} needs at least one topic`)
     for (const topic of list) {
       const other = this.sourceOfTopic.get(topic)
-      if (other !== undefined) invalid(`topic ${topic} is already read by source ${other}; read it once and share the stream`)
+      if (other !== undefined)
+        invalid(`topic ${topic} is already read by source ${other}; read it once and share the stream`)
     }
     this.add({
       kind: 'source',
@@ -87,7 +88,12 @@ export class Topology {
     return this
   }
 
-  addSink<K, V>(name: string, topic: string | TopicExtractor<K, V>, options: SinkOptions<K, V>, ...parents: string[]): this {
+  addSink<K, V>(
+    name: string,
+    topic: string | TopicExtractor<K, V>,
+    options: SinkOptions<K, V>,
+    ...parents: string[]
+  ): this {
     this.checkParents(name, parents)
     const sink: SinkNode = {
       kind: 'sink',
@@ -112,7 +118,8 @@ export class Topology {
   connectProcessorAndStateStores(processorNames: readonly string[], storeNames: readonly string[]): this {
     for (const processorName of processorNames) {
       const node = this.nodes.get(processorName)
-      if (node?.kind !== 'processor') return invalid(`${processorName} is not a processor; stores attach to processors`)
+      if (node?.kind !== 'processor')
+        return invalid(`${processorName} is not a processor; stores attach to processors`)
       for (const store of storeNames) {
         if (!this.stores.has(store)) invalid(`store ${store} is not registered; call addStateStore first`)
         if (!node.stores.includes(store)) node.stores.push(store)

@@ -17,10 +17,21 @@ describe('the word-count example from the README', () => {
     const input = driver.createInputTopic('text-lines', Serdes.string(), Serdes.string())
     const output = driver.createOutputTopic('word-counts-out', Serdes.string(), Serdes.number())
     await input.pipeInput('line-1', 'Hello world, hello streams')
-    assert.deepEqual(await output.readKeyValuesToMap(), new Map([['hello', 2], ['world', 1], ['streams', 1]]))
+    assert.deepEqual(
+      await output.readKeyValuesToMap(),
+      new Map([
+        ['hello', 2],
+        ['world', 1],
+        ['streams', 1],
+      ]),
+    )
     assert.equal(await driver.getKeyValueStore('word-counts').get('hello'), 2)
     input.pipeInput('line-2', 'streams of words', 5)
-    assert.deepEqual(output.readKeyValuesToList(), [['streams', 2], ['of', 1], ['words', 1]])
+    assert.deepEqual(output.readKeyValuesToList(), [
+      ['streams', 2],
+      ['of', 1],
+      ['words', 1],
+    ])
     await driver.close()
   })
 
@@ -32,8 +43,14 @@ describe('the word-count example from the README', () => {
       .groupBy((_key, word) => word, { key: Serdes.string(), value: Serdes.string() })
       .count({ name: 'word-counts' })
     const description = builder.build().describe()
-    assert.match(description, /Sub-topology: 0[\s\S]*Sink: word-counts-repartition-sink \(topic: word-counts-repartition\)/)
-    assert.match(description, /Sub-topology: 1[\s\S]*Source: word-counts-repartition-source \(topics: \[word-counts-repartition\]\)/)
+    assert.match(
+      description,
+      /Sub-topology: 0[\s\S]*Sink: word-counts-repartition-sink \(topic: word-counts-repartition\)/,
+    )
+    assert.match(
+      description,
+      /Sub-topology: 1[\s\S]*Source: word-counts-repartition-source \(topics: \[word-counts-repartition\]\)/,
+    )
     assert.match(description, /Processor: KSTREAM-AGGREGATE-\d+ \(stores: \[word-counts\]\)/)
   })
 })

@@ -13,14 +13,25 @@ export function streamAggregate<K, V, A>(
 ): ProcessorSupplier<K, V, K, Change<A>> {
   return () => {
     let store: KeyValueStore<K, A>
-    let forward: (record: { key: K; value: Change<A>; timestamp: number; headers: Record<string, Buffer> }) => void
+    let forward: (record: {
+      key: K
+      value: Change<A>
+      timestamp: number
+      headers: Record<string, Buffer>
+    }) => void
     return {
       init(context) {
         store = context.getStateStore(storeName)
         forward = (record) => context.forward(record)
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return
         const old = store.get(record.key)
         const next = add(record.key, record.value, old === undefined ? initial() : old)
         store.put(record.key, next)

@@ -14,7 +14,12 @@ export function tableAggregate<K, V, A>(
 ): ProcessorSupplier<K, Change<V>, K, Change<A>> {
   return () => {
     let store: KeyValueStore<K, A>
-    let forward: (record: { key: K; value: Change<A>; timestamp: number; headers: Record<string, Buffer> }) => void
+    let forward: (record: {
+      key: K
+      value: Change<A>
+      timestamp: number
+      headers: Record<string, Buffer>
+    }) => void
     return {
       init(context) {
         store = context.getStateStore(storeName)

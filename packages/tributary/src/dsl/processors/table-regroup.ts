@@ -14,7 +14,12 @@ export function tableRegroup<K, V, KR, VR>(
   topic: string,
 ): ProcessorSupplier<K, Change<V>, KR, Change<VR>> {
   return () => {
-    let forward: (record: { key: KR; value: Change<VR>; timestamp: number; headers: Record<string, Buffer> }) => void
+    let forward: (record: {
+      key: KR
+      value: Change<VR>
+      timestamp: number
+      headers: Record<string, Buffer>
+    }) => void
     let sameKey: (a: KR, b: KR) => boolean
     return {
       init(context) {
@@ -22,7 +27,11 @@ export function tableRegroup<K, V, KR, VR>(
         const physical = `${context.applicationId}-${topic}`
         sameKey = (a, b) =>
           a === b ||
-          (a !== null && a !== undefined && b !== null && b !== undefined && keySerde.serialize(a, physical).equals(keySerde.serialize(b, physical)))
+          (a !== null &&
+            a !== undefined &&
+            b !== null &&
+            b !== undefined &&
+            keySerde.serialize(a, physical).equals(keySerde.serialize(b, physical)))
       },
       process(record) {
         const { newValue, oldValue } = record.value
@@ -33,8 +42,10 @@ export function tableRegroup<K, V, KR, VR>(
           forward({ ...base, key: next[0], value: { newValue: next[1], oldValue: prev[1] } })
           return
         }
-        if (prev !== undefined) forward({ ...base, key: prev[0], value: { newValue: null, oldValue: prev[1] } })
-        if (next !== undefined) forward({ ...base, key: next[0], value: { newValue: next[1], oldValue: null } })
+        if (prev !== undefined)
+          forward({ ...base, key: prev[0], value: { newValue: null, oldValue: prev[1] } })
+        if (next !== undefined)
+          forward({ ...base, key: next[0], value: { newValue: next[1], oldValue: null } })
       },
     }
   }

@@ -6,7 +6,12 @@ import type { Change } from '../change.ts'
 export function tableSource<K, V>(storeName: string): ProcessorSupplier<K, V | null, K, Change<V>> {
   return () => {
     let store: KeyValueStore<K, V>
-    let forward: (record: { key: K; value: Change<V>; timestamp: number; headers: Record<string, Buffer> }) => void
+    let forward: (record: {
+      key: K
+      value: Change<V>
+      timestamp: number
+      headers: Record<string, Buffer>
+    }) => void
     return {
       init(context) {
         store = context.getStateStore(storeName)

@@ -13,7 +13,12 @@ export function tableTransform<K, V, VR>(
 ): ProcessorSupplier<K, Change<V>, K, Change<VR>> {
   return () => {
     let store: KeyValueStore<K, VR> | undefined
-    let forward: (record: { key: K; value: Change<VR>; timestamp: number; headers: Record<string, Buffer> }) => void
+    let forward: (record: {
+      key: K
+      value: Change<VR>
+      timestamp: number
+      headers: Record<string, Buffer>
+    }) => void
     return {
       init(context) {
         if (storeName !== undefined) store = context.getStateStore(storeName)

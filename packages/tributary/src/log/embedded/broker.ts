@@ -1,0 +1,226 @@
+import { TributaryError } from '../../errors.ts'
+import type { ProducerRecord, RecordMetadata, TopicConfig } from '../log.ts'
+import { compactPartition, shouldCompact } from './compactor.ts'
+import type { DataDir } from './data-dir.ts'
+import { FsyncPolicy, type FsyncMode } from './fsync-policy.ts'
+import { GroupCoordinator } from './group-coordinator.ts'
+import { GroupOffsets } from './group-offsets.ts'
+import type { Journal } from './journal.ts'
+import type { MetadataEntry } from './metadata-entry.ts'
+import { PartitionFile } from './partition-file.ts'
+import { PartitionLog, type CacheLimit } from './partition-log.ts'
+import type { Partitioner } from './partitioner.ts'
+import { Signal } from './signal.ts'
+import { TopicRegistry, validateTopicConfig, type Topic } from './topic-registry.ts'
+import { TransactionCoordinator, type Transaction } from './transaction-coordinator.ts'
+
+export interface BrokerSettings {
+  readonly fsync: FsyncMode
+  readonly fsyncIntervalMs: number
+  /** Automatic compaction runs once a compacted partition has this many new entries (and at least
+   *  as many as it had after its last compaction). 0 disables it. */
+  readonly compactAfterEntries: number
+  /** Records kept in memory across all durable partitions (older ones are read from disk). */
+  readonly cacheRecords: number
+  readonly warn: (message: string) => void
+}
+
+/** Journal snapshots are written once this many bytes were appended since the last one. */
+const JOURNAL_REWRITE_BYTES = 8 * 1024 * 1024
+
+/**
+ * The state one EmbeddedLog shares between its clients: topics and partitions, coordinators,
+ * durability. Every mutation is synchronous, so clients never observe a half-applied operation.
+ */
+export class Broker {
+  readonly signal = new Signal()
+  readonly registry = new TopicRegistry()
+  readonly fsync: FsyncPolicy
+  readonly offsets: GroupOffsets
+  readonly txns: TransactionCoordinator
+  readonly groups: GroupCoordinator
+  /** Clients to close with the log (producers and consumers remove themselves when closed). */
+  readonly clients = new Set<{ close(): Promise<void> }>()
+  closed = false
+  private readonly compactionQueue = new Set<PartitionLog>()
+  /** Shared by all partitions; resized as topics come and go. Infinite in memory mode. */
+  private readonly cacheLimit: CacheLimit = { recordsPerPartition: Infinity }
+
+  constructor(
+    readonly settings: BrokerSettings,
+    readonly journal: Journal,
+    readonly dataDir: DataDir | null,
+  ) {
+    this.fsync = new FsyncPolicy(settings.fsync, settings.fsyncIntervalMs, journal, dataDir !== null)
+    this.offsets = new GroupOffsets(journal)
+    this.txns = new TransactionCoordinator(journal, this.offsets, this.fsync, this.signal)
+    this.groups = new GroupCoordinator(this.registry, this.signal)
+  }
+
+  /** Fails with code CLOSED once the log is closed. */
+  ensureOpen(): void {
+    if (this.closed) throw new TributaryError('CLOSED', 'the embedded log is closed')
+  }
+
+  /** Creates the partitions of a topic (opening their files, which recovers any content). */
+  openTopic(description: Topic['description']): Topic {
+    const partitions: PartitionLog[] = []
+    const total =
+      description.partitions + [...this.registry.all()].reduce((n, t) => n + t.partitions.length, 0)
+    this.resizeCache(total)
+    for (let p = 0; p < description.partitions; p++) {
+      const log = new PartitionLog(description.name, p, this.cacheLimit)
+      if (this.dataDir !== null) {
+        const path = this.dataDir.partitionPath(description.name, p)
+        log.file = PartitionFile.open(
+          path,
+          (entry, position) => log.restore(entry, position),
+          this.settings.warn,
+        )
+      }
+      partitions.push(log)
+    }
+    const topic: Topic = { description, partitions }
+    this.registry.add(topic)
+    return topic
+  }
+
+  /** Spreads the record cache evenly over the partitions (durable mode only). */
+  private resizeCache(partitions: number): void {
+    if (this.dataDir === null) return
+    this.cacheLimit.recordsPerPartition = Math.max(
+      1000,
+      Math.floor(this.settings.cacheRecords / Math.max(1, partitions)),
+    )
+  }
+
+  /** Creates missing topics (validating every config first); existing ones are left as they are. */
+  createTopics(configs: readonly TopicConfig[]): void {
+    this.ensureOpen()
+    const created: string[] = []
+    for (const description of configs.map(validateTopicConfig)) {
+      if (this.registry.find(description.name) !== undefined || created.includes(description.name)) continue
+      this.journal.append({ t: 'topic', ...description }, this.fsync.syncDecisions)
+      this.openTopic(description)
+      created.push(description.name)
+    }
+    if (created.length > 0) this.groups.topicsChanged(created)
+  }
+
+  /** Deletes topics, their data and committed offsets. Fails with code LOG (deleting nothing) if one is unknown. */
+  deleteTopics(names: readonly string[]): void {
+    this.ensureOpen()
+    for (const name of names) this.registry.get(name)
+    for (const name of names) {
+      const topic = this.registry.remove(name)
+      if (topic === undefined) continue
+      this.journal.append({ t: 'topic-deleted', name }, this.fsync.syncDecisions)
+      for (const p of topic.partitions) {
+        p.deleted = true
+        this.fsync.forget(p)
+        this.compactionQueue.delete(p)
+        p.file?.remove()
+      }
+      this.dataDir?.removeTopic(name)
+      this.offsets.dropTopic(name)
+      this.signal.notify(name)
+    }
+    this.resizeCache([...this.registry.all()].reduce((n, t) => n + t.partitions.length, 0))
+    this.groups.topicsChanged(names)
+  }
+
+  /**
+   * Appends records, all or nothing: partitions are resolved (and validated) before anything is
+   * written; then one batch per partition. Transactional records join `txn`. Returns metadata in
+   * the order of `records`.
+   */
+  append(
+    records: readonly ProducerRecord[],
+    partitioner: Partitioner,
+    txn: Transaction | null,
+  ): RecordMetadata[] {
+    this.ensureOpen()
+    const batches = new Map<PartitionLog, { records: ProducerRecord[]; indexes: number[] }>()
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      const topic = this.registry.get(record.topic)
+      const log = topic.partitions[partitioner.partition(record, topic.partitions.length)]!
+      let batch = batches.get(log)
+      if (batch === undefined) batches.set(log, (batch = { records: [], indexes: [] }))
+      batch.records.push(record)
+      batch.indexes.push(i)
+    }
+    const metadata = new Array<RecordMetadata>(records.length)
+    const now = Date.now()
+    for (const [log, batch] of batches) {
+      const base = log.append(batch.records, txn?.id ?? 0, now)
+      txn?.partitions.add(log)
+      for (let j = 0; j < batch.indexes.length; j++) {
+        metadata[batch.indexes[j]!] = { topic: log.topic, partition: log.partition, offset: base + j }
+      }
+      this.fsync.appended(log)
+    }
+    for (const log of batches.keys()) {
+      this.signal.notify(log.topic)
+      if (this.settings.compactAfterEntries > 0) this.scheduleCompaction(log)
+    }
+    return metadata
+  }
+
+  private scheduleCompaction(log: PartitionLog): void {
+    if (this.compactionQueue.has(log)) return
+    const topic = this.registry.find(log.topic)
+    if (topic?.description.cleanupPolicy !== 'compact') return
+    if (!shouldCompact(log, this.settings.compactAfterEntries)) return
+    this.compactionQueue.add(log)
+    setImmediate(() => {
+      if (!this.compactionQueue.delete(log) || this.closed || log.deleted) return
+      try {
+        compactPartition(log)
+      } catch (err) {
+        this.settings.warn(`tributary: compaction of ${log.topic}-${log.partition} failed: ${String(err)}`)
+      }
+    })
+  }
+
+  /** Compacts every partition of compacted topics (or only `topic`). Returns entries removed. */
+  compact(topic?: string): number {
+    this.ensureOpen()
+    const topics = topic === undefined ? [...this.registry.all()] : [this.registry.get(topic)]
+    let removed = 0
+    for (const t of topics) {
+      if (t.description.cleanupPolicy !== 'compact') continue
+      for (const p of t.partitions) removed += compactPartition(p)
+    }
+    return removed
+  }
+
+  /** Everything the journal must hold to rebuild the metadata (journal snapshot). */
+  snapshot(): MetadataEntry[] {
+    const topics: MetadataEntry[] = [...this.registry.all()].map((t) => ({ t: 'topic', ...t.description }))
+    return [...topics, ...this.offsets.snapshot(), ...this.txns.snapshot()]
+  }
+
+  /** Rewrites the journal as a snapshot once it has grown; data is synced first so no
+   *  transaction decision is dropped before its markers are durable. */
+  maybeRewriteJournal(): void {
+    if (this.journal.appendedBytes < JOURNAL_REWRITE_BYTES) return
+    this.fsync.flush()
+    for (const t of this.registry.all()) for (const p of t.partitions) p.file?.sync()
+    this.journal.rewrite(this.snapshot())
+  }
+
+  /** Closes every client, aborts open transactions, flushes and releases the data directory. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    for (const client of [...this.clients]) await client.close()
+    this.txns.abortAll()
+    this.closed = true
+    this.compactionQueue.clear()
+    this.signal.notifyAll()
+    this.fsync.close()
+    for (const t of this.registry.all()) for (const p of t.partitions) p.file?.close()
+    this.journal.close()
+    this.dataDir?.release()
+  }
+}

@@ -1,0 +1,107 @@
+import { TributaryError } from '../../errors.ts'
+import type { PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
+import type { Broker } from './broker.ts'
+import { Partitioner } from './partitioner.ts'
+import type { Transaction } from './transaction-coordinator.ts'
+
+/**
+ * A producer of the embedded log. Every call is applied synchronously before its promise resolves.
+ * Transactional calls check the epoch first and fail with FENCED once a newer producer with the
+ * same transactional id exists; out-of-order transaction calls fail with TRANSACTION.
+ */
+export class EmbeddedProducer implements Producer {
+  private readonly partitioner = new Partitioner()
+  private txn: Transaction | null = null
+  private closed = false
+
+  private constructor(
+    private readonly broker: Broker,
+    readonly transactionalId: string | undefined,
+    /** The epoch this producer got at initialisation (transactional producers only, else -1). */
+    readonly epoch: number,
+  ) {}
+
+  /** Initialising a transactional producer fences older ones and aborts their open transaction. */
+  static create(broker: Broker, transactionalId: string | undefined): EmbeddedProducer {
+    broker.ensureOpen()
+    if (transactionalId !== undefined && transactionalId.length === 0) {
+      throw new TributaryError('CONFIG', 'transactionalId must not be empty')
+    }
+    const epoch = transactionalId === undefined ? -1 : broker.txns.init(transactionalId)
+    const producer = new EmbeddedProducer(broker, transactionalId, epoch)
+    broker.clients.add(producer)
+    return producer
+  }
+
+  async send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    this.check()
+    if (this.transactionalId !== undefined && this.txn === null) {
+      throw new TributaryError('TRANSACTION', `producer ${this.transactionalId}: send outside a transaction`)
+    }
+    return this.broker.append(records, this.partitioner, this.txn)
+  }
+
+  async beginTransaction(): Promise<void> {
+    const id = this.requireTransactional('beginTransaction')
+    if (this.txn !== null)
+      throw new TributaryError('TRANSACTION', `producer ${id}: a transaction is already open`)
+    this.txn = this.broker.txns.begin(id, this.epoch)
+  }
+
+  async sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    const txn = this.requireOpen('sendOffsets')
+    for (const o of offsets) this.broker.registry.partition(o)
+    this.broker.txns.addOffsets(txn, groupId, offsets)
+  }
+
+  async commitTransaction(): Promise<void> {
+    this.end(this.requireOpen('commitTransaction'), true)
+  }
+
+  async abortTransaction(): Promise<void> {
+    this.end(this.requireOpen('abortTransaction'), false)
+  }
+
+  /** Aborts an open transaction (unless this producer was fenced: the new one already did). */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.broker.clients.delete(this)
+    const txn = this.txn
+    this.txn = null
+    if (txn === null || this.broker.closed || this.transactionalId === undefined) return
+    try {
+      this.broker.txns.check(this.transactionalId, this.epoch)
+    } catch {
+      return
+    }
+    this.broker.txns.end(txn, false)
+  }
+
+  private end(txn: Transaction, commit: boolean): void {
+    this.txn = null
+    this.broker.txns.end(txn, commit)
+    this.broker.maybeRewriteJournal()
+  }
+
+  private check(): void {
+    if (this.closed) throw new TributaryError('CLOSED', 'the producer is closed')
+    this.broker.ensureOpen()
+    if (this.transactionalId !== undefined) this.broker.txns.check(this.transactionalId, this.epoch)
+  }
+
+  private requireTransactional(call: string): string {
+    this.check()
+    if (this.transactionalId === undefined) {
+      throw new TributaryError('TRANSACTION', `${call} needs a producer created with a transactionalId`)
+    }
+    return this.transactionalId
+  }
+
+  private requireOpen(call: string): Transaction {
+    const id = this.requireTransactional(call)
+    if (this.txn === null)
+      throw new TributaryError('TRANSACTION', `producer ${id}: ${call} without beginTransaction`)
+    return this.txn
+  }
+}

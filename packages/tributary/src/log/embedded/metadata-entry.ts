@@ -1,0 +1,30 @@
+import type { CleanupPolicy } from '../log.ts'
+
+/** [topic, partition, offset] */
+export type OffsetTuple = [string, number, number]
+
+/**
+ * Everything the embedded log persists besides partition data, as entries of the metadata
+ * journal. Replaying the journal in order rebuilds topics, committed offsets, producer epochs
+ * and transaction decisions.
+ */
+export type MetadataEntry =
+  | {
+      readonly t: 'topic'
+      readonly name: string
+      readonly partitions: number
+      readonly cleanupPolicy: CleanupPolicy
+    }
+  | { readonly t: 'topic-deleted'; readonly name: string }
+  | { readonly t: 'offsets'; readonly group: string; readonly offsets: OffsetTuple[] }
+  | { readonly t: 'producer'; readonly id: string; readonly producerId: number; readonly epoch: number }
+  /** The decision for a transaction, written (and synced) before any of its markers. Committed
+   *  decisions carry the group offsets the transaction commits. */
+  | {
+      readonly t: 'txn'
+      readonly txn: number
+      readonly commit: boolean
+      readonly offsets: { group: string; offsets: OffsetTuple[] }[]
+    }
+  /** Snapshot-only: the next transaction id, so ids are never reused after a rewrite. */
+  | { readonly t: 'txn-counter'; readonly next: number; readonly nextProducerId: number }

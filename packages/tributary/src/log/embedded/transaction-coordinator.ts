@@ -1,0 +1,151 @@
+import { TributaryError } from '../../errors.ts'
+import { tpKey } from '../../record.ts'
+import type { PartitionOffset } from '../log.ts'
+import type { FsyncPolicy } from './fsync-policy.ts'
+import type { GroupOffsets } from './group-offsets.ts'
+import { toTuples } from './group-offsets.ts'
+import type { Journal } from './journal.ts'
+import type { MetadataEntry } from './metadata-entry.ts'
+import type { PartitionLog } from './partition-log.ts'
+import type { Signal } from './signal.ts'
+
+/** One open transaction: the partitions it wrote to and the group offsets it will commit. */
+export interface Transaction {
+  readonly id: number
+  readonly transactionalId: string
+  readonly partitions: Set<PartitionLog>
+  readonly offsets: Map<string, Map<string, PartitionOffset>>
+}
+
+interface ProducerState {
+  readonly producerId: number
+  epoch: number
+  open: Transaction | undefined
+}
+
+/**
+ * Producer epochs, fencing and the commit/abort protocol. Ending a transaction is synchronous:
+ * (1) sync its data, (2) journal the decision with its offsets (synced), (3) apply the offsets,
+ * (4) write a marker to every partition it touched. A crash after (2) is completed by recovery
+ * from the journal; a crash before it leaves no decision and recovery aborts.
+ */
+export class TransactionCoordinator {
+  private readonly producers = new Map<string, ProducerState>()
+  private nextTxn = 1
+  private nextProducerId = 1
+  /** Decisions replayed from the journal; recovery uses them to finish interrupted transactions. */
+  readonly decisions = new Map<number, boolean>()
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly offsets: GroupOffsets,
+    private readonly fsync: FsyncPolicy,
+    private readonly signal: Signal,
+  ) {}
+
+  /** Replays a journal entry. */
+  apply(entry: MetadataEntry): void {
+    if (entry.t === 'producer') {
+      this.producers.set(entry.id, { producerId: entry.producerId, epoch: entry.epoch, open: undefined })
+      this.nextProducerId = Math.max(this.nextProducerId, entry.producerId + 1)
+    } else if (entry.t === 'txn') {
+      this.decisions.set(entry.txn, entry.commit)
+      this.noteTxnId(entry.txn)
+      if (entry.commit) for (const { group, offsets } of entry.offsets) this.offsets.apply(group, offsets)
+    } else if (entry.t === 'txn-counter') {
+      this.nextTxn = Math.max(this.nextTxn, entry.next)
+      this.nextProducerId = Math.max(this.nextProducerId, entry.nextProducerId)
+    }
+  }
+
+  /** Keeps new transaction ids above any id found in recovered partitions. */
+  noteTxnId(id: number): void {
+    if (id >= this.nextTxn) this.nextTxn = id + 1
+  }
+
+  /**
+   * Registers a (new incarnation of a) transactional producer: bumps the epoch, which fences every
+   * older producer with this id, and aborts the transaction the previous one left open.
+   */
+  init(transactionalId: string): number {
+    const previous = this.producers.get(transactionalId)
+    if (previous?.open !== undefined) this.end(previous.open, false)
+    const state: ProducerState = {
+      producerId: previous?.producerId ?? this.nextProducerId++,
+      epoch: previous === undefined ? 0 : previous.epoch + 1,
+      open: undefined,
+    }
+    this.producers.set(transactionalId, state)
+    this.journal.append(
+      { t: 'producer', id: transactionalId, producerId: state.producerId, epoch: state.epoch },
+      this.fsync.syncDecisions,
+    )
+    return state.epoch
+  }
+
+  /** Fails with code FENCED when a newer producer with this id was initialised. */
+  check(transactionalId: string, epoch: number): ProducerState {
+    const state = this.producers.get(transactionalId)
+    if (state === undefined || state.epoch !== epoch) {
+      throw new TributaryError(
+        'FENCED',
+        `producer ${transactionalId} (epoch ${epoch}) was fenced by a newer producer with the same transactional id`,
+      )
+    }
+    return state
+  }
+
+  begin(transactionalId: string, epoch: number): Transaction {
+    const state = this.check(transactionalId, epoch)
+    if (state.open !== undefined) {
+      throw new TributaryError('TRANSACTION', `producer ${transactionalId} already has an open transaction`)
+    }
+    const txn: Transaction = {
+      id: this.nextTxn++,
+      transactionalId,
+      partitions: new Set(),
+      offsets: new Map(),
+    }
+    state.open = txn
+    return txn
+  }
+
+  addOffsets(txn: Transaction, group: string, offsets: readonly PartitionOffset[]): void {
+    let byPartition = txn.offsets.get(group)
+    if (byPartition === undefined) txn.offsets.set(group, (byPartition = new Map()))
+    for (const o of offsets)
+      byPartition.set(tpKey(o), { topic: o.topic, partition: o.partition, offset: o.offset })
+  }
+
+  /** Commits or aborts; see the class comment for the order of effects. */
+  end(txn: Transaction, commit: boolean): void {
+    const partitions = [...txn.partitions].filter((p) => !p.deleted)
+    if (commit) {
+      this.fsync.beforeDecision(partitions)
+      const offsets = [...txn.offsets].map(([group, o]) => ({ group, offsets: toTuples([...o.values()]) }))
+      this.journal.append({ t: 'txn', txn: txn.id, commit, offsets }, this.fsync.syncDecisions)
+      for (const { group, offsets: tuples } of offsets) this.offsets.apply(group, tuples)
+    }
+    for (const p of partitions) {
+      p.appendMarker(txn.id, commit)
+      this.fsync.appended(p)
+    }
+    const state = this.producers.get(txn.transactionalId)
+    if (state?.open === txn) state.open = undefined
+    for (const p of partitions) this.signal.notify(p.topic)
+  }
+
+  /** Aborts every open transaction (log close). */
+  abortAll(): void {
+    for (const state of this.producers.values()) if (state.open !== undefined) this.end(state.open, false)
+  }
+
+  snapshot(): MetadataEntry[] {
+    const entries: MetadataEntry[] = [
+      { t: 'txn-counter', next: this.nextTxn, nextProducerId: this.nextProducerId },
+    ]
+    for (const [id, s] of this.producers)
+      entries.push({ t: 'producer', id, producerId: s.producerId, epoch: s.epoch })
+    return entries
+  }
+}
