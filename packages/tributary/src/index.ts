@@ -6,7 +6,12 @@ export type { Serde, Serialized } from './serde/serde.ts'
 export { Serdes } from './serde/serdes.ts'
 export type * from './log/log.ts'
 export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.ts'
-export { Stores, type StoreBuilder, type KeyValueBytesStoreSupplier } from './state/stores.ts'
+export {
+  Stores,
+  type StoreBuilder,
+  type StoreDefinition,
+  type KeyValueBytesStoreSupplier,
+} from './state/stores.ts'
 export type {
   Cancellable,
   Processor,

@@ -1,4 +1,4 @@
-import type { StoreBuilder } from '../state/stores.ts'
+import type { StoreDefinition } from '../state/stores.ts'
 import { Topology } from '../topology/topology.ts'
 import { DslContext } from './dsl-context.ts'
 import { KStream } from './kstream.ts'
@@ -30,7 +30,7 @@ export class StreamsBuilder {
   }
 
   /** Registers a store for processors added with `KStream.process(..., { stores: [name] })`. */
-  addStateStore<K, V>(builder: StoreBuilder<K, V>): this {
+  addStateStore(builder: StoreDefinition): this {
     this.ctx.topology.addStateStore(builder)
     return this
   }

@@ -1,5 +1,5 @@
 import type { ProducerRecord, RecordMetadata } from '../log/log.ts'
-import { openKeyValueStore, type OpenKeyValueStore } from '../state/open-key-value-store.ts'
+import { openStore, type OpenStore } from '../state/open-store.ts'
 import type { SubTopology } from '../topology/sub-topology.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StoreRestorer } from './store-restorer.ts'
@@ -7,7 +7,7 @@ import type { TopicNames } from './topic-plan.ts'
 
 interface Shard {
   readonly name: string
-  readonly open: OpenKeyValueStore<unknown, unknown>
+  readonly open: OpenStore<unknown>
   /** Changelog topic, or undefined when logging is disabled. */
   readonly changelog: string | undefined
 }
@@ -37,7 +37,7 @@ export class TaskStores {
     try {
       for (const name of sub.stores) {
         const builder = topology.stores.get(name)!
-        const open = await openKeyValueStore(builder, stateDir, taskId)
+        const open = await openStore(builder, stateDir, taskId)
         shards.push({ name, open, changelog: builder.loggingEnabled ? names.changelog(name) : undefined })
       }
     } catch (err) {

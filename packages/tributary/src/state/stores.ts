@@ -1,5 +1,8 @@
 import type { Serde } from '../serde/serde.ts'
 import type { BackendFactory } from './backend.ts'
+import type { BufferedKeyValueStore } from './buffered-store.ts'
+import type { KeyValueStore } from './key-value-store.ts'
+import { TypedKeyValueStore } from './typed-key-value-store.ts'
 import { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
 import { memoryBackendFactory } from './memory/memory-backend-factory.ts'
 import { checkStoreName } from './store-name.ts'
@@ -11,16 +14,22 @@ export interface KeyValueBytesStoreSupplier {
 }
 
 /**
- * Everything the runtime needs to create one store in every task that uses it. Immutable: the
- * `with*` methods return a new builder. With logging enabled (the default) every committed write
- * also goes to the compacted topic `<appId>-<name>-changelog`, from which the store is restored.
+ * Everything the runtime needs to create one store of any kind in every task that uses it: every
+ * kind keeps its data as bytes in a BufferedKeyValueStore (so commit, changelog and restore work
+ * the same for all) and `wrap`s that in the interface processors use. With logging enabled every
+ * committed write also goes to the compacted topic `<appId>-<name>-changelog`, the restore source.
  */
-export interface StoreBuilder<K, V> {
+export interface StoreDefinition<S = unknown> {
   readonly name: string
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
   readonly factory: BackendFactory
   readonly loggingEnabled: boolean
+  wrap(bytes: BufferedKeyValueStore): S
+}
+
+/** A key-value store definition. Immutable: the `with*` methods return a new builder. */
+export interface StoreBuilder<K, V> extends StoreDefinition<KeyValueStore<K, V>> {
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
   withLoggingEnabled(): StoreBuilder<K, V>
   /** Without a changelog a memory store starts empty after every restart or move. */
   withLoggingDisabled(): StoreBuilder<K, V>
@@ -37,6 +46,7 @@ const builder = <K, V>(
   valueSerde,
   factory: supplier.factory,
   loggingEnabled,
+  wrap: (bytes) => new TypedKeyValueStore(bytes, keySerde, valueSerde),
   withLoggingEnabled: () => builder(supplier, keySerde, valueSerde, true),
   withLoggingDisabled: () => builder(supplier, keySerde, valueSerde, false),
 })

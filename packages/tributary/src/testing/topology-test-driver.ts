@@ -1,13 +1,12 @@
 import { TributaryError } from '../errors.ts'
 import type { ConsumerRecord, ProducerRecord } from '../log/log.ts'
-import { PartitionLog } from '../log/embedded/partition-log.ts'
+import { EmbeddedLog } from '../log/embedded/embedded-log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import type { Headers } from '../record.ts'
 import type { Serde } from '../serde/serde.ts'
 import { BufferedKeyValueStore } from '../state/buffered-store.ts'
 import type { KeyValueStore } from '../state/key-value-store.ts'
 import { MemoryBackend } from '../state/memory/memory-backend.ts'
-import { TypedKeyValueStore } from '../state/typed-key-value-store.ts'
 import type { ErrorPolicy } from '../runtime/error-handling.ts'
 import { Task } from '../runtime/task.ts'
 import type { Topology } from '../topology/topology.ts'
@@ -33,7 +32,7 @@ export interface TestDriverConfig {
  * committed: reads see every write. Wall-clock time moves only with `advanceWallClockTime`.
  */
 export class TopologyTestDriver {
-  private readonly topics = new Map<string, PartitionLog>()
+  private readonly log = EmbeddedLog.openSync()
   private readonly taskByTopic = new Map<string, Task>()
   private readonly tasks: Task[] = []
   private readonly stores = new Map<string, unknown>()
@@ -66,8 +65,7 @@ export class TopologyTestDriver {
       const taskStores = new Map<string, unknown>()
       for (const name of sub.stores) {
         const builder = topology.stores.get(name)!
-        const bytes = new BufferedKeyValueStore(name, new MemoryBackend())
-        const store = new TypedKeyValueStore(bytes, builder.keySerde, builder.valueSerde)
+        const store = builder.wrap(new BufferedKeyValueStore(name, new MemoryBackend()))
         taskStores.set(name, store)
         this.stores.set(name, store)
       }
@@ -131,6 +129,7 @@ export class TopologyTestDriver {
     if (this.closed) return
     this.closed = true
     this.tasks.forEach((t) => t.close())
+    void this.log.close() // in memory: nothing to flush
   }
 
   private pipe(
@@ -145,19 +144,14 @@ export class TopologyTestDriver {
     this.drain()
   }
 
-  /** Appends to the topic's log; a record on a topic the topology reads is queued for processing. */
+  /** Appends to the in-memory log (creating the topic); a record on a topic the topology reads is queued for processing. */
   private append(record: ProducerRecord): void {
-    let log = this.topics.get(record.topic)
-    if (log === undefined) {
-      log = new PartitionLog(record.topic, 0)
-      this.topics.set(record.topic, log)
-    }
-    const offset = log.append([record], 0, this.wallClock)
-    if (this.taskByTopic.has(record.topic)) {
-      const out: ConsumerRecord[] = []
-      log.read(offset, 1, 'read_uncommitted', out)
-      this.pending.push(...out)
-    }
+    if (!this.log.sync.hasTopic(record.topic))
+      this.log.sync.createTopic({ name: record.topic, partitions: 1 })
+    const [meta] = this.log.sync.append([
+      { ...record, partition: 0, timestamp: record.timestamp ?? this.wallClock },
+    ])
+    if (this.taskByTopic.has(record.topic)) this.pending.push(...this.log.sync.read(meta!, meta!.offset, 1))
   }
 
   /** Processes queued records in arrival order until no task has input left. */
@@ -170,9 +164,7 @@ export class TopologyTestDriver {
   }
 
   private readAll(topic: string): readonly ConsumerRecord[] {
-    const log = this.topics.get(topic)
-    const out: ConsumerRecord[] = []
-    if (log !== undefined) log.read(0, Number.MAX_SAFE_INTEGER, 'read_uncommitted', out)
-    return out
+    if (!this.log.sync.hasTopic(topic)) return []
+    return this.log.sync.read({ topic, partition: 0 }, 0, Number.MAX_SAFE_INTEGER)
   }
 }

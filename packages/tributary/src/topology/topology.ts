@@ -1,6 +1,6 @@
 import { TributaryError } from '../errors.ts'
 import type { Serde } from '../serde/serde.ts'
-import type { StoreBuilder } from '../state/stores.ts'
+import type { StoreDefinition } from '../state/stores.ts'
 import { describeTopology } from './describe.ts'
 import type {
   SinkNode,
@@ -44,7 +44,7 @@ const invalid = (message: string): never => {
  */
 export class Topology {
   readonly nodes = new Map<string, TopologyNode>()
-  readonly stores = new Map<string, StoreBuilder<unknown, unknown>>()
+  readonly stores = new Map<string, StoreDefinition>()
   readonly internalTopics = new Map<string, InternalTopic>()
   private readonly sourceOfTopic = new Map<string, string>()
   private cachedSubTopologies: SubTopology[] | undefined
@@ -109,9 +109,9 @@ export class Topology {
     return this
   }
 
-  addStateStore<K, V>(builder: StoreBuilder<K, V>, ...processorNames: string[]): this {
+  addStateStore(builder: StoreDefinition, ...processorNames: string[]): this {
     if (this.stores.has(builder.name)) invalid(`store ${builder.name} is already registered`)
-    this.stores.set(builder.name, builder as StoreBuilder<unknown, unknown>)
+    this.stores.set(builder.name, builder)
     return this.connectProcessorAndStateStores(processorNames, [builder.name])
   }
 

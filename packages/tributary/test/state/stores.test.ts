@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isTributaryError } from '../../src/errors.ts'
 import { Serdes } from '../../src/serde/serdes.ts'
-import { openKeyValueStore } from '../../src/state/open-key-value-store.ts'
+import { openStore } from '../../src/state/open-store.ts'
 import { Stores } from '../../src/state/stores.ts'
 import { withTempDir } from './temp-dir.ts'
 
@@ -45,11 +45,11 @@ describe('Stores', () => {
         Serdes.string(),
         Serdes.number(),
       )
-      const first = await openKeyValueStore(builder, dir, '0_1')
+      const first = await openStore(builder, dir, '0_1')
       first.store.put('eu', 12.5)
       await first.bytes.commit(3)
       await first.bytes.backend.close()
-      const second = await openKeyValueStore(builder, dir, '0_1')
+      const second = await openStore(builder, dir, '0_1')
       assert.equal(second.store.get('eu'), 12.5)
       assert.equal(second.bytes.backend.checkpoint(), 3)
       await second.bytes.backend.close()
