@@ -1,7 +1,13 @@
 import { Serdes } from '../serde/serdes.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { KStream } from './kstream.ts'
+import type { DslContext, KnownSerdes } from './dsl-context.ts'
 import { KTable } from './ktable.ts'
+import { SessionWindowedKStream } from './session-windowed-kstream.ts'
+import { TimeWindowedKStream } from './time-windowed-kstream.ts'
+import { SessionWindows } from './windows/session-windows.ts'
+import type { SlidingWindows } from './windows/sliding-windows.ts'
+import type { TimeWindows } from './windows/time-windows.ts'
 import type { Materialized } from './options.ts'
 import { streamAggregate } from './processors/stream-aggregate.ts'
 
@@ -16,7 +22,8 @@ export class KGroupedStream<K, V> {
 
   /** @internal */
   constructor(
-    private readonly stream: KStream<K, V>,
+    /** @internal */
+    readonly stream: KStream<K, V>,
     private readonly groupName: string | undefined,
   ) {}
 
@@ -60,12 +67,34 @@ export class KGroupedStream<K, V> {
     const ctx = this.stream.ctx
     const processor = ctx.name(prefix)
     const storeName = materialized.name ?? ctx.name(`${prefix}-STATE-STORE`)
-    const input = this.stream.repartitionRequired ? this.repartitionedInput(storeName) : this.stream
+    const input = this.inputFor(storeName)
     const keySerde = ctx.serde(materialized.key, this.stream.serdes.key)
     const valueSerde = ctx.serde(materialized.value, defaultValueSerde)
     ctx.topology.addProcessor(processor, streamAggregate(storeName, initial, add), input.nodeName)
     ctx.addStore(processor, storeName, keySerde, valueSerde, materialized)
     return new KTable<K, A>(ctx, processor, { key: keySerde, value: valueSerde }, storeName)
+  }
+
+  /** Tumbling or hopping windows, or sessions, per key. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows ? new SessionWindowedKStream(this, windows) : new TimeWindowedKStream(this, windows)
+  }
+
+  /** @internal */
+  get ctx(): DslContext {
+    return this.stream.ctx
+  }
+
+  /** @internal serdes known for the grouped key and value */
+  get serdes(): KnownSerdes<K, V> {
+    return this.stream.serdes
+  }
+
+  /** @internal the stream an aggregation with store `storeName` reads: repartitioned if the key changed */
+  inputFor(storeName: string): KStream<K, V> {
+    return this.stream.repartitionRequired ? this.repartitionedInput(storeName) : this.stream
   }
 
   /**

@@ -3,7 +3,10 @@ import type { TopicExtractor } from '../topology/nodes.ts'
 import type { ProcessorSupplier } from '../topology/processor.ts'
 import { BranchedKStream } from './branched-kstream.ts'
 import type { DslContext, KnownSerdes } from './dsl-context.ts'
+import type { GlobalKTable } from './global-ktable.ts'
 import { KGroupedStream } from './kgrouped-stream.ts'
+import type { Joined, ValueJoiner } from './joins/join-options.ts'
+import { streamJoin } from './joins/stream-join.ts'
 import type { KTable } from './ktable.ts'
 import type { Grouped, Materialized, Named, Produced, Repartitioned } from './options.ts'
 import { stateless } from './processors/stateless.ts'
@@ -168,6 +171,39 @@ export class KStream<K, V> {
 
   toTable(materialized: Materialized<K, V> = {}): KTable<K, V> {
     return streamToTable(this, materialized)
+  }
+
+  /**
+   * Inner join with a table: each record is joined with the table's current value for its key;
+   * records whose key the table lacks are dropped, and table updates emit nothing. `joined` gives
+   * the serdes (and name) for the repartition topic used when the key changed upstream.
+   */
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, joined?: Joined<K, V>): KStream<K, VR>
+  /** Inner join with a global table on the table key `keySelector(key, value)` (null: dropped). */
+  join<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null | undefined,
+    joiner: ValueJoiner<V, VG, VR, K>,
+    named?: Named,
+  ): KStream<K, VR>
+  join(other: unknown, ...args: unknown[]): unknown {
+    return streamJoin(this, other, args, 'inner')
+  }
+
+  /** As `join`, but a record whose key the other side lacks is joined with null. */
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: ValueJoiner<V, VT | null, VR, K>,
+    joined?: Joined<K, V>,
+  ): KStream<K, VR>
+  leftJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null | undefined,
+    joiner: ValueJoiner<V, VG | null, VR, K>,
+    named?: Named,
+  ): KStream<K, VR>
+  leftJoin(other: unknown, ...args: unknown[]): unknown {
+    return streamJoin(this, other, args, 'left')
   }
 
   /** Runs a user processor; `stores` names stores added with StreamsBuilder.addStateStore. */

@@ -1,6 +1,9 @@
+import type { Serde } from '../serde/serde.ts'
+import { checkStoreName } from '../state/store-name.ts'
 import type { StoreDefinition } from '../state/stores.ts'
 import { Topology } from '../topology/topology.ts'
 import { DslContext } from './dsl-context.ts'
+import { GlobalKTable } from './global-ktable.ts'
 import { KStream } from './kstream.ts'
 import type { KTable } from './ktable.ts'
 import type { Consumed, Materialized } from './options.ts'
@@ -27,6 +30,28 @@ export class StreamsBuilder {
       value: consumed.value,
       ...materialized,
     })
+  }
+
+  /**
+   * A table holding all partitions of `topic` in every instance, for stream joins on a computed
+   * key. `materialized` may name the store and override the serdes; it is always in memory
+   * (rebuilt from the topic at start), and has no changelog (the topic is its own).
+   */
+  globalTable<K, V>(
+    topic: string,
+    consumed: Consumed<K, V>,
+    materialized: Materialized<K, V> = {},
+  ): GlobalKTable<K, V> {
+    const name = materialized.name ?? this.ctx.name('GLOBALKTABLE-STATE-STORE', consumed.name)
+    const key = materialized.key ?? consumed.key
+    const value = materialized.value ?? consumed.value
+    this.ctx.topology.addGlobalStore({
+      name: checkStoreName(name),
+      topic,
+      key: key as Serde<unknown>,
+      value: value as Serde<unknown>,
+    })
+    return new GlobalKTable<K, V>(this.ctx, name, { key, value })
   }
 
   /** Registers a store for processors added with `KStream.process(..., { stores: [name] })`. */

@@ -1,6 +1,7 @@
 import { TributaryError } from '../errors.ts'
 import type { StreamRecord } from '../record.ts'
 import type { ProcessorNode } from '../topology/nodes.ts'
+import { isGlobalStore } from './global-store-handles.ts'
 import type { Cancellable, ProcessorContext, PunctuationType, RecordOrigin } from '../topology/processor.ts'
 
 /** What every node of one task shares. */
@@ -12,6 +13,7 @@ export interface TaskScope {
   streamTime(): number
   now(): number
   requestCommit(): void
+  recordLate(): void
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable
 }
 
@@ -47,7 +49,7 @@ export class NodeContext implements ProcessorContext {
   }
 
   getStateStore<S>(name: string): S {
-    if (!this.node.stores.includes(name)) {
+    if (!this.node.stores.includes(name) && !isGlobalStore(this.scope.stores.get(name))) {
       throw new TributaryError(
         'STATE',
         `processor ${this.node.name} is not connected to store ${name}; connect it when building the topology`,
@@ -62,6 +64,10 @@ export class NodeContext implements ProcessorContext {
 
   commit(): void {
     this.scope.requestCommit()
+  }
+
+  recordLate(): void {
+    this.scope.recordLate()
   }
 
   recordOrigin(): RecordOrigin | undefined {

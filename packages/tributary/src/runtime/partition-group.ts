@@ -1,46 +1,58 @@
 import type { ConsumerRecord } from '../log/log.ts'
-import type { TopicPartition } from '../record.ts'
+import type { StreamRecord, TopicPartition } from '../record.ts'
 import { tpKey } from '../record.ts'
+
+/** A buffered input record: deserialized with its event time, or the error that stopped that. */
+export interface QueuedRecord {
+  readonly raw: ConsumerRecord
+  /** Event time used to order the task's inputs (the partition time for undecodable records). */
+  readonly timestamp: number
+  readonly record?: StreamRecord<unknown, unknown>
+  readonly error?: unknown
+}
 
 /** One input partition's buffered records, in offset order. */
 class PartitionQueue {
-  private records: ConsumerRecord[] = []
+  private entries: QueuedRecord[] = []
   private head = 0
+  /** Largest event time buffered from this partition (what timestamp extractors get). */
+  partitionTime = -Infinity
 
   constructor(readonly partition: TopicPartition) {}
 
-  push(records: readonly ConsumerRecord[]): void {
-    for (const r of records) this.records.push(r)
+  push(entry: QueuedRecord): void {
+    this.entries.push(entry)
+    if (entry.timestamp > this.partitionTime) this.partitionTime = entry.timestamp
   }
 
-  peek(): ConsumerRecord | undefined {
-    return this.records[this.head]
+  peek(): QueuedRecord | undefined {
+    return this.entries[this.head]
   }
 
-  shift(): ConsumerRecord | undefined {
-    const record = this.records[this.head]
-    if (record === undefined) return undefined
+  shift(): QueuedRecord | undefined {
+    const entry = this.entries[this.head]
+    if (entry === undefined) return undefined
     this.head++
-    if (this.head > 1024 && this.head * 2 > this.records.length) {
-      this.records = this.records.slice(this.head)
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head)
       this.head = 0
     }
-    return record
+    return entry
   }
 
   get size(): number {
-    return this.records.length - this.head
+    return this.entries.length - this.head
   }
 
   clear(): void {
-    this.records = []
+    this.entries = []
     this.head = 0
   }
 }
 
 /**
  * The input partitions of one task. `next` picks, among non-empty partitions, the head record with
- * the smallest timestamp (ties: the partition added first), so a task sees its inputs in time
+ * the smallest event time (ties: the partition added first), so a task sees its inputs in time
  * order as far as buffered data allows.
  */
 export class PartitionGroup {
@@ -54,13 +66,15 @@ export class PartitionGroup {
     return [...this.queues.values()].map((q) => q.partition)
   }
 
-  push(partition: TopicPartition, records: readonly ConsumerRecord[]): void {
-    const queue = this.queues.get(tpKey(partition))
-    if (queue === undefined) throw new Error(`partition ${tpKey(partition)} does not belong to this task`)
-    queue.push(records)
+  push(partition: TopicPartition, entry: QueuedRecord): void {
+    this.queue(partition).push(entry)
   }
 
-  /** True when every partition has buffered data (no need to wait for a lagging input). */
+  partitionTime(partition: TopicPartition): number {
+    return this.queue(partition).partitionTime
+  }
+
+  /** True when every partition has buffered data (no input to wait for). */
   allBuffered(): boolean {
     for (const q of this.queues.values()) if (q.size === 0) return false
     return true
@@ -72,12 +86,12 @@ export class PartitionGroup {
     return n
   }
 
-  next(): ConsumerRecord | undefined {
+  next(): QueuedRecord | undefined {
     let best: PartitionQueue | undefined
     let bestTs = Infinity
     for (const q of this.queues.values()) {
       const head = q.peek()
-      if (head !== undefined && head.timestamp < bestTs) {
+      if (head !== undefined && (best === undefined || head.timestamp < bestTs)) {
         best = q
         bestTs = head.timestamp
       }
@@ -85,12 +99,13 @@ export class PartitionGroup {
     return best?.shift()
   }
 
-  /** Sizes per partition, for pause/resume decisions. */
-  buffered(partition: TopicPartition): number {
-    return this.queues.get(tpKey(partition))?.size ?? 0
-  }
-
   clear(): void {
     for (const q of this.queues.values()) q.clear()
+  }
+
+  private queue(partition: TopicPartition): PartitionQueue {
+    const queue = this.queues.get(tpKey(partition))
+    if (queue === undefined) throw new Error(`partition ${tpKey(partition)} does not belong to this task`)
+    return queue
   }
 }

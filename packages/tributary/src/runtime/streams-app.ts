@@ -6,11 +6,12 @@ import { consoleLogger, type Logger } from '../logger.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
+import { GlobalStateManager } from './global-state.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.ts'
 import { TaskManager } from './task-manager.ts'
-import { newTaskMetrics, type TaskMetrics } from './task-metrics.ts'
+import { sumTaskMetrics, type TaskMetrics } from './task-metrics.ts'
 import { planTopics, topicNames } from './topic-plan.ts'
 
 export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed' | 'failed'
@@ -37,6 +38,7 @@ export class StreamsApp {
   private producer: Producer | undefined
   private restorer: StoreRestorer | undefined
   private taskManager: TaskManager | undefined
+  private globalState: GlobalStateManager | undefined
   private outbox: ProducerRecord[] = []
   private inTransaction = false
   private lastCommit = 0
@@ -87,6 +89,8 @@ export class StreamsApp {
       this.producer = await this.log.producer(
         this.eos ? { transactionalId: `${applicationId}-${this.config.instanceId}` } : {},
       )
+      this.globalState = new GlobalStateManager(this.topology, this.logger)
+      await this.globalState.restore(this.log, `${applicationId}-global`)
       this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
       this.taskManager = new TaskManager(
         this.topology,
@@ -94,6 +98,7 @@ export class StreamsApp {
         join(dataDir, 'state', applicationId),
         this.taskEnvironment(),
         this.restorer,
+        this.globalState.handles(),
       )
       this.consumer = await this.log.consumer({
         groupId: applicationId,
@@ -126,10 +131,7 @@ export class StreamsApp {
   }
 
   metrics(): AppMetrics {
-    const sum = newTaskMetrics()
-    for (const { task } of this.taskManager?.tasks.values() ?? []) {
-      for (const key of Object.keys(sum) as Array<keyof TaskMetrics>) sum[key] += task.metrics[key]
-    }
+    const sum = sumTaskMetrics([...(this.taskManager?.tasks.values() ?? [])].map((t) => t.task.metrics))
     return {
       ...sum,
       commits: this.commits,
@@ -159,6 +161,7 @@ export class StreamsApp {
 
   /** One poll-process-send turn, then a commit when due. */
   private async step(): Promise<void> {
+    await this.globalState!.poll()
     const records = await this.consumer!.poll({ maxRecords: this.config.maxPollRecords, timeoutMs: 100 })
     this.route(records)
     let commitRequested = false
@@ -246,6 +249,7 @@ export class StreamsApp {
       deserializationErrors: this.config.deserializationErrors,
       processingErrors: this.config.processingErrors,
       deadLetterTopic: this.config.deadLetterTopic,
+      maxTaskIdleMs: this.config.maxTaskIdleMs,
       logger: this.logger,
       now: () => Date.now(),
     }
@@ -260,6 +264,7 @@ export class StreamsApp {
     }
     const steps = [
       () => this.taskManager?.closeAll(),
+      () => this.globalState?.close(),
       () => this.consumer?.close(),
       () => this.producer?.close(),
       () => this.restorer?.close(),

@@ -25,6 +25,9 @@ export interface StreamsConfig {
   readonly processingErrors?: ErrorPolicy
   /** Default `<applicationId>-dlq`; created with the internal topics. */
   readonly deadLetterTopic?: string
+  /** How long a task waits for an empty input partition before processing its other inputs out of
+   *  event-time order. Default 0: never wait. */
+  readonly maxTaskIdleMs?: number
   /** Records fetched per poll. Default 1000. */
   readonly maxPollRecords?: number
   /** Distinguishes instances of one application (transactional id suffix). Default 'main'. */
@@ -44,6 +47,7 @@ const schema = z.object({
   processingErrors: policy.optional(),
   deadLetterTopic: z.string().min(1).optional(),
   maxPollRecords: z.number().int().min(1).optional(),
+  maxTaskIdleMs: z.number().int().min(0).optional(),
   instanceId: z
     .string()
     .regex(/^[a-zA-Z0-9._-]+$/)
@@ -71,6 +75,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     processingErrors: config.processingErrors ?? 'dead-letter',
     deadLetterTopic: config.deadLetterTopic ?? `${config.applicationId}-dlq`,
     maxPollRecords: config.maxPollRecords ?? 1000,
+    maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     instanceId: config.instanceId ?? 'main',
   }
 }

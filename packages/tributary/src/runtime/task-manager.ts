@@ -27,6 +27,8 @@ export class TaskManager {
     private readonly stateDir: string,
     private readonly env: TaskEnvironment,
     private readonly restorer: StoreRestorer,
+    /** Global store handles, readable by every task. */
+    private readonly globalStores: ReadonlyMap<string, unknown> = new Map(),
   ) {
     for (const sub of topology.subTopologies())
       for (const t of sub.sourceTopics) this.subOfTopic.set(names.resolve(t), sub.id)
@@ -53,7 +55,8 @@ export class TaskManager {
       const stores = await TaskStores.open(this.topology, sub, tp.partition, this.stateDir, this.names, id)
       try {
         await stores.restore(this.restorer)
-        const task = new Task(this.topology, sub, tp.partition, stores.handles(), this.env)
+        const handles = new Map([...this.globalStores, ...stores.handles()])
+        const task = new Task(this.topology, sub, tp.partition, handles, this.env)
         task.initialize()
         this.tasks.set(id, { task, stores })
       } catch (err) {

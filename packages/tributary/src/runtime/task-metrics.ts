@@ -5,6 +5,7 @@ export interface TaskMetrics {
   skippedProcessing: number
   deadLettered: number
   invalidTimestamps: number
+  lateRecords: number
   punctuations: number
 }
 
@@ -14,5 +15,12 @@ export const newTaskMetrics = (): TaskMetrics => ({
   skippedProcessing: 0,
   deadLettered: 0,
   invalidTimestamps: 0,
+  lateRecords: 0,
   punctuations: 0,
 })
+
+export function sumTaskMetrics(all: Iterable<TaskMetrics>): TaskMetrics {
+  const sum = newTaskMetrics()
+  for (const m of all) for (const key of Object.keys(sum) as Array<keyof TaskMetrics>) sum[key] += m[key]
+  return sum
+}

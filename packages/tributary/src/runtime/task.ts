@@ -7,7 +7,7 @@ import type { Processor, RecordOrigin } from '../topology/processor.ts'
 import type { SubTopology } from '../topology/sub-topology.ts'
 import type { Topology } from '../topology/topology.ts'
 import { deadLetterRecord, fatalRecordError, type ErrorPolicy, type ErrorStage } from './error-handling.ts'
-import { PartitionGroup } from './partition-group.ts'
+import { PartitionGroup, type QueuedRecord } from './partition-group.ts'
 import { NodeContext, type TaskScope } from './node-context.ts'
 import { PunctuationSchedule } from './punctuation-schedule.ts'
 import { newTaskMetrics } from './task-metrics.ts'
@@ -23,6 +23,9 @@ export interface TaskEnvironment {
   readonly deserializationErrors: ErrorPolicy
   readonly processingErrors: ErrorPolicy
   readonly deadLetterTopic: string
+  /** How long a task with several inputs waits for an empty one before processing the others
+   *  (out of time order); 0 never waits. */
+  readonly maxTaskIdleMs: number
   readonly logger: Logger
   now(): number
 }
@@ -46,6 +49,8 @@ export class Task {
   private readonly wallClockPunctuations = new PunctuationSchedule('wall-clock')
   private current: ConsumerRecord | undefined
   private streamTime = -Infinity
+  /** Since when some input partition has been empty while others had data; undefined if none is. */
+  private idleSince: number | undefined
   commitRequested = false
 
   constructor(
@@ -80,6 +85,9 @@ export class Task {
       requestCommit: () => {
         this.commitRequested = true
       },
+      recordLate: () => {
+        this.metrics.lateRecords++
+      },
       schedule: (interval, type, callback) =>
         type === 'stream-time'
           ? this.streamTimePunctuations.add(interval, callback, this.streamTime)
@@ -100,20 +108,42 @@ export class Task {
     for (const [processor, context] of pending.reverse()) processor.init?.(context)
   }
 
+  /** Buffers records of one input partition, decoding each and extracting its event time. */
   push(partition: TopicPartition, records: readonly ConsumerRecord[]): void {
-    this.inputs.push(partition, records)
+    const source = this.sourceByTopic.get(partition.topic)!
+    for (const raw of records) {
+      const partitionTime = this.inputs.partitionTime(partition)
+      try {
+        const record = this.deserialize(source, raw, partitionTime)
+        this.inputs.push(partition, { raw, record, timestamp: record.timestamp })
+      } catch (error) {
+        this.inputs.push(partition, { raw, error, timestamp: partitionTime })
+      }
+    }
   }
 
-  /** Processes up to `max` buffered records; returns how many were taken. */
-  process(max = Infinity): number {
+  /**
+   * Processes up to `max` buffered records in event-time order; returns how many were taken. When
+   * an input partition is empty it waits (returns early) until `maxTaskIdleMs` has passed since it
+   * went empty, so records of several inputs are not processed out of time order needlessly.
+   */
+  process(max = Infinity, now = this.env.now()): number {
     let done = 0
-    while (done < max) {
-      const raw = this.inputs.next()
-      if (raw === undefined) break
-      this.processRecord(raw)
+    while (done < max && this.inputs.size() > 0) {
+      if (!this.mayProcess(now)) break
+      this.processRecord(this.inputs.next()!)
       done++
     }
     return done
+  }
+
+  private mayProcess(now: number): boolean {
+    if (this.inputs.allBuffered()) {
+      this.idleSince = undefined
+      return true
+    }
+    this.idleSince ??= now
+    return now - this.idleSince >= this.env.maxTaskIdleMs
   }
 
   /** Next offsets to commit for the partitions this task has consumed from since the last call. */
@@ -137,18 +167,18 @@ export class Task {
     this.inputs.clear()
   }
 
-  private processRecord(raw: ConsumerRecord): void {
+  private processRecord(entry: QueuedRecord): void {
+    const raw = entry.raw
     this.current = raw
     this.consumed.set(tpKey(raw), { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
     const source = this.sourceByTopic.get(raw.topic)!
-    const record = this.guard('deserialization', raw, () => this.deserialize(source, raw))
+    const record = entry.record ?? this.guard('deserialization', raw, () => {
+      throw entry.error
+    })
     if (record === undefined) return this.finishRecord()
     if (record.timestamp < 0 || !Number.isFinite(record.timestamp)) {
       this.metrics.invalidTimestamps++
-      this.env.logger.warn(
-        { topic: raw.topic, partition: raw.partition, offset: raw.offset },
-        'skipping record with invalid timestamp',
-      )
+      this.env.logger.warn({ topic: raw.topic, partition: raw.partition, offset: raw.offset }, 'skipping record with invalid timestamp')
       return this.finishRecord()
     }
     if (record.timestamp > this.streamTime) this.streamTime = record.timestamp
@@ -165,14 +195,14 @@ export class Task {
     this.current = undefined
   }
 
-  private deserialize(source: SourceNode, raw: ConsumerRecord): StreamRecord<unknown, unknown> {
+  private deserialize(source: SourceNode, raw: ConsumerRecord, partitionTime: number): StreamRecord<unknown, unknown> {
     const key = raw.key === null ? null : source.keySerde.deserialize(raw.key, raw.topic)
     const value = raw.value === null ? null : source.valueSerde.deserialize(raw.value, raw.topic)
     const record = { key, value, timestamp: raw.timestamp, headers: raw.headers }
     const extractor = source.timestampExtractor
     if (extractor === undefined) return record
     const origin = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
-    return { ...record, timestamp: extractor({ ...record, ...origin }, this.streamTime) }
+    return { ...record, timestamp: extractor({ ...record, ...origin }, partitionTime) }
   }
 
   /** Runs `work` for `raw`; on error applies the stage's policy and returns undefined. */

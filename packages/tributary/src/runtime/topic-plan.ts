@@ -48,6 +48,8 @@ export async function planTopics(
     if (internal.partitions !== undefined) partitions.set(name, internal.partitions)
   }
 
+  sizeCopartitioned(topology, partitions)
+
   // Resolve unknown repartition counts from upstream sub-topologies until nothing changes.
   const subs = topology.subTopologies()
   const taskCounts = new Map<number, number>()
@@ -77,6 +79,8 @@ export async function planTopics(
     )
   }
 
+  checkCopartitioned(topology, partitions)
+
   const create: TopicConfig[] = []
   for (const name of topology.internalTopics.keys()) {
     create.push({ name: names.resolve(name), partitions: partitions.get(name)!, cleanupPolicy: 'delete' })
@@ -101,6 +105,37 @@ export async function planTopics(
   for (const c of [...create, ...extras]) physical.set(c.name, c.partitions)
   return { taskCounts, partitions: physical }
 }
+
+/**
+ * Join inputs must have equal partition counts (a key's records then meet in one task). Source
+ * topics of a group that differ fail here; internal topics of a group (repartition, foreign-key
+ * subscription and response topics) without a fixed count take the count of its source topics.
+ */
+function sizeCopartitioned(topology: Topology, partitions: Map<string, number>): void {
+  for (const group of topology.copartitionGroups) {
+    const external = group.filter((t) => !topology.isInternal(t))
+    if (new Set(external.map((t) => partitions.get(t))).size > 1) throw copartitionError(group, partitions)
+    const count = external.length > 0 ? partitions.get(external[0]!) : undefined
+    if (count === undefined) continue
+    for (const topic of group) if (!partitions.has(topic)) partitions.set(topic, count)
+  }
+}
+
+/** After sizing: every group, internal topics included, has one partition count. */
+function checkCopartitioned(topology: Topology, partitions: ReadonlyMap<string, number>): void {
+  for (const group of topology.copartitionGroups) {
+    if (new Set(group.map((t) => partitions.get(t))).size > 1) throw copartitionError(group, partitions)
+  }
+}
+
+const copartitionError = (
+  group: readonly string[],
+  partitions: ReadonlyMap<string, number>,
+): TributaryError =>
+  new TributaryError(
+    'TOPOLOGY',
+    `topics ${group.map((t) => `${t} (${partitions.get(t) ?? '?'} partitions)`).join(', ')} are joined by key and must be co-partitioned: give them the same number of partitions (or repartition one side)`,
+  )
 
 /** An internal topic left from an earlier run with another partition count would break task routing. */
 async function checkExisting(admin: Admin, wanted: readonly TopicConfig[]): Promise<void> {

@@ -2,10 +2,24 @@ import type { Serde } from '../serde/serde.ts'
 import type { BackendFactory } from './backend.ts'
 import type { BufferedKeyValueStore } from './buffered-store.ts'
 import type { KeyValueStore } from './key-value-store.ts'
+import {
+  sessionBytesStoreSupplier,
+  sessionStoreBuilder,
+  type SessionBytesStoreSupplier,
+  type SessionStoreBuilder,
+} from './session/session-store-builder.ts'
+import type { SessionStoreOptions } from './session/session-store-options.ts'
 import { TypedKeyValueStore } from './typed-key-value-store.ts'
 import { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
 import { memoryBackendFactory } from './memory/memory-backend-factory.ts'
 import { checkStoreName } from './store-name.ts'
+import {
+  windowBytesStoreSupplier,
+  windowStoreBuilder,
+  type WindowBytesStoreSupplier,
+  type WindowStoreBuilder,
+} from './window/window-store-builder.ts'
+import type { WindowStoreOptions } from './window/window-store-options.ts'
 
 /** Where a key-value store's bytes live: a name and the factory that opens its shards. */
 export interface KeyValueBytesStoreSupplier {
@@ -68,4 +82,31 @@ export const Stores = {
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
   ): StoreBuilder<K, V> => builder(supplier, keySerde, valueSerde, true),
+
+  /** A window store kept in memory, rebuilt from its changelog whenever its task starts. Options
+   *  are validated here (CONFIG error naming the option): retentionMs >= windowSizeMs >= 0, retentionMs > 0. */
+  inMemoryWindowStore: (name: string, options: WindowStoreOptions): WindowBytesStoreSupplier =>
+    windowBytesStoreSupplier(name, memoryBackendFactory, options),
+  /** A window store kept in lmdb under the state directory. */
+  persistentWindowStore: (name: string, options: WindowStoreOptions): WindowBytesStoreSupplier =>
+    windowBytesStoreSupplier(name, lmdbBackendFactory, options),
+  /** Logging (the changelog) is enabled by default. */
+  windowStoreBuilder: <K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): WindowStoreBuilder<K, V> => windowStoreBuilder(supplier, keySerde, valueSerde, true),
+
+  /** A session store kept in memory, rebuilt from its changelog whenever its task starts. */
+  inMemorySessionStore: (name: string, options: SessionStoreOptions): SessionBytesStoreSupplier =>
+    sessionBytesStoreSupplier(name, memoryBackendFactory, options),
+  /** A session store kept in lmdb under the state directory. */
+  persistentSessionStore: (name: string, options: SessionStoreOptions): SessionBytesStoreSupplier =>
+    sessionBytesStoreSupplier(name, lmdbBackendFactory, options),
+  /** Logging (the changelog) is enabled by default. */
+  sessionStoreBuilder: <K, A>(
+    supplier: SessionBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<A>,
+  ): SessionStoreBuilder<K, A> => sessionStoreBuilder(supplier, keySerde, valueSerde, true),
 }

@@ -6,8 +6,12 @@ import type { Headers } from '../record.ts'
 import type { Serde } from '../serde/serde.ts'
 import { BufferedKeyValueStore } from '../state/buffered-store.ts'
 import type { KeyValueStore } from '../state/key-value-store.ts'
+import type { SessionStore } from '../state/session-store.ts'
+import type { WindowStore } from '../state/window-store.ts'
+import { sumTaskMetrics, type TaskMetrics } from '../runtime/task-metrics.ts'
 import { MemoryBackend } from '../state/memory/memory-backend.ts'
 import type { ErrorPolicy } from '../runtime/error-handling.ts'
+import { GlobalStateManager } from '../runtime/global-state.ts'
 import { Task } from '../runtime/task.ts'
 import type { Topology } from '../topology/topology.ts'
 import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.ts'
@@ -30,6 +34,9 @@ export interface TestDriverConfig {
  * task per sub-topology; each piped record is processed (through repartition topics too) before
  * `pipeInput` returns. Stores are in memory whatever the topology asks for, and nothing is
  * committed: reads see every write. Wall-clock time moves only with `advanceWallClockTime`.
+ * A record piped into a global table's topic updates its store before `pipeInput` returns. With
+ * one partition per topic, co-partitioning of join inputs cannot be checked here (StreamsApp
+ * checks it at start).
  */
 export class TopologyTestDriver {
   private readonly log = EmbeddedLog.openSync()
@@ -40,6 +47,7 @@ export class TopologyTestDriver {
   /** Topics the topology wrote to, in order of first write (piped input does not count). */
   private readonly produced = new Set<string>()
   private readonly applicationId: string
+  private readonly global: GlobalStateManager
   private wallClock: number
   private closed = false
 
@@ -58,11 +66,16 @@ export class TopologyTestDriver {
       deserializationErrors: config.deserializationErrors ?? 'dead-letter',
       processingErrors: config.processingErrors ?? 'dead-letter',
       deadLetterTopic: config.deadLetterTopic ?? `${this.applicationId}-dlq`,
+      maxTaskIdleMs: 0,
       logger: config.logger ?? consoleLogger(),
       now: () => this.wallClock,
     }
+    // Global stores are shared by every task; piping into a global topic updates them at once.
+    this.global = new GlobalStateManager(topology, env.logger)
+    const globalStores = this.global.handles()
+    for (const [name, store] of globalStores) this.stores.set(name, store)
     for (const sub of topology.subTopologies()) {
-      const taskStores = new Map<string, unknown>()
+      const taskStores = new Map<string, unknown>(globalStores)
       for (const name of sub.stores) {
         const builder = topology.stores.get(name)!
         const store = builder.wrap(new BufferedKeyValueStore(name, new MemoryBackend()))
@@ -83,7 +96,7 @@ export class TopologyTestDriver {
     value: Serde<V>,
     options: TestInputTopicOptions = {},
   ): TestInputTopic<K, V> {
-    if (!this.taskByTopic.has(topic)) {
+    if (!this.taskByTopic.has(topic) && !this.global.topics().includes(topic)) {
       throw new TributaryError(
         'TOPOLOGY',
         `topic ${topic} is not read by this topology; its sources read: ${[...this.taskByTopic.keys()].join(', ')}`,
@@ -98,6 +111,19 @@ export class TopologyTestDriver {
 
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
     return this.getStateStore<KeyValueStore<K, V>>(name)
+  }
+
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    return this.getStateStore<WindowStore<K, V>>(name)
+  }
+
+  getSessionStore<K, A>(name: string): SessionStore<K, A> {
+    return this.getStateStore<SessionStore<K, A>>(name)
+  }
+
+  /** Counters summed over the driver's tasks (processed, lateRecords, deadLettered, ...). */
+  metrics(): TaskMetrics {
+    return sumTaskMetrics(this.tasks.map((t) => t.metrics))
   }
 
   getStateStore<S>(name: string): S {
@@ -152,6 +178,8 @@ export class TopologyTestDriver {
       { ...record, partition: 0, timestamp: record.timestamp ?? this.wallClock },
     ])
     if (this.taskByTopic.has(record.topic)) this.pending.push(...this.log.sync.read(meta!, meta!.offset, 1))
+    else if (this.global.topics().includes(record.topic))
+      this.log.sync.read(meta!, meta!.offset, 1).forEach((r) => this.global.apply(r))
   }
 
   /** Processes queued records in arrival order until no task has input left. */

@@ -26,6 +26,8 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   getStateStore<S>(name: string): S
   /** Calls `callback(time)` every `intervalMs` of stream time or of wall-clock time. */
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable
+  /** Counts a record dropped because it arrived after its window closed (metric `lateRecords`). */
+  recordLate(): void
   /** Asks the runtime to commit as soon as the current record is done. */
   commit(): void
   recordOrigin(): RecordOrigin | undefined

@@ -33,6 +33,17 @@ export interface InternalTopic {
   readonly partitions?: number
 }
 
+/**
+ * A global store: the whole of `topic` (all partitions) in every instance, kept as the latest value
+ * per key. The topic is its own changelog; any processor may read the store by name.
+ */
+export interface GlobalStoreSpec {
+  readonly name: string
+  readonly topic: string
+  readonly key: Serde<unknown>
+  readonly value: Serde<unknown>
+}
+
 const invalid = (message: string): never => {
   throw new TributaryError('TOPOLOGY', message)
 }
@@ -46,6 +57,9 @@ export class Topology {
   readonly nodes = new Map<string, TopologyNode>()
   readonly stores = new Map<string, StoreDefinition>()
   readonly internalTopics = new Map<string, InternalTopic>()
+  readonly globalStores = new Map<string, GlobalStoreSpec>()
+  /** Sets of topics a join reads together: equal partition counts required (checked at start). */
+  readonly copartitionGroups: Array<readonly string[]> = []
   private readonly sourceOfTopic = new Map<string, string>()
   private cachedSubTopologies: SubTopology[] | undefined
 
@@ -131,6 +145,25 @@ export class Topology {
 
   addInternalTopic(topic: InternalTopic): this {
     this.internalTopics.set(topic.name, topic)
+    return this
+  }
+
+  /** Adds a global store filled from `spec.topic`; the topic cannot also be read by a source. */
+  addGlobalStore(spec: GlobalStoreSpec): this {
+    if (this.stores.has(spec.name) || this.globalStores.has(spec.name))
+      invalid(`store ${spec.name} is already registered`)
+    const other = this.sourceOfTopic.get(spec.topic)
+    if (other !== undefined)
+      invalid(`topic ${spec.topic} is already read by ${other}; a global table needs a topic of its own`)
+    this.globalStores.set(spec.name, spec)
+    this.sourceOfTopic.set(spec.topic, `global store ${spec.name}`)
+    return this
+  }
+
+  /** Requires `topics` to have equal partition counts, as a join of their records by key needs. */
+  addCopartitionGroup(topics: readonly string[]): this {
+    const unique = [...new Set(topics)]
+    if (unique.length > 1) this.copartitionGroups.push(unique)
     return this
   }
 

@@ -1,0 +1,99 @@
+import { TributaryError } from '../../errors.ts'
+import type { Serde } from '../../serde/serde.ts'
+import type { KeyValueStore } from '../../state/key-value-store.ts'
+import type { ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts'
+import type { Change } from '../change.ts'
+import type { BufferConfig } from '../suppressed.ts'
+
+/** Whether an update deletes the buffered entry instead of being buffered (session merges). */
+export interface SuppressPolicy<K> {
+  /** Stream time at which a key's buffered update is emitted; `firstBuffered` is its first buffering time. */
+  deadline(key: K, firstBuffered: number): number
+  /** Deletions drop the buffered entry and are not emitted (until-window-closes). */
+  readonly dropDeletes: boolean
+}
+
+const INDEX = 0
+const QUEUE = 1
+
+const u64 = (n: number): Buffer => {
+  const b = Buffer.allocUnsafe(8)
+  b.writeBigUInt64BE(BigInt(Math.max(0, n)))
+  return b
+}
+
+/**
+ * Holds table updates back in a changelogged buffer store, one entry per key (the first old value,
+ * the latest new value), and forwards each once stream time reaches its deadline. The store keeps
+ * an index entry [0][key] -> deadline and a queue entry [1][deadline][key] -> payload, so due
+ * entries are a prefix scan in deadline order.
+ */
+export function suppress<K, V>(
+  storeName: string,
+  keySerde: Serde<K>,
+  changeSerde: Serde<Change<V>>,
+  policy: SuppressPolicy<K>,
+  buffer: BufferConfig,
+): ProcessorSupplier<K, Change<V>, K, Change<V>> {
+  return () => {
+    let store: KeyValueStore<Buffer, Buffer>
+    let context: ProcessorContext<K, Change<V>>
+    let size = 0
+
+    const emit = (queueKey: Buffer, payload: Buffer): void => {
+      const keyBytes = queueKey.subarray(9)
+      store.delete(queueKey)
+      store.delete(Buffer.concat([Buffer.from([INDEX]), keyBytes]))
+      size--
+      const timestamp = Number(payload.readBigUInt64BE(0))
+      const change = changeSerde.deserialize(payload.subarray(8), storeName)
+      context.forward({ key: keySerde.deserialize(keyBytes, storeName), value: change, timestamp, headers: {} })
+    }
+
+    const evict = (streamTime: number): void => {
+      for (const { key, value } of store.range(Buffer.from([QUEUE]), Buffer.concat([Buffer.from([QUEUE]), u64(streamTime + 1)]))) {
+        if (Number(key.readBigUInt64BE(1)) > streamTime) break
+        emit(key, value)
+      }
+    }
+
+    return {
+      init(c) {
+        context = c
+        store = c.getStateStore(storeName)
+        for (const { key } of store.range(Buffer.from([INDEX]), Buffer.from([QUEUE]))) if (key[0] === INDEX) size++
+      },
+      process(record) {
+        const keyBytes = keySerde.serialize(record.key, storeName)
+        const indexKey = Buffer.concat([Buffer.from([INDEX]), keyBytes])
+        const existing = store.get(indexKey)
+        let firstOld = record.value.oldValue
+        let deadline = policy.deadline(record.key, record.timestamp)
+        if (existing !== undefined) {
+          const queueKey = Buffer.concat([Buffer.from([QUEUE]), existing, keyBytes])
+          const payload = store.get(queueKey)!
+          firstOld = changeSerde.deserialize(payload.subarray(8), storeName).oldValue
+          deadline = Number(existing.readBigUInt64BE(0))
+          store.delete(queueKey)
+          store.delete(indexKey)
+          size--
+        }
+        if (!(record.value.newValue === null && policy.dropDeletes)) {
+          const change: Change<V> = { newValue: record.value.newValue, oldValue: firstOld }
+          const payload = Buffer.concat([u64(record.timestamp), changeSerde.serialize(change, storeName)])
+          store.put(indexKey, u64(deadline))
+          store.put(Buffer.concat([Buffer.from([QUEUE]), u64(deadline), keyBytes]), payload)
+          size++
+        }
+        evict(context.currentStreamTimeMs())
+        if (buffer.maxRecords !== undefined && size > buffer.maxRecords) {
+          if (buffer.whenFull === 'shut-down') {
+            throw new TributaryError('STATE', `suppression buffer ${storeName} is full (${buffer.maxRecords} records) and whenFull is 'shut-down'`)
+          }
+          const [oldest] = store.range(Buffer.from([QUEUE]), Buffer.from([QUEUE + 1]))
+          if (oldest !== undefined) emit(oldest.key, oldest.value)
+        }
+      },
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { Producer as KafkaProducerClient, ProduceAcks, type Transaction } from '@platformatic/kafka'
+import { TributaryError } from '../../errors.ts'
+import { partitionForKey } from '../murmur2.ts'
+import type { PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
+import { clientOptions, type ClientSettings } from './client-settings.ts'
+import { toTributaryError } from './kafka-errors.ts'
+import { TopicMetadata } from './topic-metadata.ts'
+import { GroupCoordinator } from './wire.ts'
+
+type State = 'ready' | 'in-transaction' | 'fenced' | 'closed'
+
+/**
+ * A producer of a KafkaLog. Partitions are chosen here (murmur2 of the key as Kafka's default
+ * partitioner, round robin for null keys) and checked against the topic, so an unknown topic or
+ * partition fails with LOG naming it. Plain producers wait for all in-sync replicas (acks=all).
+ * A transactional producer is initialised when created: that fences older producers with the same
+ * transactional id (their later calls fail with FENCED) and makes the coordinator abort the
+ * transaction they left open.
+ */
+export class KafkaProducer implements Producer {
+  private readonly metadata: TopicMetadata
+  private readonly roundRobin = new Map<string, number>()
+  private state: State = 'ready'
+  private txn: Transaction | null = null
+  /** Whether the open transaction has partitions or offsets on the broker (else ending it is local). */
+  private txnTouched = false
+
+  private constructor(
+    private readonly client: KafkaProducerClient,
+    readonly transactionalId: string | undefined,
+    private readonly onClose: () => void,
+  ) {
+    this.metadata = new TopicMetadata(client)
+  }
+
+  static async create(
+    settings: ClientSettings,
+    transactionalId: string | undefined,
+    onClose: () => void,
+  ): Promise<KafkaProducer> {
+    if (transactionalId !== undefined && transactionalId.length === 0) {
+      throw new TributaryError('CONFIG', 'transactionalId must not be empty')
+    }
+    const transactional = transactionalId !== undefined
+    const client = new KafkaProducerClient({
+      ...clientOptions(settings, transactional ? 'txn-producer' : 'producer'),
+      ...(transactional
+        ? { idempotent: true, transactionalId, timeout: settings.transactionTimeoutMs }
+        : { acks: ProduceAcks.ALL }),
+    })
+    const producer = new KafkaProducer(client, transactionalId, onClose)
+    if (transactional) {
+      try {
+        // Beginning a transaction runs InitProducerId (the fencing step); nothing reaches the
+        // broker's transaction log until a partition is added, so cancelling it is local.
+        const txn = await client.beginTransaction({ producerId: -1n, producerEpoch: -1 })
+        await txn.cancel()
+      } catch (err) {
+        await client.close().catch(() => undefined)
+        throw toTributaryError(err, `initialising transactional producer ${transactionalId}`)
+      }
+    }
+    return producer
+  }
+
+  async send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    this.check()
+    if (this.transactionalId !== undefined && this.txn === null) {
+      throw new TributaryError('TRANSACTION', `producer ${this.transactionalId}: send outside a transaction`)
+    }
+    if (records.length === 0) return []
+    const partitions = await this.partitionsFor(records)
+    const messages = records.map((r, i) => ({
+      topic: r.topic,
+      partition: partitions[i]!,
+      key: r.key ?? undefined,
+      value: r.value ?? undefined,
+      timestamp: BigInt(r.timestamp ?? Date.now()),
+      headers: new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [Buffer.from(k), v])),
+    }))
+    const topics = [...new Set(records.map((r) => r.topic))].join(', ')
+    let result
+    try {
+      if (this.txn !== null) {
+        this.txnTouched = true
+        result = await this.txn.send({ messages })
+      } else {
+        result = await this.client.send({ messages, acks: ProduceAcks.ALL })
+      }
+    } catch (err) {
+      throw this.fail(err, `send to ${topics}`)
+    }
+    // The broker reports a base offset per partition; records of a partition follow it in order.
+    const next = new Map<string, number>()
+    for (const o of result.offsets ?? []) next.set(`${o.topic}:${o.partition}`, Number(o.offset))
+    return messages.map((m) => {
+      const key = `${m.topic}:${m.partition}`
+      const offset = next.get(key)
+      if (offset === undefined) throw new TributaryError('LOG', `no offset reported for ${key}`)
+      next.set(key, offset + 1)
+      return { topic: m.topic, partition: m.partition, offset }
+    })
+  }
+
+  async beginTransaction(): Promise<void> {
+    const id = this.requireTransactional('beginTransaction')
+    if (this.txn !== null) throw new TributaryError('TRANSACTION', `producer ${id}: a transaction is already open`)
+    try {
+      this.txn = await this.client.beginTransaction()
+      this.txnTouched = false
+      this.state = 'in-transaction'
+    } catch (err) {
+      throw this.fail(err, `producer ${id}: beginTransaction`)
+    }
+  }
+
+  /** Adds the offsets with generation -1 and no member id: the broker does not check the group's
+   *  generation (as Java's sendOffsetsToTransaction(offsets, groupId)). */
+  async sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    const txn = this.requireOpen('sendOffsets')
+    if (offsets.length === 0) return
+    await this.metadata.check(offsets)
+    try {
+      this.txnTouched = true
+      await txn.addConsumer({ groupId } as never)
+      const coordinatorId = await new GroupCoordinator(this.client, groupId).nodeId()
+      for (const o of offsets) {
+        // addOffset commits `offset + 1` of the message it is given, as a consumer would.
+        await txn.addOffset({
+          topic: o.topic,
+          partition: o.partition,
+          offset: BigInt(o.offset) - 1n,
+          metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
+        } as never)
+      }
+    } catch (err) {
+      throw this.fail(err, `producer ${this.transactionalId}: sendOffsets for group ${groupId}`)
+    }
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.end('commitTransaction', true)
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.end('abortTransaction', false)
+  }
+
+  /** Aborts an open transaction (unless fenced: the successor already did) and disconnects. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    const abort = this.state === 'in-transaction' && this.txnTouched
+    this.state = 'closed'
+    const txn = this.txn
+    this.txn = null
+    try {
+      if (txn !== null) await (abort ? txn.abort() : txn.cancel()).catch(() => undefined)
+      await this.client.close(true)
+    } finally {
+      this.onClose()
+    }
+  }
+
+  private async end(call: string, commit: boolean): Promise<void> {
+    const txn = this.requireOpen(call)
+    try {
+      if (!this.txnTouched) await txn.cancel()
+      else if (commit) await txn.commit()
+      else await txn.abort()
+    } catch (err) {
+      throw this.fail(err, `producer ${this.transactionalId}: ${call}`)
+    }
+    this.txn = null
+    this.state = 'ready'
+  }
+
+  private async partitionsFor(records: readonly ProducerRecord[]): Promise<number[]> {
+    const topics = [...new Set(records.map((r) => r.topic))]
+    await this.metadata.get(topics)
+    const explicit = records.filter((r) => r.partition !== undefined).map((r) => ({ topic: r.topic, partition: r.partition! }))
+    if (explicit.length > 0) await this.metadata.check(explicit)
+    const out: number[] = []
+    for (const r of records) {
+      if (r.partition !== undefined) out.push(r.partition)
+      else {
+        const count = await this.metadata.partitionCount(r.topic)
+        if (r.key !== null) out.push(partitionForKey(r.key, count))
+        else {
+          const n = this.roundRobin.get(r.topic) ?? 0
+          this.roundRobin.set(r.topic, n + 1)
+          out.push(n % count)
+        }
+      }
+    }
+    return out
+  }
+
+  /** Maps a client error; a fenced producer stays fenced. */
+  private fail(err: unknown, what: string): TributaryError {
+    const mapped = toTributaryError(err, what)
+    if (mapped.code === 'FENCED') {
+      this.state = 'fenced'
+      this.txn = null
+    }
+    return mapped
+  }
+
+  private check(): void {
+    if (this.state === 'closed') throw new TributaryError('CLOSED', 'the producer is closed')
+    if (this.state === 'fenced') {
+      throw new TributaryError('FENCED', `producer ${this.transactionalId} was fenced by a newer producer with its id`)
+    }
+  }
+
+  private requireTransactional(call: string): string {
+    this.check()
+    if (this.transactionalId === undefined) {
+      throw new TributaryError('TRANSACTION', `${call} needs a producer created with a transactionalId`)
+    }
+    return this.transactionalId
+  }
+
+  private requireOpen(call: string): Transaction {
+    const id = this.requireTransactional(call)
+    if (this.txn === null) throw new TributaryError('TRANSACTION', `producer ${id}: ${call} without beginTransaction`)
+    return this.txn
+  }
+}

@@ -1,0 +1,99 @@
+import {
+  FindCoordinatorKeyTypes,
+  kGetApi,
+  kGetBootstrapConnection,
+  kGetConnection,
+  type API,
+  type Base,
+  type Connection,
+} from '@platformatic/kafka'
+import { hasProtocolError } from './kafka-errors.ts'
+
+/**
+ * Raw Kafka API calls through a @platformatic/kafka client: the client negotiates the API version
+ * with the broker and owns the connections; the caller owns the protocol flow. Used where the
+ * client's high-level API does not fit Tributary's poll-driven contract (group membership,
+ * offset commits with a given generation).
+ */
+export async function callApi<R>(
+  client: Base,
+  name: string,
+  connection: Connection,
+  ...args: unknown[]
+): Promise<R> {
+  const api = await new Promise<API<unknown[], R>>((resolve, reject) =>
+    client[kGetApi]<unknown[], R>(name, (err, found) => (err ? reject(err) : resolve(found!))),
+  )
+  return api.async(connection, ...args)
+}
+
+export function bootstrapConnection(client: Base): Promise<Connection> {
+  return new Promise((resolve, reject) =>
+    client[kGetBootstrapConnection]((err, connection) => (err ? reject(err) : resolve(connection!))),
+  )
+}
+
+/** A connection to a broker by node id (from cluster metadata). */
+export async function nodeConnection(client: Base, nodeId: number): Promise<Connection> {
+  let broker = (await client.metadata({ topics: [] })).brokers.get(nodeId)
+  if (broker === undefined) broker = (await client.metadata({ topics: [], forceUpdate: true })).brokers.get(nodeId)
+  if (broker === undefined) throw new Error(`broker ${nodeId} is not in the cluster metadata`)
+  return new Promise((resolve, reject) =>
+    client[kGetConnection](broker, (err, connection) => (err ? reject(err) : resolve(connection!))),
+  )
+}
+
+/** Errors after which a coordinator request should be retried (after finding the coordinator again). */
+export const isCoordinatorError = (err: unknown): boolean =>
+  hasProtocolError(err, 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS') ||
+  (err as { code?: unknown } | null)?.code === 'PLT_KFK_NETWORK'
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Talks to the coordinator of one consumer group: finds it, keeps the node id, and retries a
+ * request on a moved or loading coordinator (up to `attempts`, with a short pause).
+ */
+export class GroupCoordinator {
+  private nodeId: number | undefined
+
+  constructor(
+    private readonly client: Base,
+    readonly groupId: string,
+    private readonly attempts = 20,
+  ) {}
+
+  async call<R>(name: string, ...args: unknown[]): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const connection = await nodeConnection(this.client, await this.find())
+        return await callApi<R>(this.client, name, connection, ...args)
+      } catch (err) {
+        if (!isCoordinatorError(err) || attempt >= this.attempts) throw err
+        this.nodeId = undefined
+        await sleep(Math.min(100 * attempt, 1000))
+      }
+    }
+  }
+
+  /** The node id of the group's coordinator (looked up once, again after a coordinator error). */
+  nodeId(): Promise<number> {
+    return this.find()
+  }
+
+  private async find(): Promise<number> {
+    if (this.nodeId !== undefined) return this.nodeId
+    const connection = await bootstrapConnection(this.client)
+    const response = await callApi<{ coordinators: { key: string; nodeId: number; errorCode: number }[] }>(
+      this.client,
+      'FindCoordinator',
+      connection,
+      FindCoordinatorKeyTypes.GROUP,
+      [this.groupId],
+    )
+    const found = response.coordinators.find((c) => c.key === this.groupId)
+    if (found === undefined) throw new Error(`no coordinator for group ${this.groupId}`)
+    this.nodeId = found.nodeId
+    return found.nodeId
+  }
+}

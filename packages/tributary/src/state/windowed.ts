@@ -1,0 +1,1 @@
+export type { TimeWindow, Windowed } from '../windowed.ts'

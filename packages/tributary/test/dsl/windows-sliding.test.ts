@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Serdes, SlidingWindows, StreamsBuilder, WindowedSerdes, type Windowed } from 'tributary'
+import { TopologyTestDriver } from 'tributary/testing'
+
+const str = Serdes.string()
+const num = Serdes.number()
+const label = (w: Windowed<string>): string => `${w.key}@${w.window.start}-${w.window.end}`
+
+function slidingSums(differenceMs: number, graceMs: number) {
+  const builder = new StreamsBuilder()
+  builder
+    .stream('in', { key: str, value: num })
+    .groupByKey()
+    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(differenceMs, graceMs))
+    .reduce((a, b) => a + b, { name: 'sums', value: num })
+    .toStream()
+    .to('out', { key: WindowedSerdes.timeWindowed(str, differenceMs), value: num })
+  const driver = new TopologyTestDriver(builder.build())
+  return {
+    driver,
+    input: driver.createInputTopic('in', str, num),
+    output: driver.createOutputTopic('out', WindowedSerdes.timeWindowed(str, differenceMs), num),
+  }
+}
+
+describe('sliding windows', () => {
+  it('create a window ending at each record and one starting just after it when records follow', () => {
+    const { driver, input, output } = slidingSums(10, 100)
+    input.pipeInput('a', 1, 5) // [0,10] = 1 (early record: window starts at 0)
+    input.pipeInput('a', 2, 12) // its window [2,12] = 3; the right window of 5, [6,16] = 2
+    input.pipeInput('a', 4, 30) // [20,30] = 4
+    assert.deepEqual(
+      output.readRecordsToList().map((r) => [label(r.key), r.value]),
+      [['a@0-10', 1], ['a@2-12', 3], ['a@6-16', 2], ['a@20-30', 4]],
+    )
+    driver.close()
+  })
+
+  it('update the windows an out-of-order record falls into', () => {
+    const { driver, input, output } = slidingSums(10, 100)
+    input.pipeInput('a', 1, 20) // [10,20] = 1
+    input.pipeInput('a', 2, 15) // [5,15] = 2; [10,20] now 3; right window of 15: [16,26] = 1
+    assert.deepEqual(
+      output.readRecordsToList().map((r) => [label(r.key), r.value]),
+      [['a@10-20', 1], ['a@5-15', 2], ['a@10-20', 3], ['a@16-26', 1]],
+    )
+    driver.close()
+  })
+
+  it('drop records older than difference + grace behind stream time as late', () => {
+    const { driver, input, output } = slidingSums(10, 5)
+    input.pipeInput('a', 1, 100)
+    input.pipeInput('a', 1, 84) // 84 + 10 + 5 < 100: every window holding it is closed
+    assert.equal(output.readRecordsToList().length, 1)
+    assert.equal(driver.metrics().lateRecords, 1)
+    driver.close()
+  })
+})
