@@ -1,23 +1,9 @@
 // Engine throughput beside the plain-JS limit, each case in its own process, in one run.
 // Usage: npx tsx bench/streams-throughput.ts [records=200000]
-import { execFileSync } from 'node:child_process'
-import { join } from 'node:path'
+import { runCase } from './run-case.ts'
 
 const records = process.argv[2] ?? '200000'
-const run = (kind: string, guarantee: string): { recordsPerSec: number; peakRssMb: number } =>
-  JSON.parse(
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'streams-case.ts'), kind, guarantee, records],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-      .trim()
-      .split('\n')
-      .pop()!,
-  )
+const run = (kind: string, guarantee: string) => runCase('streams-case.ts', [kind, guarantee, records])
 
 const rows: string[] = []
 for (const [kind, limit] of [

@@ -78,8 +78,12 @@ export class KGroupedStream<K, V> {
   /** Tumbling or hopping windows, or sessions, per key. */
   windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
-    return windows instanceof SessionWindows ? new SessionWindowedKStream(this, windows) : new TimeWindowedKStream(this, windows)
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windows instanceof SessionWindows
+      ? new SessionWindowedKStream(this, windows)
+      : new TimeWindowedKStream(this, windows)
   }
 
   /** @internal */

@@ -6,6 +6,7 @@ import type { DslContext, KnownSerdes } from './dsl-context.ts'
 import type { GlobalKTable } from './global-ktable.ts'
 import { KGroupedStream } from './kgrouped-stream.ts'
 import type { Joined, ValueJoiner } from './joins/join-options.ts'
+import type { JoinWindows, StreamJoined } from './joins/join-windows.ts'
 import { streamJoin } from './joins/stream-join.ts'
 import type { KTable } from './ktable.ts'
 import type { Grouped, Materialized, Named, Produced, Repartitioned } from './options.ts'
@@ -186,6 +187,17 @@ export class KStream<K, V> {
     joiner: ValueJoiner<V, VG, VR, K>,
     named?: Named,
   ): KStream<K, VR>
+  /**
+   * Windowed inner join with another stream: records with the same key whose times fall within
+   * `windows` of each other join (result time: the later one). Both sides are buffered in window
+   * stores; records later than their window end + grace are dropped and counted late.
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>
   join(other: unknown, ...args: unknown[]): unknown {
     return streamJoin(this, other, args, 'inner')
   }
@@ -202,8 +214,25 @@ export class KStream<K, V> {
     joiner: ValueJoiner<V, VG | null, VR, K>,
     named?: Named,
   ): KStream<K, VR>
+  /** Windowed left join: a left record that found no match is emitted with null once its window closed. */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>
   leftJoin(other: unknown, ...args: unknown[]): unknown {
     return streamJoin(this, other, args, 'left')
+  }
+
+  /** Windowed outer join: a record of either side that found no match is emitted with null once its window closed. */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    joined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return streamJoin(this, other, [joiner, windows, joined], 'outer') as KStream<K, VR>
   }
 
   /** Runs a user processor; `stores` names stores added with StreamsBuilder.addStateStore. */

@@ -86,6 +86,17 @@ export class KTable<K, V> {
     joiner: ValueJoiner<V, VO, VR, K>,
     materialized?: Materialized<K, VR>,
   ): KTable<K, VR>
+  /**
+   * Foreign-key join: each row joins the other table's row for `foreignKey(value)`; no
+   * co-partitioning needed (two internal topics route subscriptions and answers). Null foreign
+   * key: no match. The result is materialized (named by `materialized.name` if given).
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKey: (value: V) => KO | null | undefined,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>
   join(other: unknown, ...args: unknown[]): unknown {
     return tableJoin(this, other, args, 'inner')
   }
@@ -93,6 +104,13 @@ export class KTable<K, V> {
   /** As `join`, but every key of this table has a row; the other value is null when absent. */
   leftJoin<VO, VR>(
     other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>
+  /** Foreign-key left join: as the foreign-key `join`, but a row without a match joins null. */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKey: (value: V) => KO | null | undefined,
     joiner: ValueJoiner<V, VO | null, VR, K>,
     materialized?: Materialized<K, VR>,
   ): KTable<K, VR>

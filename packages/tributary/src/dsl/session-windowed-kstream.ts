@@ -20,10 +20,19 @@ export class SessionWindowedKStream<K, V> {
   ) {}
 
   count(options: WindowedMaterialized<K, number, V> = {}): KTable<Windowed<K>, number> {
-    return this.fold(() => 0, (_k, _v, n) => n + 1, (_k, a, b) => a + b, options, Serdes.number())
+    return this.fold(
+      () => 0,
+      (_k, _v, n) => n + 1,
+      (_k, a, b) => a + b,
+      options,
+      Serdes.number(),
+    )
   }
 
-  reduce(reducer: (aggregate: V, value: V) => V, options: WindowedMaterialized<K, V, V> = {}): KTable<Windowed<K>, V> {
+  reduce(
+    reducer: (aggregate: V, value: V) => V,
+    options: WindowedMaterialized<K, V, V> = {},
+  ): KTable<Windowed<K>, V> {
     const combine = (a: V | null, b: V | null): V | null => (a === null ? b : b === null ? a : reducer(a, b))
     return this.fold<V | null>(
       () => null,
@@ -57,7 +66,10 @@ export class SessionWindowedKStream<K, V> {
     const keySerde = ctx.serde(options.key, this.grouped.serdes.key)
     const valueSerde = ctx.serde(options.value, defaultValue)
     const spec = { retentionMs: checkRetention(options.retentionMs, inactivityGapMs + graceMs, storeName) }
-    const supplier = options.persistent === false ? Stores.inMemorySessionStore(storeName, spec) : Stores.persistentSessionStore(storeName, spec)
+    const supplier =
+      options.persistent === false
+        ? Stores.inMemorySessionStore(storeName, spec)
+        : Stores.persistentSessionStore(storeName, spec)
     const builder = Stores.sessionStoreBuilder(supplier, keySerde, valueSerde)
     return addWindowedAggregation(
       this.grouped.inputFor(storeName),

@@ -25,19 +25,41 @@ export class TimeWindowedKStream<K, V> {
   ) {}
 
   count(options: WindowedMaterialized<K, number, V> = {}): KTable<Windowed<K>, number> {
-    return this.fold(() => 0, (_k, _v, n) => n + 1, options, Serdes.number())
+    return this.fold(
+      () => 0,
+      (_k, _v, n) => n + 1,
+      options,
+      Serdes.number(),
+    )
   }
 
-  reduce(reducer: (aggregate: V, value: V) => V, options: WindowedMaterialized<K, V, V> = {}): KTable<Windowed<K>, V> {
+  reduce(
+    reducer: (aggregate: V, value: V) => V,
+    options: WindowedMaterialized<K, V, V> = {},
+  ): KTable<Windowed<K>, V> {
     const add = (_k: K, v: V, agg: V | null): V | null => (agg === null ? v : reducer(agg, v))
-    return this.fold<V | null>(() => null, add, options as WindowedMaterialized<K, V | null, V>, this.grouped.serdes.value) as KTable<Windowed<K>, V>
+    return this.fold<V | null>(
+      () => null,
+      add,
+      options as WindowedMaterialized<K, V | null, V>,
+      this.grouped.serdes.value,
+    ) as KTable<Windowed<K>, V>
   }
 
-  aggregate<A>(initializer: () => A, aggregator: (key: K, value: V, aggregate: A) => A, options: WindowedMaterialized<K, A, V> = {}): KTable<Windowed<K>, A> {
+  aggregate<A>(
+    initializer: () => A,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+    options: WindowedMaterialized<K, A, V> = {},
+  ): KTable<Windowed<K>, A> {
     return this.fold(initializer, aggregator, options, undefined)
   }
 
-  private fold<A>(initial: () => A, add: (key: K, value: V, aggregate: A) => A, options: WindowedMaterialized<K, A, V>, defaultValue: Serde<A> | undefined): KTable<Windowed<K>, A> {
+  private fold<A>(
+    initial: () => A,
+    add: (key: K, value: V, aggregate: A) => A,
+    options: WindowedMaterialized<K, A, V>,
+    defaultValue: Serde<A> | undefined,
+  ): KTable<Windowed<K>, A> {
     const ctx = this.grouped.ctx
     const windows = this.windows
     const sliding = !(windows instanceof TimeWindows)
@@ -46,15 +68,27 @@ export class TimeWindowedKStream<K, V> {
     const storeName = options.name ?? ctx.name('KSTREAM-WINDOWED-AGGREGATE-STATE-STORE')
     const keySerde = ctx.serde(options.key, this.grouped.serdes.key)
     const valueSerde = ctx.serde(options.value, defaultValue)
-    const spec = { retentionMs: checkRetention(options.retentionMs, sizeMs + graceMs, storeName), windowSizeMs: sizeMs }
+    const spec = {
+      retentionMs: checkRetention(options.retentionMs, sizeMs + graceMs, storeName),
+      windowSizeMs: sizeMs,
+    }
     const store = (name: string, retention: typeof spec & { retainDuplicates?: boolean }) =>
-      options.persistent === false ? Stores.inMemoryWindowStore(name, retention) : Stores.persistentWindowStore(name, retention)
-    const logged = <S extends { withLoggingDisabled(): S }>(b: S): S => (options.logging === false ? b.withLoggingDisabled() : b)
+      options.persistent === false
+        ? Stores.inMemoryWindowStore(name, retention)
+        : Stores.persistentWindowStore(name, retention)
+    const logged = <S extends { withLoggingDisabled(): S }>(b: S): S =>
+      options.logging === false ? b.withLoggingDisabled() : b
     const rawName = `${storeName}-records`
-    const stores: StoreDefinition[] = [logged(Stores.windowStoreBuilder(store(storeName, spec), keySerde, valueSerde))]
+    const stores: StoreDefinition[] = [
+      logged(Stores.windowStoreBuilder(store(storeName, spec), keySerde, valueSerde)),
+    ]
     if (sliding) {
       const rawSpec = { retentionMs: 2 * sizeMs + graceMs + 1, windowSizeMs: 1, retainDuplicates: true }
-      stores.push(logged(Stores.windowStoreBuilder(store(rawName, rawSpec), keySerde, ctx.serde(this.grouped.serdes.value))))
+      stores.push(
+        logged(
+          Stores.windowStoreBuilder(store(rawName, rawSpec), keySerde, ctx.serde(this.grouped.serdes.value)),
+        ),
+      )
     }
     return addWindowedAggregation(
       this.grouped.inputFor(storeName),

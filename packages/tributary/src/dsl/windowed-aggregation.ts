@@ -39,7 +39,11 @@ export function addWindowedAggregation<K, V, A>(
     ...(late !== undefined && 'handler' in late ? { lateHandler: late.handler } : {}),
   }
   topology.addProcessor(processor, makeProcessor(outputs), input.nodeName)
-  topology.addProcessor(table, stateless<Windowed<K>, Change<A>, Windowed<K>, Change<A>>((r, fwd) => fwd(r)), processor)
+  topology.addProcessor(
+    table,
+    stateless<Windowed<K>, Change<A>, Windowed<K>, Change<A>>((r, fwd) => fwd(r)),
+    processor,
+  )
   if (lateChild !== undefined && late !== undefined && 'topic' in late) {
     const key = ctx.serde(late.key, input.serdes.key)
     const value = ctx.serde(late.value, input.serdes.value)
@@ -47,7 +51,10 @@ export function addWindowedAggregation<K, V, A>(
   }
   for (const store of stores) topology.addStateStore(store, processor)
   const noJoins = (): never => {
-    throw new TributaryError('TOPOLOGY', `windowed table ${storeName} cannot be joined; join its toStream() instead`)
+    throw new TributaryError(
+      'TOPOLOGY',
+      `windowed table ${storeName} cannot be joined; join its toStream() instead`,
+    )
   }
   return new KTable<Windowed<K>, A>(ctx, table, serdes, storeName, noJoins, windowing)
 }

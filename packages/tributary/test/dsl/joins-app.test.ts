@@ -9,7 +9,11 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} }
 const send = async (log: Log, topic: string, entries: Array<[string, string | null]>): Promise<void> => {
   const producer = await log.producer()
   await producer.send(
-    entries.map(([k, v]) => ({ topic, key: str.serialize(k, topic), value: v === null ? null : str.serialize(v, topic) })),
+    entries.map(([k, v]) => ({
+      topic,
+      key: str.serialize(k, topic),
+      value: v === null ? null : str.serialize(v, topic),
+    })),
   )
   await producer.close()
 }
@@ -139,7 +143,61 @@ describe('joins in a StreamsApp', () => {
       await new Promise((r) => setTimeout(r, 300)) // the main loop polls the global topic
       await send(log, 'orders', [['o4', 'u3']])
       const all = await readOutput(log, 'out', 4)
-      assert.ok(all.some(([k, v]) => k === 'o4' && v === 'u3@latam'), JSON.stringify(all))
+      assert.ok(
+        all.some(([k, v]) => k === 'o4' && v === 'u3@latam'),
+        JSON.stringify(all),
+      )
+      await app.close()
+      await log.close()
+    })
+  })
+
+  it('runs a foreign-key join, sizing its internal topics from each side', async () => {
+    await withTempDir(async (dataDir) => {
+      const log = await EmbeddedLog.open()
+      await log.admin.createTopics([
+        { name: 'orders', partitions: 2 },
+        { name: 'products', partitions: 3 },
+        { name: 'out', partitions: 1 },
+      ])
+      const builder = new StreamsBuilder()
+      const orders = builder.table('orders', { key: str, value: str }, { persistent: false })
+      const products = builder.table('products', { key: str, value: str }, { persistent: false })
+      orders
+        .join(
+          products,
+          (product) => product,
+          (product, name) => `${product}:${name}`,
+          { name: 'fk-result', value: str, persistent: false },
+        )
+        .toStream()
+        .to('out', { key: str, value: str })
+      await send(log, 'products', [
+        ['p1', 'apple'],
+        ['p2', 'pear'],
+      ])
+      const app = new StreamsApp(builder.build(), { applicationId: 'fk-join', dataDir, log, logger: silent })
+      await app.start()
+      await send(log, 'orders', [
+        ['o1', 'p1'],
+        ['o2', 'p2'],
+        ['o3', 'p1'],
+      ])
+      assert.deepEqual(await readOutput(log, 'out', 3), [
+        ['o1', 'p1:apple'],
+        ['o2', 'p2:pear'],
+        ['o3', 'p1:apple'],
+      ])
+      const topics = await log.admin.describeTopics(
+        (await log.admin.listTopics()).filter((t) => t.endsWith('-topic')),
+      )
+      assert.deepEqual(
+        topics.map((t) => [t.name.replace(/.*(registration|response).*/, '$1'), t.partitions]).sort(),
+        [
+          ['registration', 3],
+          ['response', 2],
+        ],
+      )
       await app.close()
       await log.close()
     })

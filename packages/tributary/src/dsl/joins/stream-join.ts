@@ -1,6 +1,8 @@
 import { TributaryError } from '../../errors.ts'
 import { GlobalKTable } from '../global-ktable.ts'
-import type { KStream } from '../kstream.ts'
+import { KStream } from '../kstream.ts'
+import { JoinWindows, type StreamJoined } from './join-windows.ts'
+import { joinStreams } from './stream-stream-join.ts'
 import { KTable } from '../ktable.ts'
 import type { Named } from '../options.ts'
 import type { Joined, ValueJoiner } from './join-options.ts'
@@ -36,6 +38,19 @@ export function streamJoin<K, V>(
       mode === 'left',
       named?.name,
     )
+  }
+  if (other instanceof KStream) {
+    const [joiner, windows, joined] = args as [
+      (left: unknown, right: unknown, key: unknown) => unknown,
+      JoinWindows,
+      StreamJoined<K, V, unknown> | undefined,
+    ]
+    if (!(windows instanceof JoinWindows))
+      throw new TributaryError(
+        'TOPOLOGY',
+        'a stream-stream join needs JoinWindows, e.g. JoinWindows.ofTimeDifferenceAndGrace(...)',
+      )
+    return joinStreams(stream, other as KStream<K, unknown>, joiner, windows, joined ?? {}, mode)
   }
   throw new TributaryError('TOPOLOGY', 'join: the other side must be a KTable, GlobalKTable or KStream')
 }

@@ -1,4 +1,6 @@
+import { TributaryError } from '../../errors.ts'
 import type { KTable } from '../ktable.ts'
+import { joinOnForeignKey } from './fk-join.ts'
 import type { Materialized } from '../options.ts'
 import type { ValueJoiner } from './join-options.ts'
 import type { JoinMode } from './stream-join.ts'
@@ -11,6 +13,22 @@ export function tableJoin<K, V>(
   args: readonly unknown[],
   mode: JoinMode,
 ): unknown {
+  if (typeof args[1] === 'function') {
+    const [foreignKey, joiner, materialized] = args as [
+      (value: V) => unknown,
+      ValueJoiner<V, unknown, unknown, K>,
+      Materialized<K, unknown> | undefined,
+    ]
+    if (mode === 'outer') throw new TributaryError('TOPOLOGY', 'a foreign-key join cannot be an outer join')
+    return joinOnForeignKey(
+      table,
+      other as KTable<unknown, unknown>,
+      foreignKey,
+      joiner,
+      mode === 'left',
+      materialized,
+    )
+  }
   const [joiner, materialized] = args as [
     ValueJoiner<V, unknown, unknown, K>,
     Materialized<K, unknown> | undefined,

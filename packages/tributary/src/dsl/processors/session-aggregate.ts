@@ -27,7 +27,13 @@ export function sessionAggregate<K, V, A>(
         store = c.getStateStore(storeName)
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return
         const ts = record.timestamp
         const gap = windows.inactivityGapMs
         const overlapping = [...store.findSessions(record.key, ts - gap, ts + gap)]
@@ -50,12 +56,18 @@ export function sessionAggregate<K, V, A>(
             continue
           }
           store.remove(s.key)
-          context.forward({ ...record, key: s.key, value: { newValue: null, oldValue: s.value } }, outputs.table)
+          context.forward(
+            { ...record, key: s.key, value: { newValue: null, oldValue: s.value } },
+            outputs.table,
+          )
         }
         aggregate = add(record.key, record.value, aggregate)
         const session: Windowed<K> = { key: record.key, window: { start, end } }
         store.put(session, aggregate)
-        context.forward({ ...record, key: session, value: { newValue: aggregate, oldValue: previous } }, outputs.table)
+        context.forward(
+          { ...record, key: session, value: { newValue: aggregate, oldValue: previous } },
+          outputs.table,
+        )
       },
     }
   }

@@ -32,7 +32,13 @@ export function slidingAggregate<K, V, A>(
         raw = c.getStateStore(rawStoreName)
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return
         const key = record.key
         const t = record.timestamp
         const streamTime = context.currentStreamTimeMs()
@@ -41,7 +47,9 @@ export function slidingAggregate<K, V, A>(
           return
         }
         raw.put(key, record.value, t)
-        const neighbours = [...raw.fetchRange(key, Math.max(0, t - 1 - d), t + 1 + d)].map((e) => e.key.window.start)
+        const neighbours = [...raw.fetchRange(key, Math.max(0, t - 1 - d), t + 1 + d)].map(
+          (e) => e.key.window.start,
+        )
         const starts = new Set<number>([Math.max(0, t - d)])
         if (neighbours.some((s) => s > t)) starts.add(t + 1)
         for (const s of neighbours) {
@@ -62,7 +70,10 @@ export function slidingAggregate<K, V, A>(
           const old = store.fetch(key, start)
           store.put(key, aggregate, start)
           const windowed: Windowed<K> = { key, window: { start, end } }
-          context.forward({ ...record, key: windowed, value: { newValue: aggregate, oldValue: old ?? null } }, outputs.table)
+          context.forward(
+            { ...record, key: windowed, value: { newValue: aggregate, oldValue: old ?? null } },
+            outputs.table,
+          )
         }
       },
     }

@@ -47,11 +47,19 @@ export function suppress<K, V>(
       size--
       const timestamp = Number(payload.readBigUInt64BE(0))
       const change = changeSerde.deserialize(payload.subarray(8), storeName)
-      context.forward({ key: keySerde.deserialize(keyBytes, storeName), value: change, timestamp, headers: {} })
+      context.forward({
+        key: keySerde.deserialize(keyBytes, storeName),
+        value: change,
+        timestamp,
+        headers: {},
+      })
     }
 
     const evict = (streamTime: number): void => {
-      for (const { key, value } of store.range(Buffer.from([QUEUE]), Buffer.concat([Buffer.from([QUEUE]), u64(streamTime + 1)]))) {
+      for (const { key, value } of store.range(
+        Buffer.from([QUEUE]),
+        Buffer.concat([Buffer.from([QUEUE]), u64(streamTime + 1)]),
+      )) {
         if (Number(key.readBigUInt64BE(1)) > streamTime) break
         emit(key, value)
       }
@@ -61,7 +69,8 @@ export function suppress<K, V>(
       init(c) {
         context = c
         store = c.getStateStore(storeName)
-        for (const { key } of store.range(Buffer.from([INDEX]), Buffer.from([QUEUE]))) if (key[0] === INDEX) size++
+        for (const { key } of store.range(Buffer.from([INDEX]), Buffer.from([QUEUE])))
+          if (key[0] === INDEX) size++
       },
       process(record) {
         const keyBytes = keySerde.serialize(record.key, storeName)
@@ -88,7 +97,10 @@ export function suppress<K, V>(
         evict(context.currentStreamTimeMs())
         if (buffer.maxRecords !== undefined && size > buffer.maxRecords) {
           if (buffer.whenFull === 'shut-down') {
-            throw new TributaryError('STATE', `suppression buffer ${storeName} is full (${buffer.maxRecords} records) and whenFull is 'shut-down'`)
+            throw new TributaryError(
+              'STATE',
+              `suppression buffer ${storeName} is full (${buffer.maxRecords} records) and whenFull is 'shut-down'`,
+            )
           }
           const [oldest] = store.range(Buffer.from([QUEUE]), Buffer.from([QUEUE + 1]))
           if (oldest !== undefined) emit(oldest.key, oldest.value)

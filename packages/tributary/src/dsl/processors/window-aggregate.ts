@@ -35,7 +35,13 @@ export function windowAggregate<K, V, A>(
         store = c.getStateStore(storeName)
       },
       process(record) {
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
+        if (
+          record.key === null ||
+          record.key === undefined ||
+          record.value === null ||
+          record.value === undefined
+        )
+          return
         const closeTime = context.currentStreamTimeMs() - windows.graceMs
         let lateWindow: TimeWindow | undefined
         for (const start of windows.windowStartsFor(record.timestamp)) {

@@ -24,7 +24,10 @@ export class TimeWindows {
   /** Hopping windows: a new window every `advanceMs` (0 < advance <= size). */
   advanceBy(advanceMs: number): TimeWindows {
     if (positive('advance', advanceMs) > this.sizeMs) {
-      throw new TributaryError('CONFIG', `advance (${advanceMs} ms) must not exceed the window size (${this.sizeMs} ms)`)
+      throw new TributaryError(
+        'CONFIG',
+        `advance (${advanceMs} ms) must not exceed the window size (${this.sizeMs} ms)`,
+      )
     }
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs)
   }
@@ -33,7 +36,11 @@ export class TimeWindows {
   windowStartsFor(timestamp: number): number[] {
     const last = timestamp - (timestamp % this.advanceMs)
     const starts: number[] = []
-    for (let start = Math.max(0, last - this.sizeMs + this.advanceMs); start <= last; start += this.advanceMs) {
+    for (
+      let start = Math.max(0, last - this.sizeMs + this.advanceMs);
+      start <= last;
+      start += this.advanceMs
+    ) {
       if (start + this.sizeMs > timestamp) starts.push(start)
     }
     return starts

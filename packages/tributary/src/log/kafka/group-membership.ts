@@ -1,4 +1,3 @@
-import type { Base } from '@platformatic/kafka'
 import type { TopicPartition } from '../../record.ts'
 import type { Assignor, GroupMember } from '../log.ts'
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts'
@@ -45,7 +44,6 @@ export class GroupMembership {
   private closed = false
 
   constructor(
-    private readonly client: Base,
     private readonly coordinator: GroupCoordinator,
     private readonly metadata: TopicMetadata,
     private readonly config: MembershipConfig,

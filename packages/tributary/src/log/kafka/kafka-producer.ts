@@ -1,4 +1,4 @@
-import { Producer as KafkaProducerClient, ProduceAcks, type Transaction } from '@platformatic/kafka'
+import { Producer as KafkaProducerClient, ProduceAcks } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import { partitionForKey } from '../murmur2.ts'
 import type { PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
@@ -7,6 +7,7 @@ import { toTributaryError } from './kafka-errors.ts'
 import { TopicMetadata } from './topic-metadata.ts'
 import { GroupCoordinator } from './wire.ts'
 
+type Transaction = NonNullable<KafkaProducerClient['transaction']>
 type State = 'ready' | 'in-transaction' | 'fenced' | 'closed'
 
 /**
@@ -73,8 +74,8 @@ export class KafkaProducer implements Producer {
     const messages = records.map((r, i) => ({
       topic: r.topic,
       partition: partitions[i]!,
-      key: r.key ?? undefined,
-      value: r.value ?? undefined,
+      ...(r.key === null ? {} : { key: r.key }),
+      ...(r.value === null ? {} : { value: r.value }),
       timestamp: BigInt(r.timestamp ?? Date.now()),
       headers: new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [Buffer.from(k), v])),
     }))

@@ -55,7 +55,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * request on a moved or loading coordinator (up to `attempts`, with a short pause).
  */
 export class GroupCoordinator {
-  private nodeId: number | undefined
+  private node: number | undefined
 
   constructor(
     private readonly client: Base,
@@ -70,7 +70,7 @@ export class GroupCoordinator {
         return await callApi<R>(this.client, name, connection, ...args)
       } catch (err) {
         if (!isCoordinatorError(err) || attempt >= this.attempts) throw err
-        this.nodeId = undefined
+        this.node = undefined
         await sleep(Math.min(100 * attempt, 1000))
       }
     }
@@ -82,7 +82,7 @@ export class GroupCoordinator {
   }
 
   private async find(): Promise<number> {
-    if (this.nodeId !== undefined) return this.nodeId
+    if (this.node !== undefined) return this.node
     const connection = await bootstrapConnection(this.client)
     const response = await callApi<{ coordinators: { key: string; nodeId: number; errorCode: number }[] }>(
       this.client,
@@ -93,7 +93,7 @@ export class GroupCoordinator {
     )
     const found = response.coordinators.find((c) => c.key === this.groupId)
     if (found === undefined) throw new Error(`no coordinator for group ${this.groupId}`)
-    this.nodeId = found.nodeId
+    this.node = found.nodeId
     return found.nodeId
   }
 }

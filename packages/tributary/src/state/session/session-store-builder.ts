@@ -3,7 +3,11 @@ import type { BackendFactory } from '../backend.ts'
 import type { SessionStore } from '../session-store.ts'
 import { checkStoreName } from '../store-name.ts'
 import type { StoreDefinition } from '../stores.ts'
-import { sessionStoreConfig, type SessionStoreConfig, type SessionStoreOptions } from './session-store-options.ts'
+import {
+  sessionStoreConfig,
+  type SessionStoreConfig,
+  type SessionStoreOptions,
+} from './session-store-options.ts'
 import { TypedSessionStore } from './typed-session-store.ts'
 
 /** Where a session store's bytes live and how long sessions are kept (options validated). */

@@ -3,7 +3,7 @@ import type { Serde } from '../../serde/serde.ts'
 import type { BufferedKeyValueStore } from '../buffered-store.ts'
 import type { KeyValue } from '../key-value-store.ts'
 import type { SessionStore } from '../session-store.ts'
-import { ExpirySweeper } from '../window/expiry-sweeper.ts'
+import { ExpirySweeper, SWEEP_STEP } from '../window/expiry-sweeper.ts'
 import { SegmentedKey } from '../window/segmented-key.ts'
 import { Segments } from '../window/segments.ts'
 import { MetaEntry } from '../window/store-meta.ts'
@@ -37,7 +37,13 @@ export class TypedSessionStore<K, A> implements SessionStore<K, A> {
   readonly #meta: MetaEntry
   readonly #sweeper: ExpirySweeper
 
-  constructor(bytes: BufferedKeyValueStore, keySerde: Serde<K>, valueSerde: Serde<A>, config: SessionStoreConfig) {
+  constructor(
+    bytes: BufferedKeyValueStore,
+    keySerde: Serde<K>,
+    valueSerde: Serde<A>,
+    config: SessionStoreConfig,
+    sweepStep = SWEEP_STEP,
+  ) {
     this.name = bytes.name
     this.retentionMs = config.retentionMs
     this.#bytes = bytes
@@ -45,7 +51,7 @@ export class TypedSessionStore<K, A> implements SessionStore<K, A> {
     this.#valueSerde = valueSerde
     this.#segments = new Segments(config.segmentIntervalMs)
     this.#meta = new MetaEntry(bytes)
-    this.#sweeper = new ExpirySweeper(bytes, this.#segments)
+    this.#sweeper = new ExpirySweeper(bytes, this.#segments, sweepStep)
   }
 
   put(session: Windowed<K>, aggregate: A): void {
@@ -73,38 +79,20 @@ export class TypedSessionStore<K, A> implements SessionStore<K, A> {
     return bytes === undefined ? undefined : this.#valueSerde.deserialize(bytes, this.name)
   }
 
-  /**
-   * Scans the key's sessions ending at or after `earliestSessionEnd` (in every live segment from
-   * there on) and keeps those starting at or before `latestSessionStart`. Results are collected
-   * and put in start order: a key's sessions are few, and the scan order (by end) only equals
-   * start order when sessions do not overlap, which the store does not enforce.
-   */
-  *findSessions(
+  /** Checks the key and bounds when called (not when first iterated); scans as the caller iterates. */
+  findSessions(
     key: K,
     earliestSessionEnd: number,
     latestSessionStart: number,
   ): Generator<KeyValue<Windowed<K>, A>> {
     const keyBytes = this.#key(key)
     const { observed } = this.#meta.read()
-    const from = Math.max(lowerBound(this.name, 'earliestSessionEnd', earliestSessionEnd), this.#liveFrom(observed))
+    const from = Math.max(
+      lowerBound(this.name, 'earliestSessionEnd', earliestSessionEnd),
+      this.#liveFrom(observed),
+    )
     const latestStart = upperBound(this.name, 'latestSessionStart', latestSessionStart)
-    if (latestStart < 0) return
-    const found: KeyValue<Windowed<K>, A>[] = []
-    let sorted = true
-    for (let segment = this.#segments.of(from); segment <= this.#segments.of(observed); segment++) {
-      const lower = this.#layout.bound(segment, keyBytes, [from])
-      const upper = this.#layout.bound(segment, keyBytes, [], true)
-      for (const [stored, bytes] of this.#bytes.range(lower, upper)) {
-        const start = this.#layout.field(stored, START)
-        if (start > latestStart) continue
-        const end = this.#layout.field(stored, END)
-        const last = found.at(-1)
-        if (last !== undefined && last.key.window.start > start) sorted = false
-        found.push({ key: { key, window: { start, end } }, value: this.#valueSerde.deserialize(bytes, this.name) })
-      }
-    }
-    if (!sorted) found.sort((a, b) => a.key.window.start - b.key.window.start || a.key.window.end - b.key.window.end)
-    yield* found
+    return this.#sessions(key, keyBytes, from, latestStart, observed)
   }
 
   *all(): Generator<KeyValue<Windowed<K>, A>> {
@@ -124,6 +112,42 @@ export class TypedSessionStore<K, A> implements SessionStore<K, A> {
         }
       }
     }
+  }
+
+  /**
+   * Scans the key's sessions ending at or after `from` (in every live segment from there on) and
+   * keeps those starting at or before `latestStart`. Results are collected and put in start order:
+   * a key's sessions are few, and the scan order (by end) only equals start order when sessions do
+   * not overlap, which the store does not enforce.
+   */
+  *#sessions(
+    key: K,
+    keyBytes: Buffer,
+    from: number,
+    latestStart: number,
+    observed: number,
+  ): Generator<KeyValue<Windowed<K>, A>> {
+    if (latestStart < 0) return
+    const found: KeyValue<Windowed<K>, A>[] = []
+    let sorted = true
+    for (let segment = this.#segments.of(from); segment <= this.#segments.of(observed); segment++) {
+      const lower = this.#layout.bound(segment, keyBytes, [from])
+      const upper = this.#layout.bound(segment, keyBytes, [], true)
+      for (const [stored, bytes] of this.#bytes.range(lower, upper)) {
+        const start = this.#layout.field(stored, START)
+        if (start > latestStart) continue
+        const end = this.#layout.field(stored, END)
+        const last = found.at(-1)
+        if (last !== undefined && last.key.window.start > start) sorted = false
+        found.push({
+          key: { key, window: { start, end } },
+          value: this.#valueSerde.deserialize(bytes, this.name),
+        })
+      }
+    }
+    if (!sorted)
+      found.sort((a, b) => a.key.window.start - b.key.window.start || a.key.window.end - b.key.window.end)
+    yield* found
   }
 
   /** First end that is not expired; observed = -1 (nothing put) makes everything live. */

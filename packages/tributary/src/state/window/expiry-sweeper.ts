@@ -29,17 +29,20 @@ export class ExpirySweeper {
   /** The first key the sweep in progress has not deleted; undefined = the front. */
   #cursor: Buffer | undefined
   #credit = 0
+  readonly #stepSize: number
 
-  constructor(bytes: BufferedKeyValueStore, segments: Segments) {
+  /** `stepSize` below SWEEP_STEP makes steps smaller and more frequent (tests use it to sweep often). */
+  constructor(bytes: BufferedKeyValueStore, segments: Segments, stepSize = SWEEP_STEP) {
     this.#bytes = bytes
     this.#segments = segments
+    this.#stepSize = stepSize
   }
 
   /** Called after each accepted put, with the first segment that may hold live entries. */
   afterPut(firstLiveSegment: number): void {
     if (firstLiveSegment <= this.#cleanBelow) return
     this.#credit += DELETES_PER_PUT
-    if (this.#credit < SWEEP_STEP) return
+    if (this.#credit < this.#stepSize) return
     this.#credit = 0
     this.#step(firstLiveSegment)
   }
@@ -52,7 +55,7 @@ export class ExpirySweeper {
     const doomed: Buffer[] = []
     let next: Buffer | undefined
     for (const [key] of this.#bytes.range(this.#cursor, this.#segments.prefix(firstLiveSegment))) {
-      if (doomed.length === SWEEP_STEP) {
+      if (doomed.length === this.#stepSize) {
         next = key
         break
       }

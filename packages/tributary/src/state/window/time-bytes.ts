@@ -12,7 +12,10 @@ const TWO_32 = 0x1_0000_0000
  */
 export const checkTime = (store: string, what: string, time: number): number => {
   if (!Number.isSafeInteger(time) || time < 0) {
-    throw new TributaryError('STATE', `store ${store}: ${what} must be a non-negative integer (ms), got ${time}`)
+    throw new TributaryError(
+      'STATE',
+      `store ${store}: ${what} must be a non-negative integer (ms), got ${time}`,
+    )
   }
   return time
 }

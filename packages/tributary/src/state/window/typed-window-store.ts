@@ -4,7 +4,7 @@ import type { BufferedKeyValueStore } from '../buffered-store.ts'
 import type { KeyValue } from '../key-value-store.ts'
 import type { WindowStore } from '../window-store.ts'
 import type { Windowed } from '../windowed.ts'
-import { ExpirySweeper } from './expiry-sweeper.ts'
+import { ExpirySweeper, SWEEP_STEP } from './expiry-sweeper.ts'
 import { SegmentedKey } from './segmented-key.ts'
 import { Segments } from './segments.ts'
 import { MetaEntry } from './store-meta.ts'
@@ -37,7 +37,13 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
   readonly #meta: MetaEntry
   readonly #sweeper: ExpirySweeper
 
-  constructor(bytes: BufferedKeyValueStore, keySerde: Serde<K>, valueSerde: Serde<V>, config: WindowStoreConfig) {
+  constructor(
+    bytes: BufferedKeyValueStore,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    config: WindowStoreConfig,
+    sweepStep = SWEEP_STEP,
+  ) {
     this.name = bytes.name
     this.windowSizeMs = config.windowSizeMs
     this.retentionMs = config.retentionMs
@@ -48,7 +54,7 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
     this.#segments = new Segments(config.segmentIntervalMs)
     this.#layout = new SegmentedKey(config.retainDuplicates ? 2 : 1)
     this.#meta = new MetaEntry(bytes)
-    this.#sweeper = new ExpirySweeper(bytes, this.#segments)
+    this.#sweeper = new ExpirySweeper(bytes, this.#segments, sweepStep)
   }
 
   put(key: K, value: V | null, windowStart: number): void {
@@ -83,9 +89,23 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
     return undefined
   }
 
-  *fetchRange(key: K, timeFrom: number, timeTo: number): Generator<KeyValue<Windowed<K>, V>> {
+  /** Checks the key and bounds when called (not when first iterated); scans as the caller iterates. */
+  fetchRange(key: K, timeFrom: number, timeTo: number): Generator<KeyValue<Windowed<K>, V>> {
     const keyBytes = this.#key(key)
     const [from, to] = this.#bounds(timeFrom, timeTo)
+    return this.#keyWindows(key, keyBytes, from, to)
+  }
+
+  fetchAll(timeFrom: number, timeTo: number): Generator<KeyValue<Windowed<K>, V>> {
+    const [from, to] = this.#bounds(timeFrom, timeTo)
+    return this.#windows(from, to)
+  }
+
+  all(): Generator<KeyValue<Windowed<K>, V>> {
+    return this.fetchAll(0, Number.MAX_SAFE_INTEGER)
+  }
+
+  *#keyWindows(key: K, keyBytes: Buffer, from: number, to: number): Generator<KeyValue<Windowed<K>, V>> {
     for (let segment = this.#segments.of(from); segment <= this.#segments.of(to); segment++) {
       const lower = this.#layout.bound(segment, keyBytes, [from])
       const upper = this.#layout.bound(segment, keyBytes, [to], true)
@@ -95,8 +115,7 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
     }
   }
 
-  *fetchAll(timeFrom: number, timeTo: number): Generator<KeyValue<Windowed<K>, V>> {
-    const [from, to] = this.#bounds(timeFrom, timeTo)
+  *#windows(from: number, to: number): Generator<KeyValue<Windowed<K>, V>> {
     for (let segment = this.#segments.of(from); segment <= this.#segments.of(to); segment++) {
       const range = this.#bytes.range(this.#segments.prefix(segment), this.#segments.prefix(segment + 1))
       for (const [stored, bytes] of range) {
@@ -106,10 +125,6 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
         yield this.#entry(key, start, bytes)
       }
     }
-  }
-
-  all(): Generator<KeyValue<Windowed<K>, V>> {
-    return this.fetchAll(0, Number.MAX_SAFE_INTEGER)
   }
 
   /** First start that is not expired; observed = -1 (nothing put) makes everything live. */

@@ -46,7 +46,12 @@ export const windowStoreContract = (name: string, factory: BackendFactory): void
       withWindowStore(factory, options, ({ store }) => {
         for (const start of [50, 0, 30, 10, 40, 20, 60]) store.put('k', `v${start}`, start)
         store.put('other', 'x', 30)
-        assert.deepEqual(show(store.fetchRange('k', 10, 40)), ['k@10=v10', 'k@20=v20', 'k@30=v30', 'k@40=v40'])
+        assert.deepEqual(show(store.fetchRange('k', 10, 40)), [
+          'k@10=v10',
+          'k@20=v20',
+          'k@30=v30',
+          'k@40=v40',
+        ])
         assert.deepEqual(show(store.fetchRange('k', 11, 39)), ['k@20=v20', 'k@30=v30'])
         assert.deepEqual(show(store.fetchRange('k', 30, 30)), ['k@30=v30'])
         assert.deepEqual(show(store.fetchRange('k', 40, 10)), [])
@@ -120,8 +125,18 @@ export const windowStoreContract = (name: string, factory: BackendFactory): void
         store.put('k', 'early', 5)
         await bytes.commit(1)
         store.put('k', 'third', 10)
-        assert.deepEqual(show(store.fetchRange('k', 0, 100)), ['k@5=early', 'k@10=first', 'k@10=second', 'k@10=third'])
-        assert.deepEqual(show(store.fetchAll(10, 10)), ['j@10=other', 'k@10=first', 'k@10=second', 'k@10=third'])
+        assert.deepEqual(show(store.fetchRange('k', 0, 100)), [
+          'k@5=early',
+          'k@10=first',
+          'k@10=second',
+          'k@10=third',
+        ])
+        assert.deepEqual(show(store.fetchAll(10, 10)), [
+          'j@10=other',
+          'k@10=first',
+          'k@10=second',
+          'k@10=third',
+        ])
         assert.equal(store.fetch('k', 10), 'first')
         assert.equal(store.fetch('k', 11), undefined)
       }))
@@ -213,7 +228,9 @@ export const windowStoreContract = (name: string, factory: BackendFactory): void
         assert.throws(() => store.put('k', 'v', 1.5), state)
         assert.throws(() => store.put('k', 'v', Number.MAX_SAFE_INTEGER + 1), state)
         assert.throws(() => store.fetch('k', -5), state)
-        assert.throws(() => [...store.fetchRange('k', Number.NaN, 5)], state)
+        assert.throws(() => store.fetchRange('k', Number.NaN, 5), state)
+        assert.throws(() => store.fetchRange(null as unknown as string, 0, 5), state)
+        assert.throws(() => store.fetchAll(0, Number.NaN), state)
         assert.deepEqual(show(store.all()), [])
       }))
 
