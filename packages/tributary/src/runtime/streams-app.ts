@@ -131,7 +131,8 @@ export class StreamsApp {
   }
 
   metrics(): AppMetrics {
-    const sum = sumTaskMetrics([...(this.taskManager?.tasks.values() ?? [])].map((t) => t.task.metrics))
+    const live = [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.task.metrics)
+    const sum = sumTaskMetrics(this.taskManager ? [this.taskManager.retiredMetrics, ...live] : [])
     return {
       ...sum,
       commits: this.commits,

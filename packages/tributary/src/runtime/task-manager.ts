@@ -2,6 +2,7 @@ import type { TopicPartition } from '../record.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StoreRestorer } from './store-restorer.ts'
 import { Task, type TaskEnvironment } from './task.ts'
+import { newTaskMetrics, sumTaskMetrics, type TaskMetrics } from './task-metrics.ts'
 import { TaskStores } from './task-stores.ts'
 import type { TopicNames } from './topic-plan.ts'
 
@@ -18,6 +19,8 @@ export interface ActiveTask {
  */
 export class TaskManager {
   readonly tasks = new Map<string, ActiveTask>()
+  /** Counters of tasks closed so far (revoked or closed), so app-level totals never go back. */
+  readonly retiredMetrics: TaskMetrics = newTaskMetrics()
   /** Physical input topic -> sub-topology id. */
   private readonly subOfTopic = new Map<string, number>()
 
@@ -80,6 +83,7 @@ export class TaskManager {
     const active = this.tasks.get(id)
     if (active === undefined) return
     this.tasks.delete(id)
+    Object.assign(this.retiredMetrics, sumTaskMetrics([this.retiredMetrics, active.task.metrics]))
     active.task.close()
     await active.stores.close()
   }

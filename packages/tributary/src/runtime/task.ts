@@ -172,13 +172,18 @@ export class Task {
     this.current = raw
     this.consumed.set(tpKey(raw), { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
     const source = this.sourceByTopic.get(raw.topic)!
-    const record = entry.record ?? this.guard('deserialization', raw, () => {
-      throw entry.error
-    })
+    const record =
+      entry.record ??
+      this.guard('deserialization', raw, () => {
+        throw entry.error
+      })
     if (record === undefined) return this.finishRecord()
     if (record.timestamp < 0 || !Number.isFinite(record.timestamp)) {
       this.metrics.invalidTimestamps++
-      this.env.logger.warn({ topic: raw.topic, partition: raw.partition, offset: raw.offset }, 'skipping record with invalid timestamp')
+      this.env.logger.warn(
+        { topic: raw.topic, partition: raw.partition, offset: raw.offset },
+        'skipping record with invalid timestamp',
+      )
       return this.finishRecord()
     }
     if (record.timestamp > this.streamTime) this.streamTime = record.timestamp
@@ -195,7 +200,11 @@ export class Task {
     this.current = undefined
   }
 
-  private deserialize(source: SourceNode, raw: ConsumerRecord, partitionTime: number): StreamRecord<unknown, unknown> {
+  private deserialize(
+    source: SourceNode,
+    raw: ConsumerRecord,
+    partitionTime: number,
+  ): StreamRecord<unknown, unknown> {
     const key = raw.key === null ? null : source.keySerde.deserialize(raw.key, raw.topic)
     const value = raw.value === null ? null : source.valueSerde.deserialize(raw.value, raw.topic)
     const record = { key, value, timestamp: raw.timestamp, headers: raw.headers }
