@@ -1,5 +1,6 @@
 import type { WindowStore } from '../../state/window-store.ts'
-import type { ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts'
+import type { ProcessorSupplier } from '../../topology/processor.ts'
+import { hasKeyAndValue, withStore } from './with-store.ts'
 import type { Windowed } from '../../windowed.ts'
 import type { SlidingWindows } from '../windows/sliding-windows.ts'
 import { reportLate, type WindowOutputs } from './window-aggregate.ts'
@@ -21,61 +22,44 @@ export function slidingAggregate<K, V, A>(
   outputs: WindowOutputs<K, V>,
 ): ProcessorSupplier<K, V, unknown, unknown> {
   const d = windows.timeDifferenceMs
-  return () => {
-    let store: WindowStore<K, A>
-    let raw: WindowStore<K, V>
-    let context: ProcessorContext<unknown, unknown>
-    return {
-      init(c) {
-        context = c
-        store = c.getStateStore(storeName)
-        raw = c.getStateStore(rawStoreName)
-      },
-      process(record) {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return
-        const key = record.key
-        const t = record.timestamp
-        const streamTime = context.currentStreamTimeMs()
-        if (streamTime > t + d + windows.graceMs) {
-          reportLate(context, outputs, record, { start: t - d, end: t })
-          return
-        }
-        raw.put(key, record.value, t)
-        const neighbours = [...raw.fetchRange(key, Math.max(0, t - 1 - d), t + 1 + d)].map(
-          (e) => e.key.window.start,
-        )
-        const starts = new Set<number>([Math.max(0, t - d)])
-        if (neighbours.some((s) => s > t)) starts.add(t + 1)
-        for (const s of neighbours) {
-          if (s > t) starts.add(Math.max(0, s - d))
-          if (s < t && s + 1 + d >= t) starts.add(s + 1)
-        }
-        for (const start of [...starts].sort((a, b) => a - b)) {
-          const end = start + d
-          const holdsT = start <= t && t <= end
-          if ((!holdsT && start !== t + 1) || streamTime > end + windows.graceMs) continue
-          let aggregate = initial()
-          let any = false
-          for (const e of raw.fetchRange(key, start, end)) {
-            aggregate = add(key, e.value, aggregate)
-            any = true
-          }
-          if (!any) continue
-          const old = store.fetch(key, start)
-          store.put(key, aggregate, start)
-          const windowed: Windowed<K> = { key, window: { start, end } }
-          context.forward(
-            { ...record, key: windowed, value: { newValue: aggregate, oldValue: old ?? null } },
-            outputs.table,
-          )
-        }
-      },
+  return withStore<WindowStore<K, A>, K, V, unknown, unknown>(storeName, (record, store, context) => {
+    const raw = context.getStateStore<WindowStore<K, V>>(rawStoreName)
+    if (!hasKeyAndValue(record)) return
+    const key = record.key
+    const t = record.timestamp
+    const streamTime = context.currentStreamTimeMs()
+    if (streamTime > t + d + windows.graceMs) {
+      reportLate(context, outputs, record, { start: t - d, end: t })
+      return
     }
-  }
+    raw.put(key, record.value, t)
+    const neighbours = [...raw.fetchRange(key, Math.max(0, t - 1 - d), t + 1 + d)].map(
+      (e) => e.key.window.start,
+    )
+    const starts = new Set<number>([Math.max(0, t - d)])
+    if (neighbours.some((s) => s > t)) starts.add(t + 1)
+    for (const s of neighbours) {
+      if (s > t) starts.add(Math.max(0, s - d))
+      if (s < t && s + 1 + d >= t) starts.add(s + 1)
+    }
+    for (const start of [...starts].sort((a, b) => a - b)) {
+      const end = start + d
+      const holdsT = start <= t && t <= end
+      if ((!holdsT && start !== t + 1) || streamTime > end + windows.graceMs) continue
+      let aggregate = initial()
+      let any = false
+      for (const e of raw.fetchRange(key, start, end)) {
+        aggregate = add(key, e.value, aggregate)
+        any = true
+      }
+      if (!any) continue
+      const old = store.fetch(key, start)
+      store.put(key, aggregate, start)
+      const windowed: Windowed<K> = { key, window: { start, end } }
+      context.forward(
+        { ...record, key: windowed, value: { newValue: aggregate, oldValue: old ?? null } },
+        outputs.table,
+      )
+    }
+  })
 }

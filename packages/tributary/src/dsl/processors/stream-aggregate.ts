@@ -1,6 +1,7 @@
 import type { KeyValueStore } from '../../state/key-value-store.ts'
 import type { ProcessorSupplier } from '../../topology/processor.ts'
 import type { Change } from '../change.ts'
+import { hasKeyAndValue, withStore } from './with-store.ts'
 
 /**
  * Folds a grouped stream into a table: for each record with a non-null key and value, the stored
@@ -11,32 +12,11 @@ export function streamAggregate<K, V, A>(
   initial: () => A,
   add: (key: K, value: V, aggregate: A) => A,
 ): ProcessorSupplier<K, V, K, Change<A>> {
-  return () => {
-    let store: KeyValueStore<K, A>
-    let forward: (record: {
-      key: K
-      value: Change<A>
-      timestamp: number
-      headers: Record<string, Buffer>
-    }) => void
-    return {
-      init(context) {
-        store = context.getStateStore(storeName)
-        forward = (record) => context.forward(record)
-      },
-      process(record) {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return
-        const old = store.get(record.key)
-        const next = add(record.key, record.value, old === undefined ? initial() : old)
-        store.put(record.key, next)
-        forward({ ...record, value: { newValue: next, oldValue: old ?? null } })
-      },
-    }
-  }
+  return withStore<KeyValueStore<K, A>, K, V, K, Change<A>>(storeName, (record, store, context) => {
+    if (!hasKeyAndValue(record)) return
+    const old = store.get(record.key)
+    const next = add(record.key, record.value, old === undefined ? initial() : old)
+    store.put(record.key, next)
+    context.forward({ ...record, value: { newValue: next, oldValue: old ?? null } })
+  })
 }

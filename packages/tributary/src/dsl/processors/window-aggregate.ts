@@ -1,6 +1,7 @@
 import type { StreamRecord } from '../../record.ts'
 import type { WindowStore } from '../../state/window-store.ts'
 import type { ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts'
+import { hasKeyAndValue, withStore } from './with-store.ts'
 import type { TimeWindow, Windowed } from '../../windowed.ts'
 import type { Change } from '../change.ts'
 import type { TimeWindows } from '../windows/time-windows.ts'
@@ -26,41 +27,25 @@ export function windowAggregate<K, V, A>(
   add: (key: K, value: V, aggregate: A) => A,
   outputs: WindowOutputs<K, V>,
 ): ProcessorSupplier<K, V, unknown, unknown> {
-  return () => {
-    let store: WindowStore<K, A>
-    let context: ProcessorContext<unknown, unknown>
-    return {
-      init(c) {
-        context = c
-        store = c.getStateStore(storeName)
-      },
-      process(record) {
-        if (
-          record.key === null ||
-          record.key === undefined ||
-          record.value === null ||
-          record.value === undefined
-        )
-          return
-        const closeTime = context.currentStreamTimeMs() - windows.graceMs
-        let lateWindow: TimeWindow | undefined
-        for (const start of windows.windowStartsFor(record.timestamp)) {
-          const window = { start, end: start + windows.sizeMs }
-          if (window.end <= closeTime) {
-            lateWindow ??= window
-            continue
-          }
-          const old = store.fetch(record.key, start)
-          const next = add(record.key, record.value, old === undefined ? initial() : old)
-          store.put(record.key, next, start)
-          const key: Windowed<K> = { key: record.key, window }
-          const change: Change<A> = { newValue: next, oldValue: old ?? null }
-          context.forward({ ...record, key, value: change }, outputs.table)
-        }
-        if (lateWindow !== undefined) reportLate(context, outputs, record, lateWindow)
-      },
+  return withStore<WindowStore<K, A>, K, V, unknown, unknown>(storeName, (record, store, context) => {
+    if (!hasKeyAndValue(record)) return
+    const closeTime = context.currentStreamTimeMs() - windows.graceMs
+    let lateWindow: TimeWindow | undefined
+    for (const start of windows.windowStartsFor(record.timestamp)) {
+      const window = { start, end: start + windows.sizeMs }
+      if (window.end <= closeTime) {
+        lateWindow ??= window
+        continue
+      }
+      const old = store.fetch(record.key, start)
+      const next = add(record.key, record.value, old === undefined ? initial() : old)
+      store.put(record.key, next, start)
+      const key: Windowed<K> = { key: record.key, window }
+      const change: Change<A> = { newValue: next, oldValue: old ?? null }
+      context.forward({ ...record, key, value: change }, outputs.table)
     }
-  }
+    if (lateWindow !== undefined) reportLate(context, outputs, record, lateWindow)
+  })
 }
 
 export function reportLate<K, V>(
