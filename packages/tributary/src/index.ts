@@ -48,3 +48,12 @@ export type { TimeWindowedKStream } from './dsl/time-windowed-kstream.ts'
 export type { SessionWindowedKStream } from './dsl/session-windowed-kstream.ts'
 export type { ReadOnlyWindowStore, WindowStore } from './state/window-store.ts'
 export type { ReadOnlySessionStore, SessionStore } from './state/session-store.ts'
+export {
+  envelopes,
+  envelopeProblems,
+  type Envelope,
+  type EnvelopeOf,
+  type EnvelopeOptions,
+  type Envelopes,
+  type PayloadCheck,
+} from './schema/envelope.ts'
