@@ -1,3 +1,4 @@
+import { after } from 'node:test'
 import { KafkaLog } from '../../src/log/kafka/index.ts'
 import { logContract } from './log-contract.ts'
 
@@ -5,12 +6,15 @@ import { logContract } from './log-contract.ts'
 // KAFKA_BROKERS, comma-separated host:port). Unreachable is a failure, never a skip.
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim())
 let unreachable: Error | undefined
+// node:test runs no afterEach for a test that skipped itself (t.skip), so logs are also closed here.
+const open = new Set<KafkaLog>()
+after(() => Promise.all([...open].map((log) => log.close())))
 
 logContract('kafka', async () => {
   if (unreachable !== undefined) throw unreachable
+  let log: KafkaLog
   try {
-    const log = await KafkaLog.connect({ brokers, clientId: 'tributary-contract', client: { retries: 1 } })
-    return { log, cleanup: () => log.close() }
+    log = await KafkaLog.connect({ brokers, clientId: 'tributary-contract', client: { retries: 1 } })
   } catch (err) {
     unreachable = new Error(
       `Kafka is not reachable at ${brokers.join(',')}: start it with \`npm run kafka:start\` ` +
@@ -18,5 +22,13 @@ logContract('kafka', async () => {
       { cause: err },
     )
     throw unreachable
+  }
+  open.add(log)
+  return {
+    log,
+    cleanup: async () => {
+      open.delete(log)
+      await log.close()
+    },
   }
 })

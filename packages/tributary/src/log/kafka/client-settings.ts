@@ -36,12 +36,16 @@ export function toClientSettings(options: KafkaLogOptions): ClientSettings {
     throw new TributaryError('CONFIG', 'brokers must list at least one host:port, e.g. 127.0.0.1:9092')
   }
   for (const broker of options.brokers) {
-    if (!/^[^:\s]+:\d+$/.test(broker)) throw new TributaryError('CONFIG', `brokers: '${broker}' is not host:port`)
+    if (!/^[^:\s]+:\d+$/.test(broker))
+      throw new TributaryError('CONFIG', `brokers: '${broker}' is not host:port`)
   }
   const positive = (key: keyof KafkaLogOptions, fallback: number): number => {
     const value = options[key] ?? fallback
     if (typeof value !== 'number' || !(value > 0)) {
-      throw new TributaryError('CONFIG', `${key} must be a positive number of milliseconds, got ${String(value)}`)
+      throw new TributaryError(
+        'CONFIG',
+        `${key} must be a positive number of milliseconds, got ${String(value)}`,
+      )
     }
     return value
   }

@@ -61,7 +61,8 @@ const string = (s: string): Buffer => {
   const body = Buffer.from(s, 'utf8')
   return Buffer.concat([int16(body.length), body])
 }
-const stringArray = (list: readonly string[]): Buffer => Buffer.concat([int32(list.length), ...list.map(string)])
+const stringArray = (list: readonly string[]): Buffer =>
+  Buffer.concat([int32(list.length), ...list.map(string)])
 const bytes = (b: Buffer | null): Buffer => (b === null ? int32(-1) : Buffer.concat([int32(b.length), b]))
 
 class Reader {

@@ -1,6 +1,11 @@
 import type { TopicPartition } from '../../record.ts'
 import type { Assignor, GroupMember } from '../log.ts'
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts'
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+} from './consumer-protocol.ts'
 import { hasProtocolError } from './kafka-errors.ts'
 import type { TopicMetadata } from './topic-metadata.ts'
 import type { GroupCoordinator } from './wire.ts'
@@ -179,7 +184,9 @@ export class GroupMembership {
   }
 
   /** The leader's step: decode every member's subscription, run the assignor, encode. */
-  private async assign(members: JoinGroupResponse['members']): Promise<{ memberId: string; assignment: Buffer }[]> {
+  private async assign(
+    members: JoinGroupResponse['members'],
+  ): Promise<{ memberId: string; assignment: Buffer }[]> {
     const groupMembers: GroupMember[] = members.map((m) => {
       const subscription = decodeSubscription(m.metadata)
       return subscription.userData === undefined
@@ -194,7 +201,10 @@ export class GroupMembership {
       if (count > 0) partitionsPerTopic.set(topic, count)
     }
     const result = this.config.assignor.assign(groupMembers, partitionsPerTopic)
-    return groupMembers.map((m) => ({ memberId: m.memberId, assignment: encodeAssignment(result.get(m.memberId) ?? []) }))
+    return groupMembers.map((m) => ({
+      memberId: m.memberId,
+      assignment: encodeAssignment(result.get(m.memberId) ?? []),
+    }))
   }
 
   private scheduleHeartbeat(): void {

@@ -6,7 +6,14 @@ import {
 } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import type { TopicPartition } from '../../record.ts'
-import type { Admin, CleanupPolicy, Isolation, PartitionOffset, TopicConfig, TopicDescription } from '../log.ts'
+import type {
+  Admin,
+  CleanupPolicy,
+  Isolation,
+  PartitionOffset,
+  TopicConfig,
+  TopicDescription,
+} from '../log.ts'
 import { hasProtocolError, mapErrors } from './kafka-errors.ts'
 import { TopicMetadata } from './topic-metadata.ts'
 import { sleep } from './wire.ts'
@@ -42,7 +49,10 @@ export class KafkaAdmin implements Admin {
         }
       })
     }
-    await this.waitFor(topics.map((t) => t.name), true)
+    await this.waitFor(
+      topics.map((t) => t.name),
+      true,
+    )
   }
 
   async deleteTopics(names: readonly string[]): Promise<void> {
@@ -93,16 +103,36 @@ export class KafkaAdmin implements Admin {
     return this.listOffsets(partitions, ListOffsetTimestamps.LATEST, isolation)
   }
 
-  /** Committed offsets, waiting for pending transactional offset commits (requireStable). */
-  async committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<PartitionOffset[]> {
+  /**
+   * Committed offsets; offsets of open transactions are not yet committed and not shown. With
+   * `requireStable` (what a read_committed consumer starting a partition needs), waits until no
+   * transaction holds pending offsets for these partitions, up to `stableTimeoutMs`.
+   */
+  async committedOffsets(
+    groupId: string,
+    partitions: readonly TopicPartition[],
+    requireStable = false,
+    stableTimeoutMs = 60_000,
+  ): Promise<PartitionOffset[]> {
     if (partitions.length === 0) return []
     const byTopic = groupByTopic(partitions)
-    const groups = await mapErrors(`committed offsets of group ${groupId}`, () =>
-      this.client.listConsumerGroupOffsets({
-        groups: [{ groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }],
-        requireStable: true,
-      }),
-    )
+    const request = {
+      groups: [
+        { groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) },
+      ],
+      requireStable,
+    }
+    const deadline = Date.now() + stableTimeoutMs
+    const groups = await mapErrors(`committed offsets of group ${groupId}`, async () => {
+      while (true) {
+        try {
+          return await this.client.listConsumerGroupOffsets(request)
+        } catch (err) {
+          if (!hasProtocolError(err, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw err
+          await sleep(100)
+        }
+      }
+    })
     const found = new Map<string, number>()
     for (const topic of groups[0]?.topics ?? [])
       for (const p of topic.partitions)
@@ -134,7 +164,8 @@ export class KafkaAdmin implements Admin {
       }),
     )
     const found = new Map<string, number>()
-    for (const t of topics) for (const p of t.partitions) found.set(`${t.name}:${p.partitionIndex}`, Number(p.offset))
+    for (const t of topics)
+      for (const p of t.partitions) found.set(`${t.name}:${p.partitionIndex}`, Number(p.offset))
     return partitions.map((tp) => ({
       topic: tp.topic,
       partition: tp.partition,
@@ -151,7 +182,8 @@ export class KafkaAdmin implements Admin {
           () => false,
         )
         if (ready === present) break
-        if (Date.now() > deadline) throw new TributaryError('LOG', `topic ${name} did not become ready in time`)
+        if (Date.now() > deadline)
+          throw new TributaryError('LOG', `topic ${name} did not become ready in time`)
         await sleep(50)
       }
     }

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { ConnectionPool, Consumer as KafkaConsumerClient, FetchIsolationLevels, type fetchV17 } from '@platformatic/kafka'
+import {
+  ConnectionPool,
+  Consumer as KafkaConsumerClient,
+  FetchIsolationLevels,
+  type fetchV17,
+} from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import { tpKey, type TopicPartition } from '../../record.ts'
 import { rangeAssignor } from '../embedded/range-assignor.ts'
@@ -92,7 +97,8 @@ export class KafkaConsumer implements Consumer {
 
   async assign(partitions: readonly TopicPartition[]): Promise<void> {
     this.check()
-    if (this.mode === 'subscribe') throw new TributaryError('LOG', 'assign after subscribe: use one or the other')
+    if (this.mode === 'subscribe')
+      throw new TributaryError('LOG', 'assign after subscribe: use one or the other')
     await this.metadata.check(partitions)
     const unique = new Map(partitions.map((tp) => [tpKey(tp), { topic: tp.topic, partition: tp.partition }]))
     for (const tp of this.manual) if (!unique.has(tpKey(tp))) this.forget(tp)
@@ -104,7 +110,8 @@ export class KafkaConsumer implements Consumer {
 
   async subscribe(topics: readonly string[], options: SubscribeOptions = {}): Promise<void> {
     this.check()
-    if (this.mode === 'assign') throw new TributaryError('LOG', 'subscribe after assign: use one or the other')
+    if (this.mode === 'assign')
+      throw new TributaryError('LOG', 'subscribe after assign: use one or the other')
     if (this.mode === 'subscribe') throw new TributaryError('LOG', 'subscribe called twice on one consumer')
     this.mode = 'subscribe'
     this.listener = options.listener
@@ -146,7 +153,8 @@ export class KafkaConsumer implements Consumer {
 
   seek(partition: TopicPartition, offset: number): void {
     this.requireAssigned(partition)
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new TributaryError('LOG', `invalid offset ${offset}`)
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new TributaryError('LOG', `invalid offset ${offset}`)
     this.buffered.delete(tpKey(partition))
     this.positions.set(tpKey(partition), offset)
   }
@@ -177,12 +185,27 @@ export class KafkaConsumer implements Consumer {
       name,
       partitions: offsets
         .filter((o) => o.topic === name)
-        .map((o) => ({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, committedMetadata: null })),
+        .map((o) => ({
+          partitionIndex: o.partition,
+          committedOffset: BigInt(o.offset),
+          committedLeaderEpoch: -1,
+          committedMetadata: null,
+        })),
     }))
     try {
-      await this.coordinator.call('OffsetCommit', this.groupId, member?.generationId ?? -1, member?.memberId ?? '', null, topics)
+      await this.coordinator.call(
+        'OffsetCommit',
+        this.groupId,
+        member?.generationId ?? -1,
+        member?.memberId ?? '',
+        null,
+        topics,
+      )
     } catch (err) {
-      if (member !== undefined && hasProtocolError(err, 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID')) {
+      if (
+        member !== undefined &&
+        hasProtocolError(err, 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID')
+      ) {
         member.markStale(err)
       }
       throw toTributaryError(err, `commit offsets of group ${this.groupId}`)
@@ -191,7 +214,7 @@ export class KafkaConsumer implements Consumer {
 
   async committed(partitions: readonly TopicPartition[]): Promise<PartitionOffset[]> {
     this.check()
-    return this.admin.committedOffsets(this.groupId, partitions)
+    return this.admin.committedOffsets(this.groupId, partitions, this.isolation === 'read_committed')
   }
 
   /** Revokes owned partitions through the listener, leaves the group and ends a pending poll. */
@@ -241,7 +264,11 @@ export class KafkaConsumer implements Consumer {
   /** Positions of newly owned partitions: the committed offset, else `autoOffsetReset`. */
   private async initPositions(partitions: readonly TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return
-    const committed = await this.admin.committedOffsets(this.groupId, partitions)
+    const committed = await this.admin.committedOffsets(
+      this.groupId,
+      partitions,
+      this.isolation === 'read_committed',
+    )
     for (const c of committed) this.positions.set(tpKey(c), c.offset)
     const missing = partitions.filter((tp) => !this.positions.has(tpKey(tp)))
     if (missing.length === 0) return
@@ -271,7 +298,13 @@ export class KafkaConsumer implements Consumer {
         list.push({
           topicId: layouts[i]!.id,
           partitions: [
-            { partition, currentLeaderEpoch: -1, fetchOffset: BigInt(fetchOffset), lastFetchedEpoch: -1, partitionMaxBytes: PARTITION_MAX_BYTES },
+            {
+              partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: BigInt(fetchOffset),
+              lastFetchedEpoch: -1,
+              partitionMaxBytes: PARTITION_MAX_BYTES,
+            },
           ],
         })
         requests.set(leader, list)
@@ -321,7 +354,9 @@ export class KafkaConsumer implements Consumer {
         minBytes: 1,
         maxBytes: FETCH_MAX_BYTES,
         isolationLevel:
-          this.isolation === 'read_committed' ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
+          this.isolation === 'read_committed'
+            ? FetchIsolationLevels.READ_COMMITTED
+            : FetchIsolationLevels.READ_UNCOMMITTED,
         connectionPool: this.fetchPool,
       })
     } catch (err) {

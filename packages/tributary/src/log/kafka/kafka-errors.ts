@@ -40,7 +40,8 @@ function describe(err: unknown): string {
     const message = (e as { message?: unknown }).message
     const server = (e as { serverErrorMessage?: unknown }).serverErrorMessage
     const apiId = (e as { apiId?: unknown }).apiId
-    if (typeof apiId === 'string') parts.push(typeof server === 'string' && server ? `${apiId}: ${server}` : apiId)
+    if (typeof apiId === 'string')
+      parts.push(typeof server === 'string' && server ? `${apiId}: ${server}` : apiId)
     else if (typeof message === 'string' && parts.length === 0) parts.push(message)
     const nested = (e as { errors?: unknown }).errors
     if (Array.isArray(nested)) nested.forEach(visit)
@@ -68,7 +69,11 @@ export function toTributaryError(err: unknown, what: string, fallback: ErrorCode
 }
 
 /** Runs `fn`, rethrowing its failure as a TributaryError (see toTributaryError). */
-export async function mapErrors<T>(what: string, fn: () => Promise<T>, fallback: ErrorCode = 'LOG'): Promise<T> {
+export async function mapErrors<T>(
+  what: string,
+  fn: () => Promise<T>,
+  fallback: ErrorCode = 'LOG',
+): Promise<T> {
   try {
     return await fn()
   } catch (err) {

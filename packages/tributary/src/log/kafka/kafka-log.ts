@@ -1,7 +1,12 @@
 import { Admin as KafkaAdminClient } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions } from '../log.ts'
-import { clientOptions, toClientSettings, type ClientSettings, type KafkaLogOptions } from './client-settings.ts'
+import {
+  clientOptions,
+  toClientSettings,
+  type ClientSettings,
+  type KafkaLogOptions,
+} from './client-settings.ts'
 import { KafkaAdmin } from './kafka-admin.ts'
 import { KafkaConsumer } from './kafka-consumer.ts'
 import { toTributaryError } from './kafka-errors.ts'
@@ -42,8 +47,11 @@ export class KafkaLog implements Log {
 
   async producer(options: ProducerOptions = {}): Promise<Producer> {
     this.check()
-    const producer: KafkaProducer = await KafkaProducer.create(this.settings, options.transactionalId, () =>
-      this.clients.delete(producer),
+    const producer: KafkaProducer = await KafkaProducer.create(
+      this.settings,
+      this.adminImpl.metadata,
+      options.transactionalId,
+      () => this.clients.delete(producer),
     )
     this.clients.add(producer)
     return producer

@@ -4,7 +4,8 @@ import { partitionForKey } from '../murmur2.ts'
 import type { PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
 import { clientOptions, type ClientSettings } from './client-settings.ts'
 import { toTributaryError } from './kafka-errors.ts'
-import { TopicMetadata } from './topic-metadata.ts'
+import type { TopicMetadata } from './topic-metadata.ts'
+import { awaitTransactionEnd } from './transaction-completion.ts'
 import { GroupCoordinator } from './wire.ts'
 
 type Transaction = NonNullable<KafkaProducerClient['transaction']>
@@ -13,14 +14,16 @@ type State = 'ready' | 'in-transaction' | 'fenced' | 'closed'
 /**
  * A producer of a KafkaLog. Partitions are chosen here (murmur2 of the key as Kafka's default
  * partitioner, round robin for null keys) and checked against the topic, so an unknown topic or
- * partition fails with LOG naming it. Plain producers wait for all in-sync replicas (acks=all).
+ * partition fails with LOG naming it. Producers are idempotent and wait for all in-sync replicas.
  * A transactional producer is initialised when created: that fences older producers with the same
  * transactional id (their later calls fail with FENCED) and makes the coordinator abort the
  * transaction they left open.
  */
 export class KafkaProducer implements Producer {
-  private readonly metadata: TopicMetadata
   private readonly roundRobin = new Map<string, number>()
+  /** Sends not yet answered; `close` lets them finish first, as Kafka's producer does. */
+  private readonly inflight = new Set<Promise<unknown>>()
+  private closing: Promise<void> | undefined
   private state: State = 'ready'
   private txn: Transaction | null = null
   /** Whether the open transaction has partitions or offsets on the broker (else ending it is local). */
@@ -28,14 +31,15 @@ export class KafkaProducer implements Producer {
 
   private constructor(
     private readonly client: KafkaProducerClient,
+    /** Topic checks go through the log's admin client (the producer client would retry forever). */
+    private readonly metadata: TopicMetadata,
     readonly transactionalId: string | undefined,
     private readonly onClose: () => void,
-  ) {
-    this.metadata = new TopicMetadata(client)
-  }
+  ) {}
 
   static async create(
     settings: ClientSettings,
+    metadata: TopicMetadata,
     transactionalId: string | undefined,
     onClose: () => void,
   ): Promise<KafkaProducer> {
@@ -43,13 +47,17 @@ export class KafkaProducer implements Producer {
       throw new TributaryError('CONFIG', 'transactionalId must not be empty')
     }
     const transactional = transactionalId !== undefined
+    const base = clientOptions(settings, transactional ? 'txn-producer' : 'producer')
     const client = new KafkaProducerClient({
-      ...clientOptions(settings, transactional ? 'txn-producer' : 'producer'),
-      ...(transactional
-        ? { idempotent: true, transactionalId, timeout: settings.transactionTimeoutMs }
-        : { acks: ProduceAcks.ALL }),
+      ...base,
+      // An idempotent client turns retries <= 1 into "retry forever"; keep a bound.
+      ...(typeof base.retries === 'number' && base.retries < 2 ? { retries: 2 } : {}),
+      // Idempotent always (Kafka's default since 3.0): the client resends a whole request when
+      // one of its partitions fails, and the broker must drop what already landed.
+      idempotent: true,
+      ...(transactional ? { transactionalId, timeout: settings.transactionTimeoutMs } : {}),
     })
-    const producer = new KafkaProducer(client, transactionalId, onClose)
+    const producer = new KafkaProducer(client, metadata, transactionalId, onClose)
     if (transactional) {
       try {
         // Beginning a transaction runs InitProducerId (the fencing step); nothing reaches the
@@ -66,6 +74,16 @@ export class KafkaProducer implements Producer {
 
   async send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     this.check()
+    const sending = this.doSend(records)
+    this.inflight.add(sending)
+    try {
+      return await sending
+    } finally {
+      this.inflight.delete(sending)
+    }
+  }
+
+  private async doSend(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.transactionalId !== undefined && this.txn === null) {
       throw new TributaryError('TRANSACTION', `producer ${this.transactionalId}: send outside a transaction`)
     }
@@ -105,7 +123,8 @@ export class KafkaProducer implements Producer {
 
   async beginTransaction(): Promise<void> {
     const id = this.requireTransactional('beginTransaction')
-    if (this.txn !== null) throw new TributaryError('TRANSACTION', `producer ${id}: a transaction is already open`)
+    if (this.txn !== null)
+      throw new TributaryError('TRANSACTION', `producer ${id}: a transaction is already open`)
     try {
       this.txn = await this.client.beginTransaction()
       this.txnTouched = false
@@ -147,9 +166,15 @@ export class KafkaProducer implements Producer {
     await this.end('abortTransaction', false)
   }
 
-  /** Aborts an open transaction (unless fenced: the successor already did) and disconnects. */
-  async close(): Promise<void> {
-    if (this.state === 'closed') return
+  /** Lets pending sends finish, aborts an open transaction (unless fenced: the successor
+   *  already did) and disconnects. Calls made meanwhile fail with CLOSED. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.inflight])
     const abort = this.state === 'in-transaction' && this.txnTouched
     this.state = 'closed'
     const txn = this.txn
@@ -166,8 +191,12 @@ export class KafkaProducer implements Producer {
     const txn = this.requireOpen(call)
     try {
       if (!this.txnTouched) await txn.cancel()
-      else if (commit) await txn.commit()
-      else await txn.abort()
+      else {
+        await (commit ? txn.commit() : txn.abort())
+        const coordinatorId = this.client.coordinatorId
+        if (coordinatorId !== undefined)
+          await awaitTransactionEnd(this.client, coordinatorId, this.transactionalId!)
+      }
     } catch (err) {
       throw this.fail(err, `producer ${this.transactionalId}: ${call}`)
     }
@@ -178,7 +207,9 @@ export class KafkaProducer implements Producer {
   private async partitionsFor(records: readonly ProducerRecord[]): Promise<number[]> {
     const topics = [...new Set(records.map((r) => r.topic))]
     await this.metadata.get(topics)
-    const explicit = records.filter((r) => r.partition !== undefined).map((r) => ({ topic: r.topic, partition: r.partition! }))
+    const explicit = records
+      .filter((r) => r.partition !== undefined)
+      .map((r) => ({ topic: r.topic, partition: r.partition! }))
     if (explicit.length > 0) await this.metadata.check(explicit)
     const out: number[] = []
     for (const r of records) {
@@ -207,9 +238,12 @@ export class KafkaProducer implements Producer {
   }
 
   private check(): void {
-    if (this.state === 'closed') throw new TributaryError('CLOSED', 'the producer is closed')
+    if (this.closing !== undefined) throw new TributaryError('CLOSED', 'the producer is closed')
     if (this.state === 'fenced') {
-      throw new TributaryError('FENCED', `producer ${this.transactionalId} was fenced by a newer producer with its id`)
+      throw new TributaryError(
+        'FENCED',
+        `producer ${this.transactionalId} was fenced by a newer producer with its id`,
+      )
     }
   }
 
@@ -223,7 +257,8 @@ export class KafkaProducer implements Producer {
 
   private requireOpen(call: string): Transaction {
     const id = this.requireTransactional(call)
-    if (this.txn === null) throw new TributaryError('TRANSACTION', `producer ${id}: ${call} without beginTransaction`)
+    if (this.txn === null)
+      throw new TributaryError('TRANSACTION', `producer ${id}: ${call} without beginTransaction`)
     return this.txn
   }
 }

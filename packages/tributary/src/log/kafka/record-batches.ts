@@ -38,7 +38,8 @@ export function decodePartition(
   for (const batch of response.records ?? []) {
     const last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
     if (last < BigInt(from)) continue
-    while (aborted.length > 0 && aborted[0]!.firstOffset <= last) abortedProducers.add(aborted.shift()!.producerId)
+    while (aborted.length > 0 && aborted[0]!.firstOffset <= last)
+      abortedProducers.add(aborted.shift()!.producerId)
     next = Number(last) + 1
     if (batch.attributes & CONTROL) {
       const type = batch.records[0]?.key?.readInt16BE(2)

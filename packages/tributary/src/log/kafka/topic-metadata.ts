@@ -11,12 +11,11 @@ import { hasProtocolError, toTributaryError } from './kafka-errors.ts'
 export class TopicMetadata {
   constructor(private readonly client: Base) {}
 
-  /** Metadata of each topic, in order. Refreshes once when one is missing before failing. */
+  /** Metadata of each topic, in order (from the client's cache unless `refresh`). */
   async get(topics: readonly string[], refresh = false): Promise<ClusterTopicMetadata[]> {
     const unique = [...new Set(topics)]
     if (unique.length === 0) return []
-    let found = await this.fetch(unique, refresh)
-    if (!refresh && unique.some((t) => !found.has(t))) found = await this.fetch(unique, true)
+    const found = await this.fetch(unique, refresh)
     return topics.map((topic) => {
       const metadata = found.get(topic)
       if (metadata === undefined) throw new TributaryError('LOG', `unknown topic ${topic}`)
@@ -49,7 +48,9 @@ export class TopicMetadata {
       const metadata = await this.client.metadata({ topics, forceUpdate, autocreateTopics: false })
       return metadata.topics
     } catch (err) {
-      if (!hasProtocolError(err, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID', 'INVALID_TOPIC_EXCEPTION')) {
+      if (
+        !hasProtocolError(err, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID', 'INVALID_TOPIC_EXCEPTION')
+      ) {
         throw toTributaryError(err, `metadata of ${topics.join(', ')}`)
       }
       // One unknown topic fails the whole request: ask per topic to tell which exist.

@@ -36,7 +36,8 @@ export function bootstrapConnection(client: Base): Promise<Connection> {
 /** A connection to a broker by node id (from cluster metadata). */
 export async function nodeConnection(client: Base, nodeId: number): Promise<Connection> {
   let broker = (await client.metadata({ topics: [] })).brokers.get(nodeId)
-  if (broker === undefined) broker = (await client.metadata({ topics: [], forceUpdate: true })).brokers.get(nodeId)
+  if (broker === undefined)
+    broker = (await client.metadata({ topics: [], forceUpdate: true })).brokers.get(nodeId)
   if (broker === undefined) throw new Error(`broker ${nodeId} is not in the cluster metadata`)
   return new Promise((resolve, reject) =>
     client[kGetConnection](broker, (err, connection) => (err ? reject(err) : resolve(connection!))),

@@ -1,0 +1,67 @@
+import pg from 'pg'
+import type { SqlClient, SqlQueryable } from '../sql-client.ts'
+
+/**
+ * A SqlClient on node-postgres. Given a connection string it owns a Pool (closed by `close`);
+ * given a Pool or Client it borrows it. On a single Client, transactions and queries are run one
+ * at a time (a Client is one session, so a query must not slip into another caller's transaction).
+ */
+export function pgSqlClient(
+  target: string | pg.Pool | pg.Client,
+  poolOptions: pg.PoolConfig = {},
+): SqlClient {
+  const owned = typeof target === 'string'
+  const db = typeof target === 'string' ? new pg.Pool({ ...poolOptions, connectionString: target }) : target
+  if (db instanceof pg.Pool) {
+    // An idle pooled connection that dies (server restart) must not crash the process.
+    if (owned) db.on('error', () => {})
+    return {
+      query: (sql, params) => run(db, sql, params),
+      async transaction(fn) {
+        const conn = await db.connect()
+        let broken: unknown
+        try {
+          return await inTransaction(conn, fn)
+        } catch (err) {
+          broken = err
+          throw err
+        } finally {
+          conn.release(broken instanceof Error && isConnectionError(broken) ? broken : undefined)
+        }
+      },
+      close: async () => (owned ? db.end() : undefined),
+    }
+  }
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(task, task)
+    queue = next.catch(() => {})
+    return next
+  }
+  return {
+    query: (sql, params) => serial(() => run(db, sql, params)),
+    transaction: (fn) => serial(() => inTransaction(db, fn)),
+    close: async () => {},
+  }
+}
+
+async function run<R>(db: pg.Pool | pg.PoolClient | pg.Client, sql: string, params?: readonly unknown[]) {
+  const result = await db.query(sql, params === undefined ? undefined : [...params])
+  return { rows: result.rows as R[] }
+}
+
+async function inTransaction<T>(conn: pg.PoolClient | pg.Client, fn: (tx: SqlQueryable) => Promise<T>) {
+  await conn.query('BEGIN')
+  try {
+    const value = await fn({ query: (sql, params) => run(conn, sql, params) })
+    await conn.query('COMMIT')
+    return value
+  } catch (err) {
+    await conn.query('ROLLBACK').catch(() => {})
+    throw err
+  }
+}
+
+/** Errors without a SQLSTATE come from the socket, not the server: the connection is unusable. */
+const isConnectionError = (err: Error): boolean =>
+  !('code' in err) || typeof err.code !== 'string' || err.code.length !== 5

@@ -1,0 +1,81 @@
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { AppMetrics, AppState } from '../runtime/streams-app.ts'
+
+/** What the exposition reads: a StreamsApp, or anything shaped like one. */
+export interface StreamsMetricsSource {
+  readonly state: AppState
+  metrics(): AppMetrics
+}
+
+const STATES: readonly AppState[] = ['created', 'starting', 'running', 'closing', 'closed', 'failed']
+
+/**
+ * Registers a StreamsApp's counters on a prom-client registry, read at every scrape. `source`
+ * may return undefined (no app in this process, or not yet): unlabelled series then read 0 and
+ * labelled ones are absent; `tributary_streams_state` tells the cases apart. Counters
+ * restart from zero with a new app instance, which Prometheus' rate() treats as a counter reset.
+ */
+export function registerStreamsMetrics(
+  registry: Registry,
+  source: () => StreamsMetricsSource | undefined,
+  prefix = 'tributary_streams_',
+): void {
+  const counter = (name: string, help: string, read: (m: AppMetrics) => number): void => {
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        const app = source()
+        if (app !== undefined) this.inc(read(app.metrics()))
+      },
+    })
+  }
+  counter('records_processed_total', 'Input records processed by the tasks', (m) => m.processed)
+  counter('records_dead_lettered_total', 'Records written to the dead-letter topic', (m) => m.deadLettered)
+  counter(
+    'late_records_total',
+    'Records that arrived after their window closed (dropped)',
+    (m) => m.lateRecords,
+  )
+  counter('punctuations_total', 'Punctuator invocations', (m) => m.punctuations)
+  counter('commits_total', 'Commits of the processing loop', (m) => m.commits)
+  counter('restored_records_total', 'Changelog records replayed into state stores', (m) => m.restoredRecords)
+  new Counter({
+    name: `${prefix}records_skipped_total`,
+    help: 'Records skipped by the error policy (continue), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      const app = source()
+      if (app === undefined) return
+      const m = app.metrics()
+      this.labels('deserialization').inc(m.skippedDeserialization)
+      this.labels('processing').inc(m.skippedProcessing)
+      this.labels('invalid_timestamp').inc(m.invalidTimestamps)
+    },
+  })
+  new Gauge({
+    name: `${prefix}tasks`,
+    help: 'Tasks (sub-topology x partition) this instance runs',
+    registers: [registry],
+    collect() {
+      this.reset()
+      const app = source()
+      if (app !== undefined) this.set(app.metrics().tasks)
+    },
+  })
+  new Gauge({
+    name: `${prefix}state`,
+    help: 'State of the streams app: 1 for the current state, 0 for the others',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      const app = source()
+      if (app !== undefined) for (const s of STATES) this.labels(s).set(app.state === s ? 1 : 0)
+    },
+  })
+}
