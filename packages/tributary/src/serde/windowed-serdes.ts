@@ -3,7 +3,10 @@ import type { Windowed } from '../windowed.ts'
 import type { Serde } from './serde.ts'
 
 const tooShort = (topic: string, bytes: Buffer): never => {
-  throw new TributaryError('SERDE', `windowed key in ${topic} has ${bytes.length} bytes, too few for its window`)
+  throw new TributaryError(
+    'SERDE',
+    `windowed key in ${topic} has ${bytes.length} bytes, too few for its window`,
+  )
 }
 
 /**
@@ -24,7 +27,10 @@ export const WindowedSerdes = {
       deserialize(bytes, topic) {
         if (bytes.length < 8) tooShort(topic, bytes)
         const start = Number(bytes.readBigInt64BE(bytes.length - 8))
-        return { key: inner.deserialize(bytes.subarray(0, bytes.length - 8), topic), window: { start, end: start + windowSizeMs } }
+        return {
+          key: inner.deserialize(bytes.subarray(0, bytes.length - 8), topic),
+          window: { start, end: start + windowSizeMs },
+        }
       },
     }
   },

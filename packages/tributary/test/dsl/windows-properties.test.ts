@@ -11,7 +11,10 @@ const GRACE = 20
 const FAR_FUTURE = 1_000_000
 
 /** Sums per (key, window start) of the records that arrive before their window closes. */
-function reference(records: ReadonlyArray<{ key: string; value: number; ts: number }>, advance: number): Map<string, number> {
+function reference(
+  records: ReadonlyArray<{ key: string; value: number; ts: number }>,
+  advance: number,
+): Map<string, number> {
   const sums = new Map<string, number>()
   let streamTime = -Infinity
   for (const r of records) {
@@ -27,7 +30,14 @@ function reference(records: ReadonlyArray<{ key: string; value: number; ts: numb
 }
 
 const disorderedRecords = fc
-  .array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), value: fc.integer({ min: 1, max: 9 }), jitter: fc.integer({ min: -60, max: 60 }) }), { maxLength: 60 })
+  .array(
+    fc.record({
+      key: fc.constantFrom('a', 'b', 'c'),
+      value: fc.integer({ min: 1, max: 9 }),
+      jitter: fc.integer({ min: -60, max: 60 }),
+    }),
+    { maxLength: 60 },
+  )
   .map((rs) => rs.map((r, i) => ({ key: r.key, value: r.value, ts: Math.max(0, i * 15 + r.jitter) })))
 
 describe('windowed aggregation with suppress(untilWindowCloses), property', () => {
@@ -49,7 +59,9 @@ describe('windowed aggregation with suppress(untilWindowCloses), property', () =
           const output = driver.createOutputTopic('out', WindowedSerdes.timeWindowed(str, SIZE), num)
           for (const r of records) input.pipeInput(r.key, r.value, r.ts)
           input.pipeInput('flush', 0, FAR_FUTURE) // closes every earlier window
-          const finals = output.readRecordsToList().map((r) => [`${r.key.key}@${r.key.window.start}`, r.value] as const)
+          const finals = output
+            .readRecordsToList()
+            .map((r) => [`${r.key.key}@${r.key.window.start}`, r.value] as const)
           driver.close()
           const keys = finals.map(([k]) => k)
           assert.equal(new Set(keys).size, keys.length, 'one final result per window')

@@ -32,7 +32,12 @@ describe('sliding windows', () => {
     input.pipeInput('a', 4, 30) // [20,30] = 4
     assert.deepEqual(
       output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@0-10', 1], ['a@2-12', 3], ['a@6-16', 2], ['a@20-30', 4]],
+      [
+        ['a@0-10', 1],
+        ['a@2-12', 3],
+        ['a@6-16', 2],
+        ['a@20-30', 4],
+      ],
     )
     driver.close()
   })
@@ -43,7 +48,12 @@ describe('sliding windows', () => {
     input.pipeInput('a', 2, 15) // [5,15] = 2; [10,20] now 3; right window of 15: [16,26] = 1
     assert.deepEqual(
       output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@10-20', 1], ['a@5-15', 2], ['a@10-20', 3], ['a@16-26', 1]],
+      [
+        ['a@10-20', 1],
+        ['a@5-15', 2],
+        ['a@10-20', 3],
+        ['a@16-26', 1],
+      ],
     )
     driver.close()
   })

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, SessionWindows, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes, type Windowed } from 'tributary'
+import {
+  Serdes,
+  SessionWindows,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+  WindowedSerdes,
+  type Windowed,
+} from 'tributary'
 import { TopologyTestDriver } from 'tributary/testing'
 
 const str = Serdes.string()
@@ -33,7 +41,12 @@ describe('tumbling windows', () => {
     input.pipeInput('a', 1, 10)
     assert.deepEqual(
       output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@0-10', 1], ['a@0-10', 2], ['b@0-10', 1], ['a@10-20', 1]],
+      [
+        ['a@0-10', 1],
+        ['a@0-10', 2],
+        ['b@0-10', 1],
+        ['a@10-20', 1],
+      ],
     )
     assert.equal(driver.getWindowStore<string, number>('counts').fetch('a', 10), 1)
     driver.close()
@@ -48,7 +61,11 @@ describe('tumbling windows', () => {
     input.pipeInput('a', 4, 9) // late
     assert.deepEqual(
       output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@10-20', 1], ['a@0-10', 1], ['a@10-20', 2]],
+      [
+        ['a@10-20', 1],
+        ['a@0-10', 1],
+        ['a@10-20', 2],
+      ],
     )
     assert.deepEqual(late.readKeyValuesToList(), [['a', 4]])
     assert.equal(driver.metrics().lateRecords, 1)
@@ -79,7 +96,12 @@ describe('hopping windows', () => {
     input.pipeInput('a', 1, 12)
     assert.deepEqual(
       output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@0-10', 1], ['a@5-15', 1], ['a@5-15', 2], ['a@10-20', 1]],
+      [
+        ['a@0-10', 1],
+        ['a@5-15', 1],
+        ['a@5-15', 2],
+        ['a@10-20', 1],
+      ],
     )
     driver.close()
   })
@@ -115,7 +137,12 @@ describe('session windows', () => {
     input.pipeInput('a', 4, 30)
     assert.deepEqual(
       output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@0-0', 1], ['a@0-0', null], ['a@0-5', 3], ['a@30-30', 4]],
+      [
+        ['a@0-0', 1],
+        ['a@0-0', null],
+        ['a@0-5', 3],
+        ['a@30-30', 4],
+      ],
     )
     driver.close()
   })
@@ -126,7 +153,11 @@ describe('session windows', () => {
     input.pipeInput('a', 2, 20)
     input.pipeInput('a', 4, 10) // within 10 of both: merges [0,0] and [20,20]
     const updates = output.readRecordsToList().map((r) => [label(r.key), r.value])
-    assert.deepEqual(updates.slice(2), [['a@0-0', null], ['a@20-20', null], ['a@0-20', 7]])
+    assert.deepEqual(updates.slice(2), [
+      ['a@0-0', null],
+      ['a@20-20', null],
+      ['a@0-20', 7],
+    ])
     assert.deepEqual(
       [...driver.getSessionStore<string, number>('sessions').all()].map((e) => [label(e.key), e.value]),
       [['a@0-20', 7]],
@@ -164,9 +195,15 @@ describe('suppress', () => {
     input.pipeInput('a', 1, 3) // out of order, within grace
     assert.equal(output.getQueueSize(), 0)
     input.pipeInput('b', 1, 15) // stream time 15 = end 10 + grace 5: [0,10) closes
-    assert.deepEqual(output.readRecordsToList().map((r) => [label(r.key), r.value]), [['a@0-10', 3]])
+    assert.deepEqual(
+      output.readRecordsToList().map((r) => [label(r.key), r.value]),
+      [['a@0-10', 3]],
+    )
     input.pipeInput('c', 1, 40)
-    assert.deepEqual(output.readRecordsToList().map((r) => [label(r.key), r.value]), [['b@10-20', 2]])
+    assert.deepEqual(
+      output.readRecordsToList().map((r) => [label(r.key), r.value]),
+      [['b@10-20', 2]],
+    )
     driver.close()
   })
 
