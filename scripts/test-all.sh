@@ -38,6 +38,9 @@ if [[ -z "${DATABASE_URL:-}" && -x scripts/postgres-start.sh ]]; then
   export DATABASE_URL="$url"
 fi
 
+echo "== chromium (browser tests)"
+scripts/chromium-install.sh
+
 echo "== unit tests"
 npm run test:unit
 

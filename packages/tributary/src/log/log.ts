@@ -77,11 +77,23 @@ export interface ProducerOptions {
 export interface Producer {
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]>
   beginTransaction(): Promise<void>
-  /** Adds a group's consumed offsets to the open transaction: committed atomically with it. */
-  sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void>
+  /**
+   * Adds a group's consumed offsets to the open transaction: committed atomically with it. Given
+   * the consumer's `GroupMetadata` (not just the group id), the log refuses the offsets (code LOG)
+   * once the group has moved past that generation or member, so an instance that lost its tasks
+   * in a rebalance cannot commit their offsets any more (Kafka's KIP-447 fencing).
+   */
+  sendOffsets(group: string | GroupMetadata, offsets: readonly PartitionOffset[]): Promise<void>
   commitTransaction(): Promise<void>
   abortTransaction(): Promise<void>
   close(): Promise<void>
+}
+
+/** Where a subscribed consumer stands in its group: what `sendOffsets` needs for fencing. */
+export interface GroupMetadata {
+  readonly groupId: string
+  readonly generationId: number
+  readonly memberId: string
 }
 
 export interface ConsumerRecord extends TopicPartition {
@@ -136,6 +148,9 @@ export interface SubscribeOptions {
  */
 export interface Consumer {
   readonly memberId: string
+  /** The group generation this consumer is in, when subscribed to a group that checks
+   *  generations (Kafka); undefined otherwise. */
+  groupMetadata?(): GroupMetadata | undefined
   assign(partitions: readonly TopicPartition[]): Promise<void>
   subscribe(topics: readonly string[], options?: SubscribeOptions): Promise<void>
   assignment(): TopicPartition[]

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { TributaryError } from '../errors.ts'
+import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, ConsumerRecord, Log, Producer, ProducerRecord, RecordMetadata } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
@@ -7,8 +7,10 @@ import { tpKey, type TopicPartition } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
 import { GlobalStateManager } from './global-state.ts'
+import { stableInstanceId } from './instance-id.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
+import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.ts'
 import { TaskManager } from './task-manager.ts'
 import { sumTaskMetrics, type TaskMetrics } from './task-metrics.ts'
@@ -18,8 +20,16 @@ export type AppState = 'created' | 'starting' | 'running' | 'closing' | 'closed'
 
 export interface AppMetrics extends TaskMetrics {
   readonly commits: number
+  /** Changelog records applied to stores by restores so far (also while one runs). */
   readonly restoredRecords: number
+  /** Tasks running (restored and processing). */
   readonly tasks: number
+  /** 1 while a newly assigned task restores its stores before processing, else 0. */
+  readonly restoringTasks: number
+  /** Changelog records the running restore still has to read (0 when none runs). */
+  readonly restoreRemaining: number
+  /** Times the app recovered from a log failure or a lost rebalance by rewinding its tasks. */
+  readonly recoveries: number
 }
 
 /**
@@ -46,6 +56,12 @@ export class StreamsApp {
   private loop: Promise<void> | undefined
   private settle!: { resolve: () => void; reject: (err: unknown) => void }
   private partitionCounts = new Map<string, number>()
+  private instance = ''
+  /** Tasks revoked since the last assignment: with eager rebalancing the member owns nothing when
+   *  it rejoins, so these are what it tells the assignor it had (stickiness). */
+  private readonly revokedTasks = new Set<string>()
+  private needsRecovery = false
+  private recoveries = 0
   state: AppState = 'created'
   /** Resolves when the app has closed; rejects with the error that stopped it. */
   readonly done: Promise<void>
@@ -65,6 +81,15 @@ export class StreamsApp {
     return this.config.processingGuarantee === 'exactly-once'
   }
 
+  /** This instance's id (see StreamsConfig.instanceId); known once `start` has begun. */
+  get instanceId(): string {
+    return this.instance
+  }
+
+  private get transactionalId(): string {
+    return `${this.config.applicationId}-${this.instance}`
+  }
+
   /** Creates internal topics, joins the group and starts processing; resolves once running. */
   async start(): Promise<void> {
     if (this.state !== 'created')
@@ -72,6 +97,8 @@ export class StreamsApp {
     this.state = 'starting'
     const { applicationId, dataDir } = this.config
     try {
+      const stateDir = join(dataDir, 'state', applicationId)
+      this.instance = this.config.instanceId ?? stableInstanceId(stateDir)
       this.log = this.config.log ?? (await EmbeddedLog.open({ dataDir: join(dataDir, 'log') }))
       const logged = new Set(
         [...this.topology.stores.values()].filter((s) => s.loggingEnabled).map((s) => s.name),
@@ -86,16 +113,14 @@ export class StreamsApp {
         dlq ? [this.config.deadLetterTopic] : [],
       )
       this.partitionCounts = new Map(plan.partitions)
-      this.producer = await this.log.producer(
-        this.eos ? { transactionalId: `${applicationId}-${this.config.instanceId}` } : {},
-      )
+      this.producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
       this.globalState = new GlobalStateManager(this.topology, this.logger)
       await this.globalState.restore(this.log, `${applicationId}-global`)
       this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
       this.taskManager = new TaskManager(
         this.topology,
         this.names,
-        join(dataDir, 'state', applicationId),
+        stateDir,
         this.taskEnvironment(),
         this.restorer,
         this.globalState.handles(),
@@ -105,13 +130,29 @@ export class StreamsApp {
         isolation: this.eos ? 'read_committed' : 'read_uncommitted',
         autoOffsetReset: 'earliest',
       })
-      await this.consumer.subscribe(this.taskManager.inputTopics(), {
+      const tasks = this.taskManager
+      await this.consumer.subscribe(tasks.inputTopics(), {
+        assignor: streamsAssignor(tasks.subOfTopic),
+        userData: () =>
+          encodeMemberTasks(this.instance, new Set([...tasks.tasks.keys(), ...this.revokedTasks])),
         listener: {
           onRevoked: async (partitions) => {
-            await this.commit()
-            await this.taskManager!.revoke(partitions)
+            const ids = tasks.taskIds(partitions).filter((id) => tasks.tasks.has(id))
+            if (ids.length === 0) return
+            this.logger.info({ instance: this.instance, tasks: ids }, 'tasks revoked: committing and closing')
+            for (const id of ids) this.revokedTasks.add(id)
+            if (!this.needsRecovery) await this.commit()
+            await tasks.revoke(partitions)
           },
-          onAssigned: (partitions) => this.taskManager!.assign(partitions),
+          onAssigned: async (partitions) => {
+            const ids = tasks.taskIds(partitions).filter((id) => !tasks.tasks.has(id))
+            this.logger.info(
+              { instance: this.instance, tasks: ids },
+              'tasks assigned: restoring, then processing',
+            )
+            await tasks.assign(partitions)
+            this.revokedTasks.clear()
+          },
         },
       })
     } catch (err) {
@@ -133,11 +174,15 @@ export class StreamsApp {
   metrics(): AppMetrics {
     const live = [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.task.metrics)
     const sum = sumTaskMetrics(this.taskManager ? [this.taskManager.retiredMetrics, ...live] : [])
+    const restore = this.restorer?.current
     return {
       ...sum,
       commits: this.commits,
       restoredRecords: this.restorer?.restoredRecords ?? 0,
       tasks: this.taskManager?.tasks.size ?? 0,
+      restoringTasks: this.taskManager?.restoring === undefined ? 0 : 1,
+      restoreRemaining: restore === undefined ? 0 : Math.max(0, restore.endOffset - restore.position),
+      recoveries: this.recoveries,
     }
   }
 
@@ -149,15 +194,89 @@ export class StreamsApp {
     )
   }
 
+  /**
+   * The loop. A recoverable failure (code LOG or TRANSACTION: the broker unreachable, a commit
+   * refused because a rebalance gave the tasks to another instance) does not stop the app: the
+   * uncommitted work is dropped (transaction aborted, stores' pending writes discarded, tasks
+   * closed), and after a backoff the tasks restart from the committed offsets and the changelogs —
+   * under exactly-once with a fresh producer. Failures that go on for `taskTimeoutMs`, and all
+   * others (FENCED: another live instance has our transactional id; a record under the `fail`
+   * policy; a store failure) stop the app.
+   */
   private async run(): Promise<void> {
+    let failingSince: number | undefined
+    let backoff = 100
+    while (this.state === 'running') {
+      try {
+        if (this.needsRecovery) await this.recover()
+        await this.step()
+        failingSince = undefined
+        backoff = 100
+      } catch (err) {
+        failingSince ??= Date.now()
+        if (!this.recoverable(err) || Date.now() - failingSince > this.config.taskTimeoutMs) {
+          this.logger.error({ err: String(err) }, 'stream processing failed; closing')
+          await this.shutdown(err)
+          return
+        }
+        this.logger.warn(
+          { instance: this.instance, err: String(err), retryInMs: backoff },
+          'log failure: dropping uncommitted work; tasks restart from their last commit',
+        )
+        this.needsRecovery = true
+        await new Promise((r) => setTimeout(r, backoff))
+        backoff = Math.min(backoff * 2, 2_000)
+      }
+    }
     try {
-      while (this.state === 'running') await this.step()
-      await this.commit()
+      if (this.needsRecovery) await this.dropUncommitted()
+      else await this.commit()
       await this.shutdown(undefined)
     } catch (err) {
-      this.logger.error({ err: String(err) }, 'stream processing failed; closing')
+      this.logger.error({ err: String(err) }, 'final commit failed; closing')
       await this.shutdown(err)
     }
+  }
+
+  private recoverable(err: unknown): boolean {
+    return isTributaryError(err, 'LOG') || isTributaryError(err, 'TRANSACTION')
+  }
+
+  /** Aborts the open transaction and discards every task's uncommitted state and output. */
+  private async dropUncommitted(): Promise<void> {
+    this.outbox = []
+    for (const { stores } of this.taskManager?.tasks.values() ?? []) stores.abort()
+    if (this.inTransaction) {
+      this.inTransaction = false
+      await this.producer?.abortTransaction().catch(() => undefined)
+    }
+  }
+
+  /** Drops uncommitted work, then reopens the assigned tasks at their committed offsets. */
+  private async recover(): Promise<void> {
+    const tasks = this.taskManager!
+    const consumer = this.consumer!
+    await this.dropUncommitted()
+    await tasks.closeAll()
+    if (this.eos) {
+      // The old producer may be mid-request or its transaction in an unknown state; a new one with
+      // the same id bumps the epoch, which also aborts whatever transaction is still open.
+      const old = this.producer
+      this.producer = undefined
+      await old?.close().catch(() => undefined)
+      this.producer = await this.log!.producer({ transactionalId: this.transactionalId })
+    }
+    const assigned = consumer.assignment()
+    if (assigned.length > 0) {
+      const committed = await consumer.committed(assigned)
+      const fresh = assigned.filter((tp) => !committed.some((c) => tpKey(c) === tpKey(tp)))
+      const beginning = fresh.length > 0 ? await this.log!.admin.beginningOffsets(fresh) : []
+      for (const o of [...committed, ...beginning]) consumer.seek(o, o.offset)
+      await tasks.assign(assigned)
+    }
+    this.needsRecovery = false
+    this.recoveries++
+    this.logger.info({ instance: this.instance, tasks: [...tasks.tasks.keys()] }, 'recovered')
   }
 
   /** One poll-process-send turn, then a commit when due. */
@@ -221,7 +340,7 @@ export class StreamsApp {
     const sent = await this.sendOutbox()
     if (this.eos) {
       await this.beginIfNeeded()
-      if (offsets.length > 0) await this.producer!.sendOffsets(this.config.applicationId, offsets)
+      if (offsets.length > 0) await this.producer!.sendOffsets(this.groupMetadata(), offsets)
       await this.producer!.commitTransaction()
       this.inTransaction = false
     } else if (offsets.length > 0) {
@@ -229,6 +348,20 @@ export class StreamsApp {
     }
     for (const t of tasks) await t.stores.commit(sent)
     this.commits++
+  }
+
+  /** What the offsets of a transaction are committed as: the consumer's generation where the log
+   *  checks it (Kafka), so a rebalance that moved our tasks makes the commit fail (then abort). */
+  private groupMetadata() {
+    const consumer = this.consumer!
+    if (consumer.groupMetadata === undefined) return this.config.applicationId
+    const member = consumer.groupMetadata()
+    if (member === undefined)
+      throw new TributaryError(
+        'LOG',
+        'this instance is no longer a member of its group; its tasks have moved',
+      )
+    return member
   }
 
   private taskEnvironment() {

@@ -30,8 +30,18 @@ export interface StreamsConfig {
   readonly maxTaskIdleMs?: number
   /** Records fetched per poll. Default 1000. */
   readonly maxPollRecords?: number
-  /** Distinguishes instances of one application (transactional id suffix). Default 'main'. */
+  /**
+   * Distinguishes instances of one application: exactly-once uses the transactional id
+   * `<applicationId>-<instanceId>`, so two live instances must never share it (the newer fences
+   * the older), and a restarted instance should reuse its own (fencing its crashed predecessor at
+   * once rather than after the transaction timeout). Default: a random id kept in the state
+   * directory (`<dataDir>/state/<applicationId>/instance-id`), i.e. stable per data directory.
+   */
   readonly instanceId?: string
+  /** How long the app keeps retrying after a recoverable log failure (broker unreachable, a
+   *  rebalance that took its tasks) before it fails; as Kafka Streams' task.timeout.ms.
+   *  Default 300000. */
+  readonly taskTimeoutMs?: number
   readonly logger?: Logger
 }
 
@@ -48,14 +58,15 @@ const schema = z.object({
   deadLetterTopic: z.string().min(1).optional(),
   maxPollRecords: z.number().int().min(1).optional(),
   maxTaskIdleMs: z.number().int().min(0).optional(),
+  taskTimeoutMs: z.number().int().min(0).optional(),
   instanceId: z
     .string()
     .regex(/^[a-zA-Z0-9._-]+$/)
     .optional(),
 })
 
-export type ResolvedConfig = Required<Omit<StreamsConfig, 'log' | 'logger'>> &
-  Pick<StreamsConfig, 'log' | 'logger'>
+export type ResolvedConfig = Required<Omit<StreamsConfig, 'log' | 'logger' | 'instanceId'>> &
+  Pick<StreamsConfig, 'log' | 'logger' | 'instanceId'>
 
 /** Applies defaults; an invalid setting fails with code CONFIG naming the key and what it accepts. */
 export function resolveConfig(config: StreamsConfig): ResolvedConfig {
@@ -76,6 +87,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     deadLetterTopic: config.deadLetterTopic ?? `${config.applicationId}-dlq`,
     maxPollRecords: config.maxPollRecords ?? 1000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
-    instanceId: config.instanceId ?? 'main',
+    taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
   }
 }

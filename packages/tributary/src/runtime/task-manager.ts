@@ -22,7 +22,9 @@ export class TaskManager {
   /** Counters of tasks closed so far (revoked or closed), so app-level totals never go back. */
   readonly retiredMetrics: TaskMetrics = newTaskMetrics()
   /** Physical input topic -> sub-topology id. */
-  private readonly subOfTopic = new Map<string, number>()
+  readonly subOfTopic = new Map<string, number>()
+  /** The task whose stores are being restored now, if any. */
+  restoring: string | undefined
 
   constructor(
     private readonly topology: Topology,
@@ -57,6 +59,7 @@ export class TaskManager {
       const sub = subs[subId]!
       const stores = await TaskStores.open(this.topology, sub, tp.partition, this.stateDir, this.names, id)
       try {
+        this.restoring = id
         await stores.restore(this.restorer)
         const handles = new Map([...this.globalStores, ...stores.handles()])
         const task = new Task(this.topology, sub, tp.partition, handles, this.env)
@@ -65,8 +68,21 @@ export class TaskManager {
       } catch (err) {
         await stores.close()
         throw err
+      } finally {
+        this.restoring = undefined
       }
     }
+  }
+
+  /** Ids of the tasks that `partitions` feed. */
+  taskIds(partitions: readonly TopicPartition[]): string[] {
+    return [
+      ...new Set(
+        partitions
+          .filter((tp) => this.subOfTopic.has(tp.topic))
+          .map((tp) => `${this.subOfTopic.get(tp.topic)}_${tp.partition}`),
+      ),
+    ]
   }
 
   /** Closes the tasks that lost any of `partitions`. The caller has committed them. */

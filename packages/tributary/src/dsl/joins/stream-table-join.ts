@@ -56,12 +56,10 @@ export function joinStreamTable<K, V, VT, VR>(
 ): KStream<K, VR> {
   const ctx = stream.ctx
   const name = ctx.name(left ? 'KSTREAM-LEFTJOIN' : 'KSTREAM-JOIN', joined.name)
+  // Co-partitioned with the table only if keyed by the same bytes: default to the table's key serde.
+  const key = joined.key ?? table.serdes.key
   const input = stream.repartitionRequired
-    ? stream.repartition({
-        name,
-        ...(joined.key ? { key: joined.key } : {}),
-        ...(joined.value ? { value: joined.value } : {}),
-      })
+    ? stream.repartition({ name, ...(key ? { key } : {}), ...(joined.value ? { value: joined.value } : {}) })
     : stream
   const getter = table.valueGetterSupplier()
   ctx.topology.addProcessor(

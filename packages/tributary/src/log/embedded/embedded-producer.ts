@@ -1,5 +1,5 @@
 import { TributaryError } from '../../errors.ts'
-import type { PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
+import type { GroupMetadata, PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
 import type { Broker } from './broker.ts'
 import { Partitioner } from './partitioner.ts'
 import type { Transaction } from './transaction-coordinator.ts'
@@ -48,7 +48,9 @@ export class EmbeddedProducer implements Producer {
     this.txn = this.broker.txns.begin(id, this.epoch)
   }
 
-  async sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+  async sendOffsets(group: string | GroupMetadata, offsets: readonly PartitionOffset[]): Promise<void> {
+    // In one process the group's generation needs no check: revocation runs before reassignment.
+    const groupId = typeof group === 'string' ? group : group.groupId
     const txn = this.requireOpen('sendOffsets')
     for (const o of offsets) this.broker.registry.partition(o)
     this.broker.txns.addOffsets(txn, groupId, offsets)

@@ -12,6 +12,7 @@ import type {
   Consumer,
   ConsumerOptions,
   ConsumerRecord,
+  GroupMetadata,
   Isolation,
   PartitionOffset,
   RebalanceListener,
@@ -89,6 +90,12 @@ export class KafkaConsumer implements Consumer {
 
   get memberId(): string {
     return this.membership?.memberId || this.localId
+  }
+
+  groupMetadata(): GroupMetadata | undefined {
+    const member = this.membership
+    if (member === undefined || member.generationId < 0 || member.memberId === '') return undefined
+    return { groupId: this.groupId, generationId: member.generationId, memberId: member.memberId }
   }
 
   assignment(): TopicPartition[] {

@@ -1,7 +1,7 @@
 import { Producer as KafkaProducerClient, ProduceAcks } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import { partitionForKey } from '../murmur2.ts'
-import type { PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
+import type { GroupMetadata, PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
 import { clientOptions, type ClientSettings } from './client-settings.ts'
 import { toTributaryError } from './kafka-errors.ts'
 import type { TopicMetadata } from './topic-metadata.ts'
@@ -134,10 +134,17 @@ export class KafkaProducer implements Producer {
     }
   }
 
-  /** Adds the offsets with generation -1 and no member id: the broker does not check the group's
-   *  generation (as Java's sendOffsetsToTransaction(offsets, groupId)). */
-  async sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+  /**
+   * Adds the offsets through TxnOffsetCommit. With a consumer's GroupMetadata the request carries
+   * its generation and member id and the group coordinator refuses it (ILLEGAL_GENERATION,
+   * UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID: code LOG) once the group has moved on, as Java's
+   * `sendOffsetsToTransaction(offsets, consumer.groupMetadata())`; with only a group id the
+   * generation is -1 and not checked.
+   */
+  async sendOffsets(group: string | GroupMetadata, offsets: readonly PartitionOffset[]): Promise<void> {
     const txn = this.requireOpen('sendOffsets')
+    const { groupId, generationId, memberId } =
+      typeof group === 'string' ? { groupId: group, generationId: -1, memberId: '' } : group
     if (offsets.length === 0) return
     await this.metadata.check(offsets)
     try {
@@ -150,7 +157,7 @@ export class KafkaProducer implements Producer {
           topic: o.topic,
           partition: o.partition,
           offset: BigInt(o.offset) - 1n,
-          metadata: { consumer: { groupId, generationId: -1, memberId: '', coordinatorId } },
+          metadata: { consumer: { groupId, generationId, memberId, coordinatorId } },
         } as never)
       }
     } catch (err) {

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Launches the TypeScript CLI (src/cli/main.ts) through tsx's loader, in this process, so that
+// `npx order-analytics <command>` works from the repository root after `npm ci`.
+import { register } from 'tsx/esm/api'
+
+register()
+await import(new URL('../src/cli/main.ts', import.meta.url).href)

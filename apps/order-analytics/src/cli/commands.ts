@@ -1,0 +1,110 @@
+import { createWriteStream, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import type { AppContext } from '../context.ts'
+import { orderLines, userLines, type DataSetOptions } from '../generator/data-set.ts'
+import { runProducer } from '../generator/producer.ts'
+import { formatSummary, replay } from '../replay/replay.ts'
+import { createTopics } from './create-topics.ts'
+import { startStreams } from './start-streams.ts'
+
+/** Something a job started and `stop` closes. */
+export interface Closeable {
+  close(): Promise<void>
+}
+
+export async function init(ctx: AppContext): Promise<void> {
+  await createTopics(ctx)
+  const { ensureSchema } = await import('../sink/schema.ts')
+  await ensureSchema(ctx)
+  console.log(
+    `init: topics ${Object.values(ctx.topics).join(', ')} (${ctx.partitions} partitions) and table revenue_per_minute are in place`,
+  )
+}
+
+export async function streams(ctx: AppContext): Promise<Closeable> {
+  const s = await startStreams(ctx)
+  console.log(`streams: ${ctx.applicationId} running on ${ctx.topics.ordersRaw}, ${ctx.topics.usersRaw}`)
+  return s
+}
+
+export async function sink(ctx: AppContext): Promise<Closeable> {
+  const { startSink } = await import('../sink/start-sink.ts')
+  const handle = await startSink(ctx)
+  console.log(
+    `sink: ${ctx.topics.ordersProcessed} -> revenue_per_minute (${ctx.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'})`,
+  )
+  return handle
+}
+
+export async function dashboard(ctx: AppContext): Promise<Closeable> {
+  // The dashboard is built beside this CLI (src/dashboard/start-dashboard.ts); loaded only when asked for.
+  const specifier = '../dashboard/start-dashboard.ts'
+  const { startDashboard } = (await import(specifier)) as {
+    startDashboard(ctx: AppContext): Promise<{ url: string; close(): Promise<void> }>
+  }
+  const handle = await startDashboard(ctx)
+  console.log(`dashboard: ${handle.url}`)
+  return handle
+}
+
+export function producer(ctx: AppContext, rate: number, seed: number, maxOrders?: number): Closeable {
+  const abort = new AbortController()
+  const done = runProducer(ctx, {
+    rate,
+    seed,
+    signal: abort.signal,
+    ...(maxOrders === undefined ? {} : { maxOrders }),
+    onProgress: (s) => console.log(`producer: ${s.orders} orders, ${s.users} users sent`),
+  })
+  console.log(`producer: ${rate} orders/s, seed ${seed}`)
+  return {
+    async close() {
+      abort.abort()
+      await done
+    },
+  }
+}
+
+export async function runReplay(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
+  const users = str('users')
+  const orders = str('orders')
+  const out = str('out')
+  if (!users || !orders || !out)
+    throw new Error('replay needs --users FILE --orders FILE --out CSV [--dlq FILE]')
+  const dlq = str('dlq')
+  const summary = await replay({
+    users,
+    orders,
+    out,
+    ...(dlq === undefined ? {} : { dlq }),
+    keep: values['keep'] === true,
+    noSink: values['no-sink'] === true,
+  })
+  console.log(formatSummary(summary, out))
+}
+
+/** Writes a replayable data set (users.jsonl, orders.jsonl) to `dir`. */
+export async function generate(dir: string, options: DataSetOptions): Promise<void> {
+  mkdirSync(dir, { recursive: true })
+  const write = async (file: string, lines: Iterable<string>): Promise<number> => {
+    const out = createWriteStream(join(dir, file))
+    let n = 0
+    let chunk = ''
+    for (const line of lines) {
+      chunk += line + '\n'
+      n++
+      if (chunk.length < 1 << 20) continue
+      const flushed = out.write(chunk)
+      chunk = ''
+      if (!flushed) await once(out, 'drain')
+    }
+    out.end(chunk)
+    await once(out, 'finish')
+    return n
+  }
+  const u = await write('users.jsonl', userLines(options))
+  const o = await write('orders.jsonl', orderLines(options))
+  console.log(`generate: ${u} user lines, ${o} order lines (seed ${options.seed}) in ${dir}`)
+}

@@ -1,0 +1,60 @@
+import { EmbeddedLog, TributaryError, type Log } from 'tributary'
+import { topicNames, type AppContext } from '../context.ts'
+
+/** Settings of the topology that come from the environment (besides those of AppContext). */
+export interface PipelineEnv {
+  /** ORDERS_GRACE_MS, default 30000. */
+  readonly graceMs: number
+  /** ORDERS_DEDUPE_RETENTION_MS, default 24 h. */
+  readonly dedupeRetentionMs: number
+  /** TRIBUTARY_INSTANCE_ID, default 'main': one per streams process on Kafka (transactional id). */
+  readonly instanceId: string
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const int = (env: Env, name: string, fallback: number, min = 0): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new TributaryError('CONFIG', `${name} must be an integer >= ${min}, got '${raw}'`)
+  return n
+}
+
+export function pipelineEnv(env: Env = process.env): PipelineEnv {
+  return {
+    graceMs: int(env, 'ORDERS_GRACE_MS', 30_000),
+    dedupeRetentionMs: int(env, 'ORDERS_DEDUPE_RETENTION_MS', 24 * 3_600_000, 1),
+    instanceId: env['TRIBUTARY_INSTANCE_ID'] || 'main',
+  }
+}
+
+/** Opens the log the environment names: Kafka when KAFKA_BROKERS is set, else the embedded log. */
+async function openLog(env: Env, dataDir: string): Promise<Log> {
+  const brokers = env['KAFKA_BROKERS']
+  if (brokers === undefined || brokers === '') return EmbeddedLog.open({ dataDir: `${dataDir}/log` })
+  // Loaded only when asked for: the embedded mode never touches the Kafka client.
+  const { KafkaLog } = await import('tributary/kafka')
+  return KafkaLog.connect({
+    brokers: brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    clientId: env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics',
+  })
+}
+
+/** The AppContext of the environment (issue 5's variables, plus ORDERS_TOPIC_PREFIX and ORDERS_PARTITIONS). */
+export async function contextFromEnv(env: Env = process.env): Promise<AppContext> {
+  const dataDir = env['TRIBUTARY_DATA_DIR'] || '.data/order-analytics'
+  return {
+    log: await openLog(env, dataDir),
+    topics: topicNames(env['ORDERS_TOPIC_PREFIX'] ?? ''),
+    partitions: int(env, 'ORDERS_PARTITIONS', 4, 1),
+    dataDir,
+    applicationId: env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics',
+    port: int(env, 'PORT', 3000),
+    databaseUrl: env['DATABASE_URL'] || undefined,
+  }
+}

@@ -1,0 +1,6 @@
+export * from './envelope.ts'
+export * from './parse-json.ts'
+export * from './validate-order.ts'
+export * from './validate-user.ts'
+export * from './processed-row.ts'
+export type * from './dlq-record.ts'

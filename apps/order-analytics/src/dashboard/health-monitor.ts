@@ -1,0 +1,164 @@
+import { groupLag } from 'tributary/observe'
+import { SqlOffsetStore, type SqlQueryable } from 'tributary/postgres'
+import type { AppContext } from '../context.ts'
+import { OFFSETS_TABLE } from '../sink/schema.ts'
+import { sinkGroupId } from '../sink/start-sink.ts'
+import { runningSinks } from '../sink/running-sinks.ts'
+import type { Health } from './summary.ts'
+
+/** App-level counters of the topology running in this process (its PipelineMetrics). */
+export interface PipelineCounters {
+  snapshot(): { readonly duplicates: number }
+}
+
+export interface HealthSources {
+  readonly ctx: AppContext
+  readonly db: SqlQueryable
+  readonly pipeline?: PipelineCounters | undefined
+  /** Committed records on orders-dlq, counted by the dashboard's DLQ tail; null until known. */
+  readonly dlqCount: () => number | null
+  /** Problems of the dashboard itself (a failed tail). */
+  readonly problems: () => string[]
+}
+
+const TIMEOUT_MS = 2000
+
+const withTimeout = <T>(what: string, p: Promise<T>): Promise<T> =>
+  Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} timed out`)), TIMEOUT_MS).unref(),
+    ),
+  ])
+
+/** Reachability of the log and the database, and the state of this process' streams app and sink. */
+export async function checkLiveness(
+  ctx: AppContext,
+  db: SqlQueryable,
+): Promise<{ log: boolean; database: boolean; problems: string[] }> {
+  const problems: string[] = []
+  const log = await withTimeout('log', ctx.log.admin.listTopics()).then(
+    () => true,
+    (err: unknown) => (problems.push(`log unreachable: ${String(err)}`), false),
+  )
+  const database = await withTimeout('database', db.query('SELECT 1')).then(
+    () => true,
+    (err: unknown) => (problems.push(`database unreachable: ${String(err)}`), false),
+  )
+  if (ctx.streams !== undefined && ctx.streams.state !== 'running')
+    problems.push(`streams app is ${ctx.streams.state}`)
+  for (const sink of runningSinks) if (sink.state !== 'running') problems.push(`sink is ${sink.state}`)
+  return { log, database, problems }
+}
+
+/**
+ * Computes the pipeline health the dashboard shows, every `refresh()`: rates from the difference
+ * with the previous refresh, lags from the log's end offsets against the streams group's committed
+ * offsets and the sink's offsets in the database.
+ */
+export class HealthMonitor {
+  private previous: { at: number; count: number; source: 'streams' | 'orders-raw' } | undefined
+  current: Health = {
+    status: 'ok',
+    log: 'ok',
+    database: 'ok',
+    streams: null,
+    sink: null,
+    recordsPerSecond: null,
+    recordsPerSecondSource: null,
+    streamsLag: null,
+    sinkLag: null,
+    dlqCount: null,
+    lateRecords: null,
+    duplicates: null,
+    problems: [],
+  }
+
+  constructor(private readonly sources: HealthSources) {}
+
+  async refresh(): Promise<Health> {
+    const { ctx, db } = this.sources
+    const live = await checkLiveness(ctx, db)
+    const problems = [...live.problems, ...this.sources.problems()]
+    const [rate, streamsLag, sinkLag] = await Promise.all([
+      live.log ? this.rate().catch(() => null) : null,
+      live.log ? this.streamsLag().catch(() => null) : null,
+      live.log && live.database ? this.sinkLag().catch(() => null) : null,
+    ])
+    const sink = [...runningSinks][0]
+    const metrics = ctx.streams?.metrics()
+    this.current = {
+      status: !live.log || !live.database ? 'down' : problems.length > 0 ? 'degraded' : 'ok',
+      log: live.log ? 'ok' : 'error',
+      database: live.database ? 'ok' : 'error',
+      streams: ctx.streams?.state ?? null,
+      sink: sink?.state ?? null,
+      recordsPerSecond: rate?.perSecond ?? null,
+      recordsPerSecondSource: rate?.source ?? null,
+      streamsLag,
+      sinkLag,
+      dlqCount: this.sources.dlqCount(),
+      lateRecords: metrics?.lateRecords ?? null,
+      duplicates: this.sources.pipeline?.snapshot().duplicates ?? null,
+      problems,
+    }
+    return this.current
+  }
+
+  private async rate(): Promise<{ perSecond: number | null; source: 'streams' | 'orders-raw' }> {
+    const { ctx } = this.sources
+    const now = Date.now()
+    let sample: { at: number; count: number; source: 'streams' | 'orders-raw' }
+    if (ctx.streams !== undefined)
+      sample = { at: now, count: ctx.streams.metrics().processed, source: 'streams' }
+    else {
+      const partitions = await this.partitionsOf([ctx.topics.ordersRaw])
+      const ends = await ctx.log.admin.endOffsets(partitions, 'read_uncommitted')
+      sample = { at: now, count: ends.reduce((s, o) => s + o.offset, 0), source: 'orders-raw' }
+    }
+    const before = this.previous
+    this.previous = sample
+    if (before === undefined || before.source !== sample.source || sample.at <= before.at)
+      return { perSecond: null, source: sample.source }
+    return {
+      perSecond: Math.max(0, ((sample.count - before.count) * 1000) / (sample.at - before.at)),
+      source: sample.source,
+    }
+  }
+
+  private async streamsLag(): Promise<number> {
+    const { ctx } = this.sources
+    const topics = await ctx.log.admin.listTopics()
+    const inputs = [
+      ctx.topics.ordersRaw,
+      ctx.topics.usersRaw,
+      ...topics.filter((t) => t.startsWith(`${ctx.applicationId}-`) && t.endsWith('-repartition')),
+    ]
+    const lag = await groupLag(ctx.log.admin, ctx.applicationId, inputs)
+    return lag.reduce((s, p) => s + p.lag, 0)
+  }
+
+  private async sinkLag(): Promise<number> {
+    const { ctx, db } = this.sources
+    const partitions = await this.partitionsOf([ctx.topics.ordersProcessed])
+    const [ends, begins, stored] = await Promise.all([
+      ctx.log.admin.endOffsets(partitions, 'read_committed'),
+      ctx.log.admin.beginningOffsets(partitions),
+      new SqlOffsetStore(OFFSETS_TABLE).read(db, sinkGroupId(ctx), [ctx.topics.ordersProcessed]),
+    ])
+    let lag = 0
+    for (const end of ends) {
+      const same = (o: { partition: number }) => o.partition === end.partition
+      const next = stored.find(same)?.offset ?? begins.find(same)?.offset ?? 0
+      lag += Math.max(0, end.offset - next)
+    }
+    return lag
+  }
+
+  private async partitionsOf(topics: string[]) {
+    const described = await this.sources.ctx.log.admin.describeTopics(topics)
+    return described.flatMap((t) =>
+      Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })),
+    )
+  }
+}

@@ -1,0 +1,25 @@
+import type { ConsumerRecord, Log } from 'tributary'
+
+/** Every record of `topic` up to its current end, partition by partition, in offset order. */
+export async function readTopic(log: Log, topic: string): Promise<ConsumerRecord[]> {
+  const [d] = await log.admin.describeTopics([topic])
+  const partitions = Array.from({ length: d!.partitions }, (_, partition) => ({ topic, partition }))
+  const ends = await log.admin.endOffsets(partitions)
+  const consumer = await log.consumer({ groupId: `${topic}-replay-reader` })
+  const out: ConsumerRecord[] = []
+  try {
+    for (const end of ends) {
+      const tp = { topic, partition: end.partition }
+      await consumer.assign([tp])
+      consumer.seek(tp, 0)
+      for (let empty = 0; consumer.position(tp) < end.offset && empty < 10;) {
+        const records = await consumer.poll({ maxRecords: 10_000, timeoutMs: 100 })
+        empty = records.length === 0 ? empty + 1 : 0
+        for (const r of records) if (r.offset < end.offset) out.push(r)
+      }
+    }
+  } finally {
+    await consumer.close()
+  }
+  return out
+}

@@ -1,0 +1,7 @@
+export { orderAnalyticsTopology, orderTime, REVENUE_STORE, FINALS_STORE } from './order-analytics-topology.ts'
+export * from './options.ts'
+export { PipelineMetrics } from './pipeline-metrics.ts'
+export { ORDER_IDS_STORE } from './dedupe.ts'
+export { USERS_STORE } from './users-table.ts'
+export { REVENUE_HISTORY_STORE } from './anomaly-detector.ts'
+export * from './revenue.ts'

@@ -1,0 +1,48 @@
+import type { TopicNames } from '../context.ts'
+import { PipelineMetrics } from './pipeline-metrics.ts'
+
+/** The anomaly rule: a final window whose revenue exceeds `factor` × the mean of the same
+ *  (region, segment)'s last `windows` final windows, once at least `minWindows` of them exist. */
+export interface AnomalyRule {
+  readonly factor: number
+  readonly windows: number
+  readonly minWindows: number
+}
+
+export interface TopologyOptions {
+  readonly topics: TopicNames
+  /** Grace of the 1-minute windows; env ORDERS_GRACE_MS, default 30000. */
+  readonly graceMs?: number
+  /** Event time an accepted order_id is remembered for duplicates; default 24 h. */
+  readonly dedupeRetentionMs?: number
+  readonly anomaly?: Partial<AnomalyRule>
+  /** Where the counters go; pass one to read them (default: a fresh, unread object). */
+  readonly metrics?: PipelineMetrics
+  /** lmdb stores (default) or memory stores restored from their changelogs. */
+  readonly persistentStores?: boolean
+}
+
+export const WINDOW_SIZE_MS = 60_000
+export const DEFAULT_GRACE_MS = 30_000
+export const DEFAULT_DEDUPE_RETENTION_MS = 24 * 60 * 60 * 1000
+export const DEFAULT_ANOMALY: AnomalyRule = { factor: 3, windows: 10, minWindows: 3 }
+
+export interface ResolvedTopologyOptions {
+  readonly topics: TopicNames
+  readonly graceMs: number
+  readonly dedupeRetentionMs: number
+  readonly anomaly: AnomalyRule
+  readonly metrics: PipelineMetrics
+  readonly persistentStores: boolean
+}
+
+export function resolveTopologyOptions(options: TopologyOptions): ResolvedTopologyOptions {
+  return {
+    topics: options.topics,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
+    anomaly: { ...DEFAULT_ANOMALY, ...options.anomaly },
+    metrics: options.metrics ?? new PipelineMetrics(),
+    persistentStores: options.persistentStores ?? true,
+  }
+}

@@ -1,0 +1,62 @@
+import { Serdes, type KStream, type KTable, type StreamsBuilder, type TimestampExtractor } from 'tributary'
+import type { RawValue } from '../contract/parse-json.ts'
+import { isObject } from '../contract/parse-json.ts'
+import { validateUser, type UserProfile } from '../contract/validate-user.ts'
+import { check, type Checked } from './checked.ts'
+import type { ResolvedTopologyOptions } from './options.ts'
+import { rawValueSerde } from './raw-value-serde.ts'
+
+export const USERS_STORE = 'users'
+
+/** A user's event time: the envelope timestamp, else payload.created_at, else the partition's time. */
+export const userTime: TimestampExtractor<string | null, RawValue> = (record, partitionTime) => {
+  const env = record.value?.json
+  const ts = isObject(env)
+    ? typeof env['timestamp'] === 'number'
+      ? env['timestamp']
+      : isObject(env['payload'])
+        ? env['payload']['created_at']
+        : undefined
+    : undefined
+  if (typeof ts === 'number' && Number.isFinite(ts) && ts >= 0) return Math.floor(ts)
+  return fallbackTime(record.timestamp, partitionTime)
+}
+
+/** For records without a usable event time: never moves stream time forward. */
+export const fallbackTime = (recordTimestamp: number, partitionTime: number): number =>
+  Number.isFinite(partitionTime) && partitionTime >= 0 ? partitionTime : Math.max(0, recordTimestamp)
+
+/**
+ * users-raw as a table keyed by payload.user_id (re-keyed through a repartition topic, so the
+ * table is right whatever key the producer used). Returns the table and the rejected records.
+ */
+export function usersTable(
+  builder: StreamsBuilder,
+  options: ResolvedTopologyOptions,
+): { table: KTable<string, UserProfile>; rejected: KStream<string | null, Checked<UserProfile>> } {
+  const checked = builder
+    .stream<string | null, RawValue>(options.topics.usersRaw, {
+      key: Serdes.string(),
+      value: rawValueSerde,
+      timestampExtractor: userTime,
+      name: 'users-source',
+    })
+    .mapValues((raw) => check(raw, validateUser), { name: 'users-validate' })
+  const branches = checked
+    .split({ name: 'users-' })
+    .branch((_k, v) => v.ok, { name: 'valid' })
+    .defaultBranch({ name: 'rejected' })
+  const metrics = options.metrics
+  const table = branches['users-valid']!.mapValues((v) => {
+    metrics.usersAccepted++
+    return (v as Extract<Checked<UserProfile>, { ok: true }>).value
+  })
+    .selectKey((_k, user) => user.user_id, { name: 'users-by-id' })
+    .toTable({
+      name: USERS_STORE,
+      key: Serdes.string(),
+      value: Serdes.json<UserProfile>(),
+      persistent: options.persistentStores,
+    })
+  return { table, rejected: branches['users-rejected']! }
+}

@@ -1,0 +1,249 @@
+/* global document, window, EventSource, fetch */
+// The live page: renders /api/summary, then every `summary` pushed over /events (SSE).
+import { barChart, compact, hhmm, lineChart, PALETTE } from './charts.js'
+
+const $ = (id) => document.getElementById(id)
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+const count = new Intl.NumberFormat('en-US')
+const colors = new Map()
+let latest = null
+let renders = 0
+
+/** Stable colour per series name across updates, each chart drawing from the whole palette. */
+function colorOf(chart, name) {
+  let names = colors.get(chart)
+  if (names === undefined) colors.set(chart, (names = new Map()))
+  if (!names.has(name)) names.set(name, PALETTE[names.size % PALETTE.length])
+  return names.get(name)
+}
+
+function setText(id, text) {
+  const node = $(id)
+  if (node.textContent !== text) {
+    node.textContent = text
+    if (node.tagName === 'STRONG') {
+      node.classList.remove('flash')
+      void node.offsetWidth // restart the animation
+      node.classList.add('flash')
+    }
+  }
+}
+
+function pill(id, text, kind) {
+  const node = $(id)
+  node.textContent = text
+  node.className = `pill pill-${kind}`
+}
+
+const moneyText = (decimal) => money.format(Number(decimal))
+const utc = (ms) => `${hhmm(ms)} UTC`
+const na = (v, format = (x) => count.format(x)) => (v === null || v === undefined ? 'n/a' : format(v))
+
+function legend(id, chart, names, series) {
+  const list = $(id)
+  list.replaceChildren(
+    ...names.map((name) => {
+      const li = document.createElement('li')
+      const swatch = document.createElement('span')
+      swatch.className = 'swatch'
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
+      svg.setAttribute('viewBox', '0 0 12 12')
+      svg.setAttribute('width', '12')
+      svg.setAttribute('height', '12')
+      const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect')
+      rect.setAttribute('width', '12')
+      rect.setAttribute('height', '12')
+      rect.setAttribute('rx', '3')
+      rect.setAttribute('fill', colorOf(chart, name))
+      svg.append(rect)
+      swatch.append(svg)
+      const label = document.createElement('span')
+      label.textContent = name
+      const value = document.createElement('strong')
+      const values = series[name]
+      value.textContent = compact(values[values.length - 1] ?? 0)
+      li.append(swatch, label, value)
+      return li
+    }),
+  )
+}
+
+function renderCharts(s) {
+  const open = s.currentWindow && !s.currentWindow.final ? s.minutes.length - 1 : null
+  const lines = (chart, names, series) =>
+    names.map((name) => ({ name, color: colorOf(chart, name), values: series[name] }))
+  lineChart($('chart-region'), {
+    minutes: s.minutes,
+    series: lines('region', s.regions, s.revenueByRegion),
+    openIndex: open,
+  })
+  lineChart($('chart-segment'), {
+    minutes: s.minutes,
+    series: lines('segment', s.segments, s.revenueBySegment),
+    openIndex: open,
+  })
+  barChart($('chart-orders'), {
+    minutes: s.minutes,
+    values: s.ordersPerMinute,
+    color: '#38bdf8',
+    openIndex: open,
+  })
+  legend('legend-region', 'region', s.regions, s.revenueByRegion)
+  legend('legend-segment', 'segment', s.segments, s.revenueBySegment)
+}
+
+function renderLeaders(w) {
+  const body = $('leaders-body')
+  $('leaders-window').textContent = w ? `${utc(w.windowStart)} · ${w.final ? 'final' : 'open'}` : '—'
+  if (!w || w.leaders.length === 0) {
+    const tr = document.createElement('tr')
+    tr.className = 'empty-row'
+    const td = document.createElement('td')
+    td.colSpan = 5
+    td.textContent = 'no orders in this window yet'
+    tr.append(td)
+    body.replaceChildren(tr)
+    return
+  }
+  body.replaceChildren(
+    ...w.leaders.map((l, i) => {
+      const tr = document.createElement('tr')
+      if (i === 0) tr.className = 'first'
+      tr.dataset.region = l.region
+      tr.dataset.segment = l.segment
+      tr.dataset.orders = String(l.orders)
+      tr.dataset.revenue = l.revenue
+      const cells = [String(i + 1), l.region, l.segment, count.format(l.orders), moneyText(l.revenue)]
+      const classes = ['rank', '', '', 'num', 'num']
+      tr.append(
+        ...cells.map((text, k) => {
+          const td = document.createElement('td')
+          td.textContent = text
+          if (classes[k]) td.className = classes[k]
+          return td
+        }),
+      )
+      return tr
+    }),
+  )
+}
+
+function renderAlerts(alerts) {
+  $('alerts-count').textContent = String(alerts.length)
+  const list = $('alerts')
+  if (alerts.length === 0) {
+    const li = document.createElement('li')
+    li.className = 'none'
+    li.textContent = 'no anomalies — revenue within its usual range'
+    list.replaceChildren(li)
+    return
+  }
+  const now = Date.now()
+  list.replaceChildren(
+    ...alerts.slice(0, 6).map((a) => {
+      const li = document.createElement('li')
+      if (now - a.at < 120_000) li.className = 'fresh'
+      const when = document.createElement('span')
+      when.className = 'when'
+      when.textContent = hhmm(a.windowStart)
+      const what = document.createElement('span')
+      what.className = 'what'
+      what.textContent = `${a.region} · ${a.segment}`
+      const ratio = document.createElement('span')
+      ratio.className = 'ratio'
+      ratio.textContent = `×${a.ratio.toFixed(1)}`
+      const detail = document.createElement('span')
+      detail.className = 'detail'
+      detail.textContent = `revenue ${money.format(a.revenue)} vs trailing avg ${money.format(a.trailingAverage)}`
+      li.append(when, what, ratio, detail)
+      return li
+    }),
+  )
+}
+
+function healthCell(id, text, kind) {
+  const node = $(id)
+  node.textContent = text
+  node.className = text === 'n/a' ? 'na' : (kind ?? '')
+}
+
+function renderHealth(h) {
+  const lag = h.streamsLag === null && h.sinkLag === null ? null : (h.streamsLag ?? 0) + (h.sinkLag ?? 0)
+  setText('kpi-lag', na(lag))
+  $('kpi-lag-detail').textContent = `streams ${na(h.streamsLag)} · sink ${na(h.sinkLag)}`
+  setText(
+    'kpi-rate',
+    na(h.recordsPerSecond, (v) => count.format(Math.round(v))),
+  )
+  $('kpi-rate-label').textContent =
+    h.recordsPerSecondSource === 'orders-raw' ? 'Orders in / s' : 'Records / s'
+  healthCell('h-dlq', na(h.dlqCount), h.dlqCount > 0 ? 'warn' : 'good')
+  healthCell('h-late', na(h.lateRecords), h.lateRecords > 0 ? 'warn' : 'good')
+  healthCell('h-dup', na(h.duplicates), 'good')
+  healthCell('h-sink-lag', na(h.sinkLag), h.sinkLag > 1000 ? 'warn' : 'good')
+  healthCell('h-streams', h.streams ?? 'n/a', h.streams === 'running' ? 'good' : 'bad')
+  healthCell('h-sink', h.sink ?? 'n/a', h.sink === 'running' ? 'good' : 'bad')
+  healthCell('h-log', h.log, h.log === 'ok' ? 'good' : 'bad')
+  healthCell('h-db', h.database, h.database === 'ok' ? 'good' : 'bad')
+  $('problems').textContent = h.problems.join(' · ')
+  const kind = h.status === 'ok' ? 'ok' : h.status === 'degraded' ? 'warn' : 'bad'
+  pill('pipeline', `pipeline ${h.status}`, kind)
+}
+
+function render(s) {
+  latest = s
+  const w = s.currentWindow
+  $('latest-window').textContent = w ? utc(w.windowStart) : '—'
+  $('kpi-window-label').textContent = w
+    ? `Revenue · ${hhmm(w.windowStart)}${w.final ? '' : ' (open)'}`
+    : 'Revenue · current minute'
+  setText('kpi-window-revenue', w ? moneyText(w.revenue) : '—')
+  setText('kpi-window-orders', w ? count.format(w.orders) : '—')
+  $('kpi-total-label').textContent = `Revenue · last ${s.minutes.length || 30} min`
+  $('kpi-orders-label').textContent = `Orders · last ${s.minutes.length || 30} min`
+  setText('kpi-total-revenue', moneyText(s.totals.revenue))
+  setText('kpi-total-orders', count.format(s.totals.orders))
+  $('kpi-total-revenue').dataset.value = s.totals.revenue
+  $('kpi-total-orders').dataset.value = String(s.totals.orders)
+  renderCharts(s)
+  renderLeaders(w)
+  renderAlerts(s.alerts)
+  renderHealth(s.health)
+  document.body.dataset.renders = String(++renders)
+  document.body.dataset.generatedAt = String(s.generatedAt)
+}
+
+let toastTimer
+function toast(text) {
+  const node = $('toast')
+  node.textContent = text
+  node.classList.add('show')
+  clearTimeout(toastTimer)
+  toastTimer = setTimeout(() => node.classList.remove('show'), 6000)
+}
+
+function connect() {
+  const events = new EventSource('/events')
+  events.addEventListener('open', () => pill('feed', 'live', 'ok'))
+  events.addEventListener('error', () => pill('feed', 'reconnecting…', 'warn'))
+  events.addEventListener('summary', (e) => render(JSON.parse(e.data)))
+  events.addEventListener('alert', (e) => {
+    const a = JSON.parse(e.data)
+    toast(
+      `Anomaly: ${a.region} · ${a.segment} at ${hhmm(a.window_start)} UTC — ${money.format(a.revenue)} (×${Number(a.ratio).toFixed(1)} its trailing average)`,
+    )
+  })
+}
+
+function tick() {
+  $('clock').textContent = new Date().toISOString().slice(11, 19) + ' UTC'
+}
+
+tick()
+setInterval(tick, 1000)
+window.addEventListener('resize', () => latest && renderCharts(latest))
+fetch('/api/summary')
+  .then((r) => (r.ok ? r.json() : null))
+  .then((s) => s && renders === 0 && render(s))
+  .catch(() => {})
+  .finally(connect)
