@@ -65,7 +65,7 @@ export async function startDashboard(
   const health = new HealthMonitor({
     ctx,
     db,
-    pipeline: options.pipeline,
+    pipeline: options.pipeline ?? ctx.pipeline,
     dlqCount: () => dlqCount,
     problems: () => [...problems],
   })
