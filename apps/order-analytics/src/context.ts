@@ -28,11 +28,21 @@ export interface AppContext {
   readonly port: number
   /** DATABASE_URL; undefined means embedded PGlite in `<dataDir>/pg`. */
   readonly databaseUrl: string | undefined
+  /** ORDERS_FORMAT=avro: users-raw and orders-raw carry Avro (registry wire format). Absent: UTF-8 JSON. */
+  readonly avro?: AvroSettings
   /** Set when the streams job runs in this process: its metrics feed /metrics and the dashboard. */
   streams?: StreamsApp
   /** Set with `streams`: the topology's own counters (duplicates, dead-lettered by reason, unknown
    *  users, windows closed, anomalies). Late records are in `streams.metrics().lateRecords`. */
   pipeline?: PipelineMetrics
+}
+
+/** How the app uses Avro (ORDERS_FORMAT=avro); see src/contract/avro/. */
+export interface AvroSettings {
+  /** SCHEMA_REGISTRY_URL; undefined: the embedded registry, in the `_schemas` topic of `log`. */
+  readonly registryUrl: string | undefined
+  /** ORDERS_AVRO_VERSION (1 or 2, default 2): the OrderPlaced schema the app writes and reads with. */
+  readonly orderPlacedVersion: 1 | 2
 }
 
 export const topicNames = (prefix: string): TopicNames => ({

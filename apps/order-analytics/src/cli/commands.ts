@@ -1,9 +1,9 @@
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import type { AppContext } from '../context.ts'
+import type { AppContext, AvroSettings } from '../context.ts'
 import { orderLines, userLines, type DataSetOptions } from '../generator/data-set.ts'
-import { runProducer } from '../generator/producer.ts'
+import { runProducer, type ProducerState } from '../generator/producer.ts'
 import { formatSummary, replay } from '../replay/replay.ts'
 import { createTopics } from './create-topics.ts'
 import { startStreams } from './start-streams.ts'
@@ -11,6 +11,8 @@ import { startStreams } from './start-streams.ts'
 /** Something a job started and `stop` closes. */
 export interface Closeable {
   close(): Promise<void>
+  /** Settles when the job stops; a rejection (the job failed by itself) ends the process with code 1. */
+  readonly done?: Promise<unknown>
 }
 
 export async function init(ctx: AppContext): Promise<void> {
@@ -20,6 +22,26 @@ export async function init(ctx: AppContext): Promise<void> {
   console.log(
     `init: topics ${Object.values(ctx.topics).join(', ')} (${ctx.partitions} partitions) and table revenue_per_minute are in place`,
   )
+  if (ctx.avro !== undefined) await initAvroSchemas(ctx, ctx.avro)
+}
+
+/** ORDERS_FORMAT=avro: registers the app's Avro schemas (idempotent); resolves with what is registered. */
+export async function initAvroSchemas(
+  ctx: Pick<AppContext, 'log' | 'topics'>,
+  settings: Pick<AvroSettings, 'registryUrl'>,
+): Promise<Array<{ subject: string; version: number; id: number }>> {
+  const { openSchemaRegistry, registerAppSchemas } = await import('../contract/avro/registry.ts')
+  const open = await openSchemaRegistry(ctx.log, settings)
+  try {
+    const registered = await registerAppSchemas(open.registry, ctx.topics)
+    const where = settings.registryUrl ?? 'the embedded registry (topic _schemas)'
+    console.log(
+      `init: Avro schemas in ${where}: ${registered.map((r) => `${r.subject} v${r.version} (id ${r.id})`).join(', ')}`,
+    )
+    return registered.map(({ subject, version, id }) => ({ subject, version, id }))
+  } finally {
+    await open.close()
+  }
 }
 
 export async function streams(ctx: AppContext): Promise<Closeable> {
@@ -34,7 +56,7 @@ export async function sink(ctx: AppContext): Promise<Closeable> {
   console.log(
     `sink: ${ctx.topics.ordersProcessed} -> revenue_per_minute (${ctx.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'})`,
   )
-  return handle
+  return { close: () => handle.close(), done: handle.sink.done }
 }
 
 export async function dashboard(ctx: AppContext): Promise<Closeable> {
@@ -48,7 +70,13 @@ export async function dashboard(ctx: AppContext): Promise<Closeable> {
   return handle
 }
 
-export function producer(ctx: AppContext, rate: number, seed: number, maxOrders?: number): Closeable {
+/** The producer job; `done` settles when it stops: after `maxOrders`, on `close`, or on a failure. */
+export function producer(
+  ctx: AppContext,
+  rate: number,
+  seed: number,
+  maxOrders?: number,
+): { close(): Promise<void>; readonly done: Promise<ProducerState> } {
   const abort = new AbortController()
   const done = runProducer(ctx, {
     rate,
@@ -59,6 +87,7 @@ export function producer(ctx: AppContext, rate: number, seed: number, maxOrders?
   })
   console.log(`producer: ${rate} orders/s, seed ${seed}`)
   return {
+    done,
     async close() {
       abort.abort()
       await done

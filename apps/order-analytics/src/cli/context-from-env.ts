@@ -1,5 +1,5 @@
 import { EmbeddedLog, TributaryError, type Log } from 'tributary'
-import { topicNames, type AppContext } from '../context.ts'
+import { topicNames, type AppContext, type AvroSettings } from '../context.ts'
 
 /** Settings of the topology that come from the environment (besides those of AppContext). */
 export interface PipelineEnv {
@@ -30,6 +30,21 @@ export function pipelineEnv(env: Env = process.env): PipelineEnv {
   }
 }
 
+/**
+ * ORDERS_FORMAT: `json` (default) or `avro`; with avro, SCHEMA_REGISTRY_URL (default: the embedded
+ * registry on the app's log) and ORDERS_AVRO_VERSION (the OrderPlaced schema version, 1 or 2; default 2).
+ */
+export function avroSettings(env: Env = process.env): AvroSettings | undefined {
+  const format = (env['ORDERS_FORMAT'] || 'json').toLowerCase()
+  if (format === 'json') return undefined
+  if (format !== 'avro')
+    throw new TributaryError('CONFIG', `ORDERS_FORMAT must be json or avro, got '${format}'`)
+  const version = env['ORDERS_AVRO_VERSION'] || '2'
+  if (version !== '1' && version !== '2')
+    throw new TributaryError('CONFIG', `ORDERS_AVRO_VERSION must be 1 or 2, got '${version}'`)
+  return { registryUrl: env['SCHEMA_REGISTRY_URL'] || undefined, orderPlacedVersion: version === '1' ? 1 : 2 }
+}
+
 /** Opens the log the environment names: Kafka when KAFKA_BROKERS is set, else the embedded log. */
 async function openLog(env: Env, dataDir: string): Promise<Log> {
   const brokers = env['KAFKA_BROKERS']
@@ -45,9 +60,10 @@ async function openLog(env: Env, dataDir: string): Promise<Log> {
   })
 }
 
-/** The AppContext of the environment (issue 5's variables, plus ORDERS_TOPIC_PREFIX and ORDERS_PARTITIONS). */
+/** The AppContext of the environment (issue 5's variables, plus ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS and the Avro ones). */
 export async function contextFromEnv(env: Env = process.env): Promise<AppContext> {
   const dataDir = env['TRIBUTARY_DATA_DIR'] || '.data/order-analytics'
+  const avro = avroSettings(env)
   return {
     log: await openLog(env, dataDir),
     topics: topicNames(env['ORDERS_TOPIC_PREFIX'] ?? ''),
@@ -56,5 +72,6 @@ export async function contextFromEnv(env: Env = process.env): Promise<AppContext
     applicationId: env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics',
     port: int(env, 'PORT', 3000),
     databaseUrl: env['DATABASE_URL'] || undefined,
+    ...(avro === undefined ? {} : { avro }),
   }
 }

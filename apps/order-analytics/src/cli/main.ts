@@ -6,7 +6,7 @@ import { contextFromEnv } from './context-from-env.ts'
 
 const USAGE = `usage: order-analytics <command> [options]
 
-  init                        create the topics and the table (idempotent)
+  init                        create the topics and the table, with ORDERS_FORMAT=avro register the schemas (idempotent)
   producer [--rate N] [--seed S] [--max-orders N]
                               generate users and orders at N orders/s (default 20), transactionally
   streams                     run the topology
@@ -19,7 +19,8 @@ const USAGE = `usage: order-analytics <command> [options]
                               write a replayable data set (users.jsonl, orders.jsonl)
 
 environment: KAFKA_BROKERS, DATABASE_URL, TRIBUTARY_DATA_DIR, TRIBUTARY_APPLICATION_ID, PORT,
-ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS, ORDERS_GRACE_MS, ORDERS_DEDUPE_RETENTION_MS, TRIBUTARY_INSTANCE_ID`
+ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS, ORDERS_GRACE_MS, ORDERS_DEDUPE_RETENTION_MS, TRIBUTARY_INSTANCE_ID,
+ORDERS_FORMAT (json|avro), SCHEMA_REGISTRY_URL, ORDERS_AVRO_VERSION (1|2)`
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -46,25 +47,33 @@ const num = (name: string, fallback: number): number => {
   return n
 }
 
-/** Runs jobs on one context until SIGINT/SIGTERM, then closes them in reverse order and the log. */
+/**
+ * Runs jobs on one context until SIGINT/SIGTERM, then closes them in reverse order and the log.
+ * Returns `stop` (idempotent: the first call's exit code wins) for jobs that end by themselves.
+ */
 async function serve(
   ctx: AppContext,
   start: Array<(ctx: AppContext) => Promise<Closeable> | Closeable>,
-): Promise<void> {
+): Promise<(code: number) => Promise<never>> {
   const running: Closeable[] = []
-  let stopping = false
-  const stop = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true
+  let stopping: Promise<never> | undefined
+  const stop = (code: number): Promise<never> =>
+    (stopping ??= (async () => {
       for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
       await ctx.log.close()
-    }
-    process.exit(code)
-  }
+      process.exit(code)
+    })())
   process.on('SIGINT', () => void stop(0))
   process.on('SIGTERM', () => void stop(0))
   try {
-    for (const job of start) running.push(await job(ctx))
+    for (const start1 of start) {
+      const job = await start1(ctx)
+      running.push(job)
+      job.done?.catch(async (err: unknown) => {
+        console.error(`job failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+        await stop(1)
+      })
+    }
   } catch (err) {
     console.error(err instanceof Error ? err.message : err)
     await stop(1)
@@ -73,6 +82,7 @@ async function serve(
     console.error(`streams failed: ${String(err)}`)
     await stop(1)
   })
+  return stop
 }
 
 async function main(): Promise<void> {
@@ -101,16 +111,31 @@ async function main(): Promise<void> {
       }
       return
     }
-    case 'producer':
-      return serve(await contextFromEnv(), [(ctx) => producer(ctx, rate, seed, maxOrders)])
+    case 'producer': {
+      const ctx = await contextFromEnv()
+      const job = producer(ctx, rate, seed, maxOrders)
+      const stop = await serve(ctx, [() => job])
+      // With --max-orders the producer ends by itself, and so does the process (a failure: serve).
+      job.done.then(
+        async (state) => {
+          console.log(`producer: done, ${state.orders} orders, ${state.users} users sent`)
+          await stop(0)
+        },
+        () => {},
+      )
+      return
+    }
     case 'streams':
-      return serve(await contextFromEnv(), [streams])
+      await serve(await contextFromEnv(), [streams])
+      return
     case 'sink':
-      return serve(await contextFromEnv(), [sink])
+      await serve(await contextFromEnv(), [sink])
+      return
     case 'dashboard':
-      return serve(await contextFromEnv(), [dashboard])
+      await serve(await contextFromEnv(), [dashboard])
+      return
     case 'all':
-      return serve(await contextFromEnv(), [
+      await serve(await contextFromEnv(), [
         async (ctx) => {
           await init(ctx)
           return { close: async () => {} }
@@ -120,6 +145,7 @@ async function main(): Promise<void> {
         dashboard,
         (ctx) => producer(ctx, rate, seed, maxOrders),
       ])
+      return
     default:
       console.error(`unknown command ${command}\n\n${USAGE}`)
       process.exitCode = 2

@@ -1,6 +1,7 @@
 import { StreamsApp, type ProcessingGuarantee } from 'tributary'
-import type { AppContext } from '../context.ts'
+import type { AppContext, AvroSettings } from '../context.ts'
 import { orderAnalyticsTopology } from '../topology/order-analytics-topology.ts'
+import type { RawValueSerdes } from '../topology/options.ts'
 import { PipelineMetrics } from '../topology/pipeline-metrics.ts'
 import { pipelineEnv, type PipelineEnv } from './context-from-env.ts'
 import { createTopics } from './create-topics.ts'
@@ -25,26 +26,61 @@ export async function startStreams(
   const env = { ...pipelineEnv(), ...options }
   await createTopics(ctx)
   const metrics = new PipelineMetrics()
-  const topology = orderAnalyticsTopology({
-    topics: ctx.topics,
-    graceMs: env.graceMs,
-    dedupeRetentionMs: env.dedupeRetentionMs,
-    metrics,
-    ...(options.persistentStores === undefined ? {} : { persistentStores: options.persistentStores }),
-  })
-  const app = new StreamsApp(topology, {
-    applicationId: ctx.applicationId,
-    dataDir: ctx.dataDir,
-    log: ctx.log,
-    processingGuarantee: options.processingGuarantee ?? 'exactly-once',
-    instanceId: env.instanceId,
-    // The join task reads re-keyed orders and users: wait for a lagging users input so a user
-    // sent with (or before) an order is in the table when the order arrives.
-    maxTaskIdleMs: options.maxTaskIdleMs ?? 1000,
-    ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
-  })
-  await app.start()
+  const avro = ctx.avro === undefined ? undefined : await openAvroRawValues(ctx, ctx.avro)
+  let app: StreamsApp
+  try {
+    const topology = orderAnalyticsTopology({
+      topics: ctx.topics,
+      ...(avro === undefined ? {} : { rawValues: avro.rawValues }),
+      graceMs: env.graceMs,
+      dedupeRetentionMs: env.dedupeRetentionMs,
+      metrics,
+      ...(options.persistentStores === undefined ? {} : { persistentStores: options.persistentStores }),
+    })
+    app = new StreamsApp(topology, {
+      applicationId: ctx.applicationId,
+      dataDir: ctx.dataDir,
+      log: ctx.log,
+      processingGuarantee: options.processingGuarantee ?? 'exactly-once',
+      instanceId: env.instanceId,
+      // The join task reads re-keyed orders and users: wait for a lagging users input so a user
+      // sent with (or before) an order is in the table when the order arrives.
+      maxTaskIdleMs: options.maxTaskIdleMs ?? 1000,
+      ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
+    })
+    await app.start()
+  } catch (err) {
+    await avro?.close()
+    throw err
+  }
   ctx.streams = app
   ctx.pipeline = metrics
-  return { app, metrics, close: () => app.close() }
+  return {
+    app,
+    metrics,
+    close: async () => {
+      try {
+        await app.close()
+      } finally {
+        await avro?.close()
+      }
+    },
+  }
+}
+
+/** ORDERS_FORMAT=avro: the registry and the Avro readers of the raw topics (loaded only then). */
+async function openAvroRawValues(
+  ctx: AppContext,
+  settings: AvroSettings,
+): Promise<{ rawValues: RawValueSerdes; close(): Promise<void> }> {
+  const { openSchemaRegistry, appAvroSerdes } = await import('../contract/avro/registry.ts')
+  const { avroRawValueSerdes } = await import('../topology/avro-raw-value-serde.ts')
+  const open = await openSchemaRegistry(ctx.log, settings)
+  try {
+    const serdes = await appAvroSerdes(open.registry, ctx.topics, settings.orderPlacedVersion)
+    return { rawValues: avroRawValueSerdes(serdes), close: () => open.close() }
+  } catch (err) {
+    await open.close()
+    throw err
+  }
 }

@@ -6,6 +6,8 @@ export interface DlqRecord {
   readonly offset: number
   /** The raw key as UTF-8 text; null for a null key. */
   readonly key: string | null
-  /** The raw value as UTF-8 text; null for a null value. */
+  /** The raw value as UTF-8 text (base64 when `value_encoding` says so); null for a null value. */
   readonly value: string | null
+  /** `base64` for a binary raw value (ORDERS_FORMAT=avro); absent for UTF-8 text. */
+  readonly value_encoding?: 'base64'
 }

@@ -8,6 +8,10 @@ export interface RawValue {
   /** true when `text` is valid JSON; `json` is then its value. */
   readonly parsed: boolean
   readonly json: unknown
+  /** Set when `text` is base64 of binary bytes (Avro), not UTF-8 text. */
+  readonly encoding?: 'base64'
+  /** Why the bytes could not be decoded, as an orders-dlq reason (`invalid-avro: ...`); absent for JSON. */
+  readonly error?: string
 }
 
 export function parseRaw(text: string | null): RawValue {

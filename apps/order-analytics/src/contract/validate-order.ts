@@ -13,11 +13,13 @@ export type Validation<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string }
 
 /**
- * Reasons an order is dead-lettered, in the order they are checked. A reason string starts with
+ * Reasons an order is dead-lettered, in the order they are checked (`invalid-avro`, with
+ * ORDERS_FORMAT=avro, replaces `invalid-json`: bytes Avro cannot decode, with the serde's reason). A reason string starts with
  * its code, then a colon and the detail, e.g. `missing-field: payload.total`.
  */
 export const ORDER_REASONS = [
   'invalid-json',
+  'invalid-avro',
   'missing-field',
   'wrong-type',
   'wrong-event-type',

@@ -1,6 +1,7 @@
 import type { Log, ProducerRecord } from 'tributary'
 import type { AppContext } from '../context.ts'
-import { breakOrder, makeOrder, makeUser, userId } from './events.ts'
+import { openEventCodec, type EventCodec } from './event-codec.ts'
+import { makeOrder, makeUser, userId } from './events.ts'
 import { Random } from './random.ts'
 
 export interface ProducerOptions {
@@ -27,7 +28,7 @@ const TICK_MS = 200
 const stateTopic = (ctx: Pick<AppContext, 'applicationId'>) => `${ctx.applicationId}-producer-state`
 
 /**
- * Produces users and orders at `rate` orders/s. Each tick's records and the producer's new state
+ * Produces users and orders at `rate` orders/s, as JSON or (ORDERS_FORMAT=avro) Avro. Each tick's records and the producer's new state
  * go in one transaction (transactional id `<applicationId>-producer-<seed>`, which also fences a
  * stale copy of this producer), and a restart reads the committed state back: every order is
  * written exactly once across crashes, and its content depends only on (seed, its number).
@@ -41,9 +42,13 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
   ])
   const key = `seed-${options.seed}`
   let state = (await readState(ctx.log, topic, key)) ?? { orders: 0, users: 0 }
-  const producer = await ctx.log.producer({
-    transactionalId: `${ctx.applicationId}-producer-${options.seed}`,
-  })
+  const codec = await openEventCodec(ctx)
+  const producer = await ctx.log
+    .producer({ transactionalId: `${ctx.applicationId}-producer-${options.seed}` })
+    .catch(async (err: unknown) => {
+      await codec.close()
+      throw err
+    })
   const initialUsers = options.initialUsers ?? 200
   const started = Date.now()
   const startOrders = state.orders
@@ -56,7 +61,7 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
         options.maxOrders ?? Infinity,
       )
       if (due > state.orders) {
-        const { records, next } = batch(ctx, options.seed, state, due, initialUsers, now)
+        const { records, next } = batch(ctx, codec, options.seed, state, due, initialUsers, now)
         records.push({ topic, partition: 0, key: Buffer.from(key), value: Buffer.from(JSON.stringify(next)) })
         await producer.beginTransaction()
         try {
@@ -76,12 +81,14 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
     }
   } finally {
     await producer.close()
+    await codec.close()
   }
   return state
 }
 
 function batch(
   ctx: AppContext,
+  codec: EventCodec,
   seed: number,
   state: ProducerState,
   due: number,
@@ -92,7 +99,7 @@ function batch(
   const usersNeeded = initialUsers + Math.floor(due / 20)
   for (let i = state.users; i < usersNeeded; i++) {
     const user = makeUser(seed, i, now - 5_000)
-    records.push(record(ctx.topics.usersRaw, userId(seed, i), JSON.stringify(user)))
+    records.push(record(ctx.topics.usersRaw, userId(seed, i), codec.user(user)))
   }
   for (let seq = state.orders; seq < due; seq++) {
     const rng = Random.for(seed, 'live', seq)
@@ -100,10 +107,10 @@ function batch(
     const order = makeOrder(seed, seq, at, Math.max(1, initialUsers + Math.floor(seq / 20)), 0.01)
     const id = order.payload.order_id
     if (rng.chance(0.005)) {
-      records.push(record(ctx.topics.ordersRaw, id, breakOrder(rng, order)))
+      records.push(record(ctx.topics.ordersRaw, id, codec.broken(rng, order)))
       continue
     }
-    const line = JSON.stringify(order)
+    const line = codec.order(order)
     records.push(record(ctx.topics.ordersRaw, id, line))
     if (rng.chance(0.01)) records.push(record(ctx.topics.ordersRaw, id, line)) // an at-least-once retry upstream
     // Now and then a burst: the same user orders a big basket several times (an anomaly to see).
@@ -114,16 +121,16 @@ function batch(
           ...burst,
           payload: { ...burst.payload, order_id: `${id}-burst-${b}`, user_id: order.payload.user_id },
         }
-        records.push(record(ctx.topics.ordersRaw, big.payload.order_id, JSON.stringify(big)))
+        records.push(record(ctx.topics.ordersRaw, big.payload.order_id, codec.order(big)))
       }
   }
   return { records, next: { orders: due, users: Math.max(state.users, usersNeeded) } }
 }
 
-const record = (topic: string, key: string, value: string): ProducerRecord => ({
+const record = (topic: string, key: string, value: Buffer): ProducerRecord => ({
   topic,
   key: Buffer.from(key),
-  value: Buffer.from(value),
+  value,
 })
 
 /** The latest committed state of this producer, read to the end of the state topic. */

@@ -6,9 +6,13 @@ export type Checked<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly reason: string; readonly raw: RawValue }
 
-/** Null values (tombstones) arrive as null and are validated like the text "null" is not: as invalid JSON. */
+/**
+ * Null values (tombstones) arrive as null and are validated like the text "null" is not: as invalid
+ * JSON. A value the source serde could not decode (Avro) is rejected with its decoding error.
+ */
 export function check<T>(raw: RawValue | null, validate: (raw: RawValue) => Validation<T>): Checked<T> {
   const value: RawValue = raw ?? { text: null, parsed: false, json: undefined }
+  if (value.error !== undefined) return { ok: false, reason: value.error, raw: value }
   const result = validate(value)
   return result.ok ? result : { ok: false, reason: result.reason, raw: value }
 }

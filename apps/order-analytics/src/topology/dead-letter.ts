@@ -28,6 +28,7 @@ export const deadLetter =
             offset: origin?.offset ?? -1,
             key: record.key ?? null,
             value: record.value.raw.text,
+            ...(record.value.raw.encoding === undefined ? {} : { value_encoding: record.value.raw.encoding }),
           },
         })
       },

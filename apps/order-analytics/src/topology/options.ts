@@ -1,5 +1,8 @@
+import type { Serde } from 'tributary'
 import type { TopicNames } from '../context.ts'
+import type { RawValue } from '../contract/parse-json.ts'
 import { PipelineMetrics } from './pipeline-metrics.ts'
+import { rawValueSerde } from './raw-value-serde.ts'
 
 /** The anomaly rule: a final window whose revenue exceeds `factor` × the mean of the same
  *  (region, segment)'s last `windows` final windows, once at least `minWindows` of them exist. */
@@ -9,8 +12,16 @@ export interface AnomalyRule {
   readonly minWindows: number
 }
 
+/** How the values of users-raw and orders-raw are decoded. Such serdes never throw (see RawValue.error). */
+export interface RawValueSerdes {
+  readonly users: Serde<RawValue>
+  readonly orders: Serde<RawValue>
+}
+
 export interface TopologyOptions {
   readonly topics: TopicNames
+  /** Default UTF-8 JSON (`rawValueSerde`); Avro: `avroRawValueSerdes` (ORDERS_FORMAT=avro). */
+  readonly rawValues?: RawValueSerdes
   /** Grace of the 1-minute windows; env ORDERS_GRACE_MS, default 30000. */
   readonly graceMs?: number
   /** Event time an accepted order_id is remembered for duplicates; default 24 h. */
@@ -29,6 +40,7 @@ export const DEFAULT_ANOMALY: AnomalyRule = { factor: 3, windows: 10, minWindows
 
 export interface ResolvedTopologyOptions {
   readonly topics: TopicNames
+  readonly rawValues: RawValueSerdes
   readonly graceMs: number
   readonly dedupeRetentionMs: number
   readonly anomaly: AnomalyRule
@@ -39,6 +51,7 @@ export interface ResolvedTopologyOptions {
 export function resolveTopologyOptions(options: TopologyOptions): ResolvedTopologyOptions {
   return {
     topics: options.topics,
+    rawValues: options.rawValues ?? { users: rawValueSerde, orders: rawValueSerde },
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
     dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
     anomaly: { ...DEFAULT_ANOMALY, ...options.anomaly },

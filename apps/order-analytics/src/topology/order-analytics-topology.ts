@@ -16,7 +16,6 @@ import { check, type Checked } from './checked.ts'
 import { deadLetter } from './dead-letter.ts'
 import { dedupeOrders, orderIdsStore, ORDER_IDS_STORE } from './dedupe.ts'
 import { resolveTopologyOptions, WINDOW_SIZE_MS, type TopologyOptions } from './options.ts'
-import { rawValueSerde } from './raw-value-serde.ts'
 import {
   addOrder,
   emptyAggregate,
@@ -54,7 +53,7 @@ export function orderAnalyticsTopology(options: TopologyOptions): Topology {
   const checked = builder
     .stream<string | null, RawValue>(topics.ordersRaw, {
       key: Serdes.string(),
-      value: rawValueSerde,
+      value: o.rawValues.orders,
       timestampExtractor: orderTime,
       name: 'orders-source',
     })

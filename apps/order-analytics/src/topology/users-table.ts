@@ -4,7 +4,6 @@ import { isObject } from '../contract/parse-json.ts'
 import { validateUser, type UserProfile } from '../contract/validate-user.ts'
 import { check, type Checked } from './checked.ts'
 import type { ResolvedTopologyOptions } from './options.ts'
-import { rawValueSerde } from './raw-value-serde.ts'
 
 export const USERS_STORE = 'users'
 
@@ -37,7 +36,7 @@ export function usersTable(
   const checked = builder
     .stream<string | null, RawValue>(options.topics.usersRaw, {
       key: Serdes.string(),
-      value: rawValueSerde,
+      value: options.rawValues.users,
       timestampExtractor: userTime,
       name: 'users-source',
     })
