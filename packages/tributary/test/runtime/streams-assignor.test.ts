@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { GroupMember, TopicPartition } from '../../src/log/log.ts'
+import type { GroupMember } from '../../src/log/log.ts'
+import type { TopicPartition } from '../../src/record.ts'
 import { decodeMemberTasks, encodeMemberTasks, streamsAssignor } from '../../src/runtime/streams-assignor.ts'
 
 // Sub-topology 0 reads `orders` and `users` (a join), sub-topology 1 reads `app-repartition`.

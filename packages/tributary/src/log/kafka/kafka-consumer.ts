@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import {
   ConnectionPool,
+  type Connection,
   Consumer as KafkaConsumerClient,
   FetchIsolationLevels,
   type fetchV17,
@@ -24,7 +25,7 @@ import { hasProtocolError, mapErrors, toTributaryError } from './kafka-errors.ts
 import { GroupMembership } from './group-membership.ts'
 import { decodePartition } from './record-batches.ts'
 import { TopicMetadata } from './topic-metadata.ts'
-import { GroupCoordinator } from './wire.ts'
+import { GroupCoordinator, callApi } from './wire.ts'
 
 export const DEFAULT_MAX_RECORDS = 1000
 export const DEFAULT_POLL_TIMEOUT_MS = 1000
@@ -354,23 +355,41 @@ export class KafkaConsumer implements Consumer {
       return undefined
     }
     try {
-      return await this.client.fetch({
-        node,
+      // The raw Fetch API rather than `client.fetch`: under read_committed the client filters aborted
+      // transactions itself and throws from a socket callback (an uncaught exception) when a fetch
+      // holds an abort marker of a producer it has no range for. decodePartition filters instead.
+      const broker = (await this.client.metadata({ topics: [] })).brokers.get(node)
+      if (broker === undefined) {
+        this.client.clearMetadata()
+        return undefined
+      }
+      const connection = await new Promise<Connection>((resolve, reject) =>
+        this.fetchPool.get(broker, (err, c) => (err ? reject(err) : resolve(c!))),
+      )
+      const isolation =
+        this.isolation === 'read_committed'
+          ? FetchIsolationLevels.READ_COMMITTED
+          : FetchIsolationLevels.READ_UNCOMMITTED
+      return await callApi<fetchV17.FetchResponse>(
+        this.client,
+        'Fetch',
+        connection,
+        waitMs,
+        1,
+        FETCH_MAX_BYTES,
+        isolation,
+        0,
+        0,
         topics,
-        maxWaitTime: waitMs,
-        minBytes: 1,
-        maxBytes: FETCH_MAX_BYTES,
-        isolationLevel:
-          this.isolation === 'read_committed'
-            ? FetchIsolationLevels.READ_COMMITTED
-            : FetchIsolationLevels.READ_UNCOMMITTED,
-        connectionPool: this.fetchPool,
-      })
+        [],
+        '',
+      )
     } catch (err) {
       // Partition-level errors come with the rest of the response: handled per partition.
       const response = (err as { response?: fetchV17.FetchResponse }).response
       if (response?.responses !== undefined) return response
       if (this.closed) return undefined
+      this.client.clearMetadata()
       throw toTributaryError(err, `fetch from broker ${node}`)
     }
   }
