@@ -7,8 +7,9 @@ export interface PipelineEnv {
   readonly graceMs: number
   /** ORDERS_DEDUPE_RETENTION_MS, default 24 h. */
   readonly dedupeRetentionMs: number
-  /** TRIBUTARY_INSTANCE_ID, default 'main': one per streams process on Kafka (transactional id). */
-  readonly instanceId: string
+  /** TRIBUTARY_INSTANCE_ID: one per streams process (transactional id); unset: the library's id,
+   *  stable per data directory. */
+  readonly instanceId: string | undefined
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -26,7 +27,7 @@ export function pipelineEnv(env: Env = process.env): PipelineEnv {
   return {
     graceMs: int(env, 'ORDERS_GRACE_MS', 30_000),
     dedupeRetentionMs: int(env, 'ORDERS_DEDUPE_RETENTION_MS', 24 * 3_600_000, 1),
-    instanceId: env['TRIBUTARY_INSTANCE_ID'] || 'main',
+    instanceId: env['TRIBUTARY_INSTANCE_ID'] || undefined,
   }
 }
 

@@ -42,7 +42,7 @@ export async function startStreams(
       dataDir: ctx.dataDir,
       log: ctx.log,
       processingGuarantee: options.processingGuarantee ?? 'exactly-once',
-      instanceId: env.instanceId,
+      ...(env.instanceId ? { instanceId: env.instanceId } : {}),
       // The join task reads re-keyed orders and users: wait for a lagging users input so a user
       // sent with (or before) an order is in the table when the order arrives.
       maxTaskIdleMs: options.maxTaskIdleMs ?? 1000,
