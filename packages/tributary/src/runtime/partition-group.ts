@@ -80,6 +80,11 @@ export class PartitionGroup {
     return true
   }
 
+  /** Partitions with nothing buffered. */
+  emptyPartitions(): TopicPartition[] {
+    return [...this.queues.values()].filter((q) => q.size === 0).map((q) => q.partition)
+  }
+
   size(): number {
     let n = 0
     for (const q of this.queues.values()) n += q.size

@@ -8,6 +8,7 @@ import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
+import { LagTracker } from './lag-tracker.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
@@ -45,6 +46,7 @@ export class StreamsApp {
   private readonly names
   private log: Log | undefined
   private consumer: Consumer | undefined
+  private lag: LagTracker | undefined
   private producer: Producer | undefined
   private restorer: StoreRestorer | undefined
   private taskManager: TaskManager | undefined
@@ -130,6 +132,10 @@ export class StreamsApp {
         isolation: this.eos ? 'read_committed' : 'read_uncommitted',
         autoOffsetReset: 'earliest',
       })
+      const consumer = this.consumer
+      this.lag = new LagTracker(this.log.admin, this.eos ? 'read_committed' : 'read_uncommitted', (tp) =>
+        consumer.position(tp),
+      )
       const tasks = this.taskManager
       await this.consumer.subscribe(tasks.inputTopics(), {
         assignor: streamsAssignor(tasks.subOfTopic),
@@ -294,6 +300,7 @@ export class StreamsApp {
       }
     }
     await this.sendOutbox()
+    await this.lag?.refresh(Date.now())
     if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) await this.commit()
   }
 
@@ -384,6 +391,7 @@ export class StreamsApp {
       processingErrors: this.config.processingErrors,
       deadLetterTopic: this.config.deadLetterTopic,
       maxTaskIdleMs: this.config.maxTaskIdleMs,
+      lagging: (partitions: readonly TopicPartition[]) => this.lag?.lagging(partitions) ?? false,
       logger: this.logger,
       now: () => Date.now(),
     }

@@ -26,11 +26,17 @@ export interface TaskEnvironment {
   /** How long a task with several inputs waits for an empty one before processing the others
    *  (out of time order); 0 never waits. */
   readonly maxTaskIdleMs: number
+  /** Whether any of these input partitions has data in the log that has not reached the task yet
+   *  (lag-aware idling, as Kafka Streams since KIP-695); absent means "no". */
+  lagging?(partitions: readonly TopicPartition[]): boolean
   readonly logger: Logger
   now(): number
 }
 
 type Runner = (record: StreamRecord<unknown, unknown>) => void
+
+/** Longest a task waits for a lagging input before processing the others anyway. */
+const LAG_WAIT_CAP_MS = 30_000
 
 /**
  * Runs one sub-topology for one partition number. Synchronous: the runtime buffers input with
@@ -137,13 +143,20 @@ export class Task {
     return done
   }
 
+  /**
+   * With an input partition empty, wait `maxTaskIdleMs`, and beyond that for as long as the empty
+   * partition is known to lag (its data is in the log but not here yet; at most LAG_WAIT_CAP_MS),
+   * so records are not processed ahead of earlier ones still on their way.
+   */
   private mayProcess(now: number): boolean {
     if (this.inputs.allBuffered()) {
       this.idleSince = undefined
       return true
     }
     this.idleSince ??= now
-    return now - this.idleSince >= this.env.maxTaskIdleMs
+    const waited = now - this.idleSince
+    if (waited < this.env.maxTaskIdleMs) return false
+    return waited >= LAG_WAIT_CAP_MS || !this.env.lagging?.(this.inputs.emptyPartitions())
   }
 
   /** Next offsets to commit for the partitions this task has consumed from since the last call. */

@@ -407,21 +407,30 @@ export class KafkaConsumer implements Consumer {
   }
 
   /** Up to `max` buffered records of assigned, unpaused partitions; moves their positions. */
+  /**
+   * Hands out buffered records fairly: each ready partition first gets an equal share of `max`,
+   * then what is left fills in order. A partition with a backlog thus never holds back records
+   * already fetched for the others (a task waiting on those would otherwise stop waiting and
+   * process out of event-time order).
+   */
   private drain(max: number): ConsumerRecord[] {
     const out: ConsumerRecord[] = []
     const assigned = new Set(this.assignment().map(tpKey))
-    for (const [key, entry] of this.buffered) {
-      if (!assigned.has(key)) {
-        this.buffered.delete(key)
-        continue
+    for (const key of this.buffered.keys()) if (!assigned.has(key)) this.buffered.delete(key)
+    const ready = [...this.buffered.keys()].filter((key) => !this.paused.has(key))
+    if (ready.length === 0) return out
+    const share = Math.max(1, Math.ceil(max / ready.length))
+    for (const limit of [share, max]) {
+      for (const key of ready) {
+        const entry = this.buffered.get(key)
+        if (entry === undefined || out.length >= max) continue
+        const taken = entry.records.splice(0, Math.min(limit, max - out.length))
+        out.push(...taken)
+        if (entry.records.length === 0) {
+          this.buffered.delete(key)
+          this.positions.set(key, entry.next)
+        } else if (taken.length > 0) this.positions.set(key, taken[taken.length - 1]!.offset + 1)
       }
-      if (this.paused.has(key) || out.length >= max) continue
-      const taken = entry.records.splice(0, max - out.length)
-      out.push(...taken)
-      if (entry.records.length === 0) {
-        this.buffered.delete(key)
-        this.positions.set(key, entry.next)
-      } else this.positions.set(key, taken[taken.length - 1]!.offset + 1)
     }
     return out
   }

@@ -1,0 +1,515 @@
+// The whole pipeline on real Apache Kafka and real PostgreSQL (issue 5): `init`, `producer`,
+// `streams` and `sink` run as separate processes of the CLI (bin/order-analytics.js); the
+// streams process is SIGKILLed twice while the producer is still sending, and restarted on the
+// same data directory each time. Once everything is processed, revenue_per_minute must equal
+// an independent computation (test/replay/expected-table.ts, no library code) of exactly what
+// the producer committed to users-raw and orders-raw, read back with read_committed; the DLQ
+// must hold each rejected record exactly once.
+//
+//   npm run kafka:start; eval "export DATABASE_URL=$(npm run -s postgres:start | tail -n 1)"
+//   KAFKA_BROKERS=127.0.0.1:9092 node --import tsx --test --test-timeout=600000 \
+//     test/integration/pipeline.integration.test.ts
+//
+// Every run has its own topic prefix, application id (consumer groups, transactional ids,
+// internal topics) and PostgreSQL schema, so it never meets another run or another user of the
+// broker; its topics and schema are removed afterwards (kept, and named, when it fails).
+// Without KAFKA_BROKERS or DATABASE_URL, or with either unreachable, it fails (never skips).
+//
+// Nothing is late by construction: the producer stamps an order at most 2 s before it sends it
+// (checked below), the streams process is never down for long, and the grace is 30 s; so the
+// expected table is computed with the producer's own order and must show 0 late orders.
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { ConsumerRecord, Log, TopicPartition } from 'tributary'
+import { KafkaLog } from 'tributary/kafka'
+import { pgSqlClient, type SqlClient } from 'tributary/postgres'
+import { expectedTable } from '../replay/expected-table.ts'
+
+const BIN = fileURLToPath(new URL('../../bin/order-analytics.js', import.meta.url))
+const PARTITIONS = 4
+const GRACE_MS = 30_000
+const SEED = 17
+const ORDERS = Number(process.env['OA_IT_ORDERS'] ?? 4000)
+const RATE = Number(process.env['OA_IT_RATE'] ?? 200)
+/** How long the streams process stays dead before each restart. */
+const DOWN_MS = 1500
+/** After the producer stops: how long everything may take to drain into the table. */
+const DRAIN_TIMEOUT_MS = 240_000
+
+const brokers = process.env['KAFKA_BROKERS'] ?? ''
+const databaseBase = process.env['DATABASE_URL'] ?? ''
+const runId = `oa-it-${Date.now().toString(36)}-${process.pid}`
+const prefix = `${runId}-`
+const schema = runId.replace(/-/g, '_')
+const topic = {
+  usersRaw: `${prefix}users-raw`,
+  ordersRaw: `${prefix}orders-raw`,
+  ordersProcessed: `${prefix}orders-processed`,
+  ordersDlq: `${prefix}orders-dlq`,
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms)
+    }),
+  ])
+}
+
+/** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes. */
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  detail: () => string = () => '',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. ${detail()}`)
+    await sleep(250)
+  }
+}
+
+/** A CLI process: output in `<dir>/<name>.log` and in memory (for failure reports). */
+class CliProcess {
+  readonly child: ChildProcess
+  readonly lines: string[] = []
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  private readonly file: WriteStream
+  exitedAt: number | undefined
+
+  constructor(
+    readonly name: string,
+    args: string[],
+    env: Record<string, string>,
+    logDir: string,
+  ) {
+    this.file = createWriteStream(join(logDir, `${name}.log`))
+    this.child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const collect = (stream: NodeJS.ReadableStream | null, tag: string) => {
+      let rest = ''
+      stream?.setEncoding('utf8')
+      stream?.on('data', (chunk: string) => {
+        const parts = (rest + chunk).split('\n')
+        rest = parts.pop()!
+        for (const line of parts) this.line(`${tag} ${line}`)
+      })
+      stream?.on('end', () => rest && this.line(`${tag} ${rest}`))
+    }
+    collect(this.child.stdout, 'out')
+    collect(this.child.stderr, 'err')
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => {
+        this.exitedAt = Date.now()
+        this.line(`-- exited: code ${code}, signal ${signal}`)
+        this.file.end()
+        resolve({ code, signal })
+      }),
+    )
+  }
+
+  private line(text: string): void {
+    const stamped = `${new Date().toISOString()} ${text}`
+    this.lines.push(stamped)
+    this.file.write(stamped + '\n')
+  }
+
+  get running(): boolean {
+    return this.exitedAt === undefined
+  }
+
+  tail(n = 40): string {
+    return `--- ${this.name} (pid ${this.child.pid}), last ${Math.min(n, this.lines.length)} of ${this.lines.length} lines:\n${this.lines.slice(-n).join('\n')}`
+  }
+
+  /** Resolves with the first output line matching `re`; rejects if the process exits first. */
+  async waitForLine(re: RegExp, timeoutMs: number): Promise<string> {
+    return waitFor(
+      `${this.name} to print ${re}`,
+      timeoutMs,
+      async () => {
+        const hit = this.lines.find((l) => re.test(l))
+        if (hit !== undefined) return hit
+        if (!this.running) throw new Error(`${this.name} exited before printing ${re}\n${this.tail()}`)
+        return undefined
+      },
+      () => this.tail(),
+    )
+  }
+}
+
+/** Every record of `t` up to its read_committed end, by partition in offset order. */
+async function readAll(log: Log, t: string): Promise<ConsumerRecord[]> {
+  const tps: TopicPartition[] = Array.from({ length: PARTITIONS }, (_, partition) => ({
+    topic: t,
+    partition,
+  }))
+  const ends = await log.admin.endOffsets(tps, 'read_committed')
+  const consumer = await log.consumer({ groupId: `${runId}-check-${t}`, isolation: 'read_committed' })
+  const out: ConsumerRecord[] = []
+  try {
+    await consumer.assign(tps)
+    for (const tp of tps) consumer.seek(tp, 0)
+    const done = () => tps.every((tp, i) => consumer.position(tp) >= ends[i]!.offset)
+    const deadline = Date.now() + 60_000
+    while (!done()) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `reading ${t} back: positions ${tps.map((tp) => consumer.position(tp)).join(',')} did not reach the ends ${ends.map((e) => e.offset).join(',')}`,
+        )
+      out.push(...(await consumer.poll({ maxRecords: 5000, timeoutMs: 500 })))
+    }
+  } finally {
+    await consumer.close()
+  }
+  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+}
+
+interface Row {
+  readonly order_count: string
+  readonly revenue: string
+}
+
+/** `window_start,region,segment` -> figures, from the expected CSV. */
+function csvRows(csv: string): Map<string, Row> {
+  const rows = new Map<string, Row>()
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const [ws, region, segment, order_count, revenue] = line.split(',')
+    rows.set(`${ws},${region},${segment}`, { order_count: order_count!, revenue: revenue! })
+  }
+  return rows
+}
+
+async function tableRows(db: SqlClient): Promise<Map<string, Row>> {
+  const { rows } = await db.query<{
+    window_start: Date
+    region: string
+    segment: string
+    n: string
+    revenue: string
+  }>(
+    `SELECT window_start, region, segment, order_count::text AS n, revenue::text AS revenue FROM revenue_per_minute`,
+  )
+  return new Map(
+    rows.map((r) => [
+      `${new Date(r.window_start).toISOString()},${r.region},${r.segment}`,
+      { order_count: r.n, revenue: r.revenue },
+    ]),
+  )
+}
+
+/** Rows that differ, one line each (empty when the tables are equal). */
+function diff(expected: Map<string, Row>, actual: Map<string, Row>): string[] {
+  const out: string[] = []
+  for (const k of [...new Set([...expected.keys(), ...actual.keys()])].sort()) {
+    const e = expected.get(k)
+    const a = actual.get(k)
+    if (e?.order_count === a?.order_count && e?.revenue === a?.revenue) continue
+    const show = (r: Row | undefined) => (r ? `${r.order_count} orders, ${r.revenue}` : 'no row')
+    out.push(`${k}: expected ${show(e)}, table has ${show(a)}`)
+  }
+  return out
+}
+
+describe('order-analytics on Kafka and PostgreSQL: producer, streams and sink as processes', () => {
+  let log: Log | undefined
+  let db: SqlClient | undefined
+  let admin: SqlClient | undefined
+  let workDir = ''
+  let failed = true
+  const processes: CliProcess[] = []
+
+  before(async () => {
+    if (brokers === '')
+      throw new Error(
+        'KAFKA_BROKERS is not set: run `npm run kafka:start` and set KAFKA_BROKERS=127.0.0.1:9092',
+      )
+    if (databaseBase === '')
+      throw new Error(
+        'DATABASE_URL is not set: run `npm run postgres:start` and export the DATABASE_URL it prints',
+      )
+    try {
+      log = await withTimeout(
+        KafkaLog.connect({ brokers: brokers.split(',').map((b) => b.trim()), clientId: `${runId}-check` }),
+        20_000,
+        'connecting',
+      )
+      await withTimeout(log.admin.listTopics(), 20_000, 'listing topics')
+    } catch (err) {
+      throw new Error(`Kafka at ${brokers} is unreachable (${String(err)}): run \`npm run kafka:start\``)
+    }
+    try {
+      admin = pgSqlClient(databaseBase, { max: 1 })
+      await withTimeout(admin.query(`CREATE SCHEMA ${schema}`), 20_000, 'creating a schema')
+    } catch (err) {
+      throw new Error(
+        `PostgreSQL at ${databaseBase} is unreachable (${String(err)}): run \`npm run postgres:start\``,
+      )
+    }
+    db = pgSqlClient(withSearchPath(databaseBase), { max: 1 })
+    workDir = mkdtempSync(join(tmpdir(), `${runId}-`))
+  })
+
+  after(async () => {
+    for (const p of processes) if (p.running) p.child.kill('SIGKILL')
+    await Promise.all(processes.map((p) => p.exited))
+    if (failed && workDir === '') {
+      // before() failed: nothing was created (but perhaps the schema).
+      await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {})
+    } else if (failed) {
+      for (const p of processes) console.error(p.tail(60))
+      console.error(
+        `# kept for diagnosis: topics ${prefix}*, schema ${schema} in ${databaseBase}, logs and state in ${workDir}`,
+      )
+    } else {
+      if (log) {
+        const mine = (await log.admin.listTopics()).filter((t) => t.startsWith(prefix))
+        await log.admin
+          .deleteTopics(mine)
+          .catch((err: unknown) => console.error(`deleting topics: ${String(err)}`))
+      }
+      await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      if (workDir) rmSync(workDir, { recursive: true, force: true })
+    }
+    await db?.close()
+    await admin?.close()
+    await log?.close()
+  })
+
+  it('keeps revenue_per_minute exact across SIGKILLs of the streams process', async () => {
+    const kafka = log!
+    const sql = db!
+    const env = (role: string): Record<string, string> => {
+      const dataDir = join(workDir, role)
+      mkdirSync(dataDir, { recursive: true })
+      return {
+        KAFKA_BROKERS: brokers,
+        DATABASE_URL: withSearchPath(databaseBase),
+        TRIBUTARY_DATA_DIR: dataDir,
+        TRIBUTARY_APPLICATION_ID: runId,
+        ORDERS_TOPIC_PREFIX: prefix,
+        ORDERS_PARTITIONS: String(PARTITIONS),
+        ORDERS_GRACE_MS: String(GRACE_MS),
+        TRIBUTARY_INSTANCE_ID: 'it',
+      }
+    }
+    const start = (name: string, args: string[], role: string) => {
+      const p = new CliProcess(name, args, env(role), workDir)
+      processes.push(p)
+      return p
+    }
+    const started = Date.now()
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`
+    const ordersRaw = Array.from({ length: PARTITIONS }, (_, partition) => ({
+      topic: topic.ordersRaw,
+      partition,
+    }))
+    const committedOrders = async () =>
+      (await kafka.admin.committedOffsets(runId, ordersRaw)).reduce((n, o) => n + o.offset, 0)
+    const tableSize = async () =>
+      Number(
+        (await sql.query<{ n: string }>('SELECT count(*)::text AS n FROM revenue_per_minute')).rows[0]!.n,
+      )
+
+    try {
+      // 1. Topics and table.
+      const init = start('init', ['init'], 'init')
+      const initExit = await init.exited
+      assert.deepEqual(initExit, { code: 0, signal: null }, `init failed\n${init.tail()}`)
+
+      // 2. Sink and streams, then the producer.
+      let sink = start('sink', ['sink'], 'sink')
+      let streams = start('streams-1', ['streams'], 'streams')
+      await sink.waitForLine(/sink: .* -> revenue_per_minute/, 60_000)
+      await streams.waitForLine(/streams: .* running/, 60_000)
+      const producer = start(
+        'producer',
+        ['producer', '--rate', String(RATE), '--seed', String(SEED), '--max-orders', String(ORDERS)],
+        'producer',
+      )
+
+      // 3. Kill the streams process once it has committed orders and the sink has rows; restart
+      //    it on the same data directory. Twice: the second time shortly after it resumed.
+      const kills: string[] = []
+      for (let round = 1; round <= 2; round++) {
+        const before = await committedOrders()
+        const committed = await waitFor(
+          `${streams.name} to commit orders beyond offset total ${before} and the sink to write rows`,
+          120_000,
+          async () => {
+            if (!streams.running) throw new Error(`${streams.name} exited by itself\n${streams.tail()}`)
+            const n = await committedOrders()
+            return n > before && (await tableSize()) > 0 ? n : undefined
+          },
+          () => streams.tail(),
+        )
+        assert.ok(
+          producer.running,
+          `the producer is still sending when ${streams.name} is killed (rate too high?)`,
+        )
+        streams.child.kill('SIGKILL')
+        const exit = await streams.exited
+        assert.equal(exit.signal, 'SIGKILL')
+        kills.push(`${streams.name} killed at ${elapsed()} with ${committed} orders-raw offsets committed`)
+        await sleep(DOWN_MS)
+        streams = start(`streams-${round + 1}`, ['streams'], 'streams')
+        await streams.waitForLine(/streams: .* running/, 60_000)
+        if (round === 1) {
+          // The sink too, once: it resumes from the offsets stored with its rows.
+          const rows = await tableSize()
+          sink.child.kill('SIGKILL')
+          assert.equal((await sink.exited).signal, 'SIGKILL')
+          kills.push(`sink killed at ${elapsed()} with ${rows} rows written`)
+          sink = start('sink-2', ['sink'], 'sink')
+          await sink.waitForLine(/sink: .* -> revenue_per_minute/, 60_000)
+        }
+      }
+
+      // 4. The producer ends by itself after --max-orders.
+      const producerExit = await withTimeout(producer.exited, 300_000, 'the producer to finish')
+      assert.deepEqual(producerExit, { code: 0, signal: null }, `producer failed\n${producer.tail()}`)
+      await producer.waitForLine(new RegExp(`producer: done, ${ORDERS} orders`), 1000)
+      const producedAt = elapsed()
+
+      // 5. What the producer committed, and the table it must give (computed without the library).
+      const users = await readAll(kafka, topic.usersRaw)
+      const orders = await readAll(kafka, topic.ordersRaw)
+      const ids = new Set(orders.map((r) => r.key?.toString()))
+      for (let seq = 0; seq < ORDERS; seq++)
+        assert.ok(ids.has(`o-${SEED}-${seq}`), `order o-${SEED}-${seq} is on ${topic.ordersRaw}`)
+      let maxStampLagMs = 0
+      for (const r of orders) {
+        const ts = orderTime(r)
+        if (ts !== undefined) maxStampLagMs = Math.max(maxStampLagMs, r.timestamp - ts)
+      }
+      assert.ok(
+        maxStampLagMs < 5_000,
+        `every order is sent within 5 s of its event time (max ${maxStampLagMs} ms)`,
+      )
+      // In the order the producer sent them (send time, then partition and offset).
+      const sent = [...orders].sort(
+        (a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset,
+      )
+      const text = (r: ConsumerRecord) => r.value?.toString('utf8') ?? ''
+      const expected = expectedTable(users.map(text), sent.map(text), GRACE_MS)
+      assert.equal(expected.late, 0, 'no order is late (event times are nearly monotonic)')
+      assert.ok(expected.duplicates > 0, 'the data exercises duplicates')
+      assert.ok(expected.rejected > 0, 'the data exercises the DLQ')
+      assert.match(expected.csv, /,unknown,unknown,/, 'the data exercises unknown users')
+      const want = csvRows(expected.csv)
+
+      // 6. Wait until the table holds it, then for a while longer (nothing may change it after).
+      let last = new Map<string, Row>()
+      await waitFor(
+        'revenue_per_minute to equal the expected table',
+        DRAIN_TIMEOUT_MS,
+        async () => {
+          for (const p of [streams, sink])
+            if (!p.running) throw new Error(`${p.name} exited by itself\n${p.tail()}`)
+          last = await tableRows(sql)
+          return diff(want, last).length === 0 ? true : undefined
+        },
+        () => {
+          const d = diff(want, last)
+          const sum = (m: Map<string, Row>, unknownOnly: boolean) =>
+            [...m].reduce(
+              (n, [k, r]) => (!unknownOnly || k.endsWith(',unknown,unknown') ? n + Number(r.order_count) : n),
+              0,
+            )
+          return `orders in the table: ${sum(last, false)} (expected ${sum(want, false)}), of them by unknown users: ${sum(last, true)} (expected ${sum(want, true)}). ${d.length} rows differ (of ${want.size}); first ones:\n${d.slice(0, 20).join('\n')}\n${streams.tail(30)}\n${sink.tail(10)}`
+        },
+      )
+      const equalAt = elapsed()
+      const lag = await streamsLag(kafka)
+      await sleep(5_000)
+      const final = await tableRows(sql)
+      assert.deepEqual(diff(want, final), [], 'the table stays exact')
+      assert.equal(final.size, want.size)
+
+      // 7. Each rejected record is in the DLQ exactly once (no output of an aborted attempt).
+      const dlq = await readAll(kafka, topic.ordersDlq)
+      assert.equal(dlq.length, expected.rejected, 'DLQ records')
+      const origins = new Set(
+        dlq.map((r) => {
+          const v = JSON.parse(text(r)) as { topic: string; partition: number; offset: number }
+          return `${v.topic}/${v.partition}/${v.offset}`
+        }),
+      )
+      assert.equal(origins.size, dlq.length, 'no record is dead-lettered twice')
+
+      // 8. The survivors stop cleanly.
+      streams.child.kill('SIGTERM')
+      sink.child.kill('SIGTERM')
+      assert.deepEqual(
+        await streams.exited,
+        { code: 0, signal: null },
+        `streams stops on SIGTERM\n${streams.tail()}`,
+      )
+      assert.deepEqual(await sink.exited, { code: 0, signal: null }, `sink stops on SIGTERM\n${sink.tail()}`)
+
+      console.log(
+        `# ${orders.length} orders-raw records (${ORDERS} orders at ${RATE}/s), ${users.length} users; ` +
+          `${want.size} rows, ${expected.duplicates} duplicates, ${expected.rejected} rejected, 0 late; ` +
+          `${kills.join('; ')}; producer done at ${producedAt}, table exact at ${equalAt}; ` +
+          `streams group's committed offsets behind the read_committed ends then (each partition's final commit marker counts 1): ${lag}; total ${elapsed()}`,
+      )
+      failed = false
+    } catch (err) {
+      failed = true
+      throw err
+    }
+  })
+})
+
+/** DATABASE_URL with this run's schema first on the search path. */
+function withSearchPath(base: string): string {
+  const u = new URL(base)
+  u.searchParams.set('options', `-c search_path=${schema}`)
+  return u.href
+}
+
+function orderTime(r: ConsumerRecord): number | undefined {
+  try {
+    const ts = (JSON.parse(r.value?.toString('utf8') ?? '') as { payload?: { timestamp?: unknown } }).payload
+      ?.timestamp
+    return typeof ts === 'number' ? ts : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Committed offsets of the streams group against the read_committed ends of its input topics. */
+async function streamsLag(log: Log): Promise<string> {
+  const inputs = [
+    topic.ordersRaw,
+    topic.usersRaw,
+    ...(await log.admin.listTopics()).filter((t) => t.startsWith(`${runId}-`) && t.endsWith('-repartition')),
+  ]
+  const parts: string[] = []
+  for (const t of inputs) {
+    const [desc] = await log.admin.describeTopics([t])
+    const tps = Array.from({ length: desc!.partitions }, (_, partition) => ({ topic: t, partition }))
+    const ends = await log.admin.endOffsets(tps, 'read_committed')
+    const committed = new Map(
+      (await log.admin.committedOffsets(runId, tps)).map((c) => [c.partition, c.offset]),
+    )
+    const lag = ends.reduce((n, e) => n + (e.offset - (committed.get(e.partition) ?? 0)), 0)
+    parts.push(`${t.slice(prefix.length)} ${lag}`)
+  }
+  return parts.join(', ')
+}

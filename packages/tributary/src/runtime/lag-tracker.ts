@@ -1,0 +1,48 @@
+import type { Admin, Isolation } from '../log/log.ts'
+import { tpKey, type TopicPartition } from '../record.ts'
+
+/**
+ * Tells whether input partitions have data in the log that the consumer has not fetched yet, from
+ * end offsets refreshed (at most every `refreshMs`) for the partitions asked about since the last
+ * refresh. A partition with no known end yet counts as lagging until the next refresh.
+ */
+export class LagTracker {
+  private readonly ends = new Map<string, number>()
+  private readonly wanted = new Map<string, TopicPartition>()
+  private lastRefresh = 0
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly isolation: Isolation,
+    private readonly position: (partition: TopicPartition) => number,
+    private readonly refreshMs = 100,
+  ) {}
+
+  lagging(partitions: readonly TopicPartition[]): boolean {
+    let lagging = false
+    for (const tp of partitions) {
+      const key = tpKey(tp)
+      this.wanted.set(key, tp)
+      const end = this.ends.get(key)
+      if (end === undefined || this.positionOf(tp) < end) lagging = true
+    }
+    return lagging
+  }
+
+  /** Fetches end offsets of the partitions asked about since the last refresh. */
+  async refresh(now: number): Promise<void> {
+    if (this.wanted.size === 0 || now - this.lastRefresh < this.refreshMs) return
+    this.lastRefresh = now
+    const partitions = [...this.wanted.values()]
+    this.wanted.clear()
+    for (const e of await this.admin.endOffsets(partitions, this.isolation)) this.ends.set(tpKey(e), e.offset)
+  }
+
+  private positionOf(tp: TopicPartition): number {
+    try {
+      return this.position(tp)
+    } catch {
+      return Number.MAX_SAFE_INTEGER // no position yet: fall back to time-based idling
+    }
+  }
+}
