@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
-import type { Consumer, ConsumerRecord, Log, Producer, ProducerRecord, RecordMetadata } from '../log/log.ts'
+import type { Consumer, ConsumerRecord, Log, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
@@ -9,6 +9,7 @@ import type { Topology } from '../topology/topology.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
+import { OutputChannel } from './output-channel.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
@@ -47,12 +48,10 @@ export class StreamsApp {
   private log: Log | undefined
   private consumer: Consumer | undefined
   private lag: LagTracker | undefined
-  private producer: Producer | undefined
+  private output: OutputChannel | undefined
   private restorer: StoreRestorer | undefined
   private taskManager: TaskManager | undefined
   private globalState: GlobalStateManager | undefined
-  private outbox: ProducerRecord[] = []
-  private inTransaction = false
   private lastCommit = 0
   private commits = 0
   private loop: Promise<void> | undefined
@@ -115,7 +114,8 @@ export class StreamsApp {
         dlq ? [this.config.deadLetterTopic] : [],
       )
       this.partitionCounts = new Map(plan.partitions)
-      this.producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
+      const producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
+      this.output = new OutputChannel(producer, this.eos)
       this.globalState = new GlobalStateManager(this.topology, this.logger)
       await this.globalState.restore(this.log, `${applicationId}-global`)
       this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
@@ -250,12 +250,8 @@ export class StreamsApp {
 
   /** Aborts the open transaction and discards every task's uncommitted state and output. */
   private async dropUncommitted(): Promise<void> {
-    this.outbox = []
     for (const { stores } of this.taskManager?.tasks.values() ?? []) stores.abort()
-    if (this.inTransaction) {
-      this.inTransaction = false
-      await this.producer?.abortTransaction().catch(() => undefined)
-    }
+    await this.output?.abort()
   }
 
   /** Drops uncommitted work, then reopens the assigned tasks at their committed offsets. */
@@ -267,10 +263,13 @@ export class StreamsApp {
     if (this.eos) {
       // The old producer may be mid-request or its transaction in an unknown state; a new one with
       // the same id bumps the epoch, which also aborts whatever transaction is still open.
-      const old = this.producer
-      this.producer = undefined
-      await old?.close().catch(() => undefined)
-      this.producer = await this.log!.producer({ transactionalId: this.transactionalId })
+      const old = this.output
+      this.output = undefined
+      await old?.producer.close().catch(() => undefined)
+      this.output = new OutputChannel(
+        await this.log!.producer({ transactionalId: this.transactionalId }),
+        true,
+      )
     }
     const assigned = consumer.assignment()
     if (assigned.length > 0) {
@@ -299,7 +298,7 @@ export class StreamsApp {
         task.commitRequested = false
       }
     }
-    await this.sendOutbox()
+    await this.output!.send()
     await this.lag?.refresh(Date.now())
     if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) await this.commit()
   }
@@ -322,34 +321,22 @@ export class StreamsApp {
     flush()
   }
 
-  private async sendOutbox(): Promise<RecordMetadata[]> {
-    if (this.outbox.length === 0) return []
-    const records = this.outbox
-    this.outbox = []
-    await this.beginIfNeeded()
-    return this.producer!.send(records)
-  }
-
-  private async beginIfNeeded(): Promise<void> {
-    if (this.eos && !this.inTransaction) {
-      await this.producer!.beginTransaction()
-      this.inTransaction = true
-    }
-  }
-
   /** Changelogs, outputs and input offsets; then the stores' backends. */
   private async commit(): Promise<void> {
     this.lastCommit = Date.now()
     const tasks = [...(this.taskManager?.tasks.values() ?? [])]
     const offsets = tasks.flatMap((t) => t.task.consumedOffsets())
-    this.outbox.push(...tasks.flatMap((t) => t.stores.changelogRecords(this.lastCommit)))
-    if (offsets.length === 0 && this.outbox.length === 0 && !this.inTransaction) return
-    const sent = await this.sendOutbox()
+    const output = this.output
+    if (output === undefined) return
+    for (const t of tasks)
+      for (const record of t.stores.changelogRecords(this.lastCommit)) output.emit(record)
+    if (offsets.length === 0 && !output.hasWork()) return
+    const sent = await output.send()
     if (this.eos) {
-      await this.beginIfNeeded()
-      if (offsets.length > 0) await this.producer!.sendOffsets(this.groupMetadata(), offsets)
-      await this.producer!.commitTransaction()
-      this.inTransaction = false
+      await output.commitTransaction(
+        offsets.length > 0 ? this.groupMetadata() : this.config.applicationId,
+        offsets,
+      )
     } else if (offsets.length > 0) {
       await this.consumer!.commit(offsets)
     }
@@ -385,7 +372,7 @@ export class StreamsApp {
         return n
       },
       emit: (record: ProducerRecord) => {
-        this.outbox.push(record)
+        this.output!.emit(record)
       },
       deserializationErrors: this.config.deserializationErrors,
       processingErrors: this.config.processingErrors,
@@ -401,14 +388,14 @@ export class StreamsApp {
   private async shutdown(error: unknown): Promise<void> {
     const tasks = [...(this.taskManager?.tasks.values() ?? [])]
     if (error !== undefined) {
-      if (this.inTransaction) await this.producer?.abortTransaction().catch(() => {})
+      await this.output?.abort()
       tasks.forEach((t) => t.stores.abort())
     }
     const steps = [
       () => this.taskManager?.closeAll(),
       () => this.globalState?.close(),
       () => this.consumer?.close(),
-      () => this.producer?.close(),
+      () => this.output?.producer.close(),
       () => this.restorer?.close(),
       () => (this.config.log === undefined ? this.log?.close() : undefined),
     ]
