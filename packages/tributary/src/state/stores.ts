@@ -10,6 +10,7 @@ import {
 } from './session/session-store-builder.ts'
 import type { SessionStoreOptions } from './session/session-store-options.ts'
 import { TypedKeyValueStore } from './typed-key-value-store.ts'
+import { typedStoreBuilder, type BytesStoreSupplier, type TypedStoreBuilder } from './typed-store-builder.ts'
 import { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
 import { memoryBackendFactory } from './memory/memory-backend-factory.ts'
 import { checkStoreName } from './store-name.ts'
@@ -22,10 +23,7 @@ import {
 import type { WindowStoreOptions } from './window/window-store-options.ts'
 
 /** Where a key-value store's bytes live: a name and the factory that opens its shards. */
-export interface KeyValueBytesStoreSupplier {
-  readonly name: string
-  readonly factory: BackendFactory
-}
+export type KeyValueBytesStoreSupplier = BytesStoreSupplier
 
 /**
  * Everything the runtime needs to create one store of any kind in every task that uses it: every
@@ -41,29 +39,21 @@ export interface StoreDefinition<S = unknown> {
 }
 
 /** A key-value store definition. Immutable: the `with*` methods return a new builder. */
-export interface StoreBuilder<K, V> extends StoreDefinition<KeyValueStore<K, V>> {
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-  withLoggingEnabled(): StoreBuilder<K, V>
-  /** Without a changelog a memory store starts empty after every restart or move. */
-  withLoggingDisabled(): StoreBuilder<K, V>
-}
+export type StoreBuilder<K, V> = TypedStoreBuilder<KeyValueStore<K, V>, K, V, KeyValueBytesStoreSupplier>
 
 const builder = <K, V>(
   supplier: KeyValueBytesStoreSupplier,
   keySerde: Serde<K>,
   valueSerde: Serde<V>,
   loggingEnabled: boolean,
-): StoreBuilder<K, V> => ({
-  name: supplier.name,
-  keySerde,
-  valueSerde,
-  factory: supplier.factory,
-  loggingEnabled,
-  wrap: (bytes) => new TypedKeyValueStore(bytes, keySerde, valueSerde),
-  withLoggingEnabled: () => builder(supplier, keySerde, valueSerde, true),
-  withLoggingDisabled: () => builder(supplier, keySerde, valueSerde, false),
-})
+): StoreBuilder<K, V> =>
+  typedStoreBuilder(
+    supplier,
+    keySerde,
+    valueSerde,
+    loggingEnabled,
+    (bytes) => new TypedKeyValueStore(bytes, keySerde, valueSerde),
+  )
 
 /** Factory functions for stores, in the spirit of Kafka Streams' `Stores`. */
 export const Stores = {

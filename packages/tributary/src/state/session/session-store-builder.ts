@@ -2,7 +2,7 @@ import type { Serde } from '../../serde/serde.ts'
 import type { BackendFactory } from '../backend.ts'
 import type { SessionStore } from '../session-store.ts'
 import { checkStoreName } from '../store-name.ts'
-import type { StoreDefinition } from '../stores.ts'
+import { typedStoreBuilder, type BytesStoreSupplier, type TypedStoreBuilder } from '../typed-store-builder.ts'
 import {
   sessionStoreConfig,
   type SessionStoreConfig,
@@ -11,20 +11,10 @@ import {
 import { TypedSessionStore } from './typed-session-store.ts'
 
 /** Where a session store's bytes live and how long sessions are kept (options validated). */
-export interface SessionBytesStoreSupplier extends SessionStoreConfig {
-  readonly name: string
-  readonly factory: BackendFactory
-}
+export interface SessionBytesStoreSupplier extends SessionStoreConfig, BytesStoreSupplier {}
 
 /** A session store definition. Immutable: the `with*` methods return a new builder. */
-export interface SessionStoreBuilder<K, A> extends StoreDefinition<SessionStore<K, A>> {
-  readonly supplier: SessionBytesStoreSupplier
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<A>
-  withLoggingEnabled(): SessionStoreBuilder<K, A>
-  /** Without a changelog a memory store starts empty after every restart or move. */
-  withLoggingDisabled(): SessionStoreBuilder<K, A>
-}
+export type SessionStoreBuilder<K, A> = TypedStoreBuilder<SessionStore<K, A>, K, A, SessionBytesStoreSupplier>
 
 export const sessionBytesStoreSupplier = (
   name: string,
@@ -41,14 +31,11 @@ export const sessionStoreBuilder = <K, A>(
   keySerde: Serde<K>,
   valueSerde: Serde<A>,
   loggingEnabled: boolean,
-): SessionStoreBuilder<K, A> => ({
-  name: supplier.name,
-  factory: supplier.factory,
-  supplier,
-  keySerde,
-  valueSerde,
-  loggingEnabled,
-  wrap: (bytes) => new TypedSessionStore(bytes, keySerde, valueSerde, supplier),
-  withLoggingEnabled: () => sessionStoreBuilder(supplier, keySerde, valueSerde, true),
-  withLoggingDisabled: () => sessionStoreBuilder(supplier, keySerde, valueSerde, false),
-})
+): SessionStoreBuilder<K, A> =>
+  typedStoreBuilder(
+    supplier,
+    keySerde,
+    valueSerde,
+    loggingEnabled,
+    (bytes) => new TypedSessionStore(bytes, keySerde, valueSerde, supplier),
+  )

@@ -1,26 +1,16 @@
 import type { Serde } from '../../serde/serde.ts'
 import type { BackendFactory } from '../backend.ts'
 import { checkStoreName } from '../store-name.ts'
-import type { StoreDefinition } from '../stores.ts'
+import { typedStoreBuilder, type BytesStoreSupplier, type TypedStoreBuilder } from '../typed-store-builder.ts'
 import type { WindowStore } from '../window-store.ts'
 import { TypedWindowStore } from './typed-window-store.ts'
 import { windowStoreConfig, type WindowStoreConfig, type WindowStoreOptions } from './window-store-options.ts'
 
 /** Where a window store's bytes live and how its windows are kept (options validated). */
-export interface WindowBytesStoreSupplier extends WindowStoreConfig {
-  readonly name: string
-  readonly factory: BackendFactory
-}
+export interface WindowBytesStoreSupplier extends WindowStoreConfig, BytesStoreSupplier {}
 
 /** A window store definition. Immutable: the `with*` methods return a new builder. */
-export interface WindowStoreBuilder<K, V> extends StoreDefinition<WindowStore<K, V>> {
-  readonly supplier: WindowBytesStoreSupplier
-  readonly keySerde: Serde<K>
-  readonly valueSerde: Serde<V>
-  withLoggingEnabled(): WindowStoreBuilder<K, V>
-  /** Without a changelog a memory store starts empty after every restart or move. */
-  withLoggingDisabled(): WindowStoreBuilder<K, V>
-}
+export type WindowStoreBuilder<K, V> = TypedStoreBuilder<WindowStore<K, V>, K, V, WindowBytesStoreSupplier>
 
 export const windowBytesStoreSupplier = (
   name: string,
@@ -37,14 +27,11 @@ export const windowStoreBuilder = <K, V>(
   keySerde: Serde<K>,
   valueSerde: Serde<V>,
   loggingEnabled: boolean,
-): WindowStoreBuilder<K, V> => ({
-  name: supplier.name,
-  factory: supplier.factory,
-  supplier,
-  keySerde,
-  valueSerde,
-  loggingEnabled,
-  wrap: (bytes) => new TypedWindowStore(bytes, keySerde, valueSerde, supplier),
-  withLoggingEnabled: () => windowStoreBuilder(supplier, keySerde, valueSerde, true),
-  withLoggingDisabled: () => windowStoreBuilder(supplier, keySerde, valueSerde, false),
-})
+): WindowStoreBuilder<K, V> =>
+  typedStoreBuilder(
+    supplier,
+    keySerde,
+    valueSerde,
+    loggingEnabled,
+    (bytes) => new TypedWindowStore(bytes, keySerde, valueSerde, supplier),
+  )
