@@ -2,6 +2,7 @@ import { TributaryError } from '../../errors.ts'
 import type { GroupMetadata, PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
 import type { Broker } from './broker.ts'
 import { Partitioner } from './partitioner.ts'
+import { requireOpenTransaction, requireTransactionalId } from '../transaction-guards.ts'
 import type { Transaction } from './transaction-coordinator.ts'
 
 /**
@@ -94,16 +95,10 @@ export class EmbeddedProducer implements Producer {
 
   private requireTransactional(call: string): string {
     this.check()
-    if (this.transactionalId === undefined) {
-      throw new TributaryError('TRANSACTION', `${call} needs a producer created with a transactionalId`)
-    }
-    return this.transactionalId
+    return requireTransactionalId(this.transactionalId, call)
   }
 
   private requireOpen(call: string): Transaction {
-    const id = this.requireTransactional(call)
-    if (this.txn === null)
-      throw new TributaryError('TRANSACTION', `producer ${id}: ${call} without beginTransaction`)
-    return this.txn
+    return requireOpenTransaction(this.requireTransactional(call), this.txn, call)
   }
 }

@@ -6,6 +6,7 @@ import { clientOptions, type ClientSettings } from './client-settings.ts'
 import { toTributaryError } from './kafka-errors.ts'
 import type { TopicMetadata } from './topic-metadata.ts'
 import { awaitTransactionEnd } from './transaction-completion.ts'
+import { requireOpenTransaction, requireTransactionalId } from '../transaction-guards.ts'
 import { GroupCoordinator } from './wire.ts'
 
 type Transaction = NonNullable<KafkaProducerClient['transaction']>
@@ -256,16 +257,10 @@ export class KafkaProducer implements Producer {
 
   private requireTransactional(call: string): string {
     this.check()
-    if (this.transactionalId === undefined) {
-      throw new TributaryError('TRANSACTION', `${call} needs a producer created with a transactionalId`)
-    }
-    return this.transactionalId
+    return requireTransactionalId(this.transactionalId, call)
   }
 
   private requireOpen(call: string): Transaction {
-    const id = this.requireTransactional(call)
-    if (this.txn === null)
-      throw new TributaryError('TRANSACTION', `producer ${id}: ${call} without beginTransaction`)
-    return this.txn
+    return requireOpenTransaction(this.requireTransactional(call), this.txn, call)
   }
 }
