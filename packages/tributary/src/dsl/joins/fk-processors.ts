@@ -12,6 +12,7 @@ import {
   type Subscription,
 } from './fk-wire.ts'
 import type { ValueJoiner } from './join-options.ts'
+import { withStore } from '../processors/with-store.ts'
 import type { ValueGetterSupplier } from './value-getter.ts'
 
 const absent = (x: unknown): x is null | undefined => x === null || x === undefined
@@ -110,26 +111,19 @@ export function fkRightChanges<KO, VO>(
   foreignKeySerde: Serde<KO>,
   serdeTopic: string,
 ): ProcessorSupplier<KO, Change<VO>, Buffer, Response<VO>> {
-  return () => {
-    let store: KeyValueStore<Buffer, string>
-    let forward: (record: StreamRecord<Buffer, Response<VO>>) => void
-    return {
-      init(context) {
-        store = context.getStateStore(storeName)
-        forward = (record) => context.forward(record)
-      },
-      process(record) {
-        if (absent(record.key)) return
-        const prefix = subscriptionPrefix(foreignKeySerde.serialize(record.key, serdeTopic))
-        const base = { timestamp: record.timestamp, headers: record.headers }
-        for (const { key, value: hash } of store.range(prefix, prefixEnd(prefix))) {
-          if (!key.subarray(0, prefix.length).equals(prefix)) continue
-          const leftKey = key.subarray(prefix.length)
-          forward({ ...base, key: leftKey, value: { hash, value: record.value.newValue } })
-        }
-      },
-    }
-  }
+  return withStore<KeyValueStore<Buffer, string>, KO, Change<VO>, Buffer, Response<VO>>(
+    storeName,
+    (record, store, context) => {
+      if (absent(record.key)) return
+      const prefix = subscriptionPrefix(foreignKeySerde.serialize(record.key, serdeTopic))
+      const base = { timestamp: record.timestamp, headers: record.headers }
+      for (const { key, value: hash } of store.range(prefix, prefixEnd(prefix))) {
+        if (!key.subarray(0, prefix.length).equals(prefix)) continue
+        const leftKey = key.subarray(prefix.length)
+        context.forward({ ...base, key: leftKey, value: { hash, value: record.value.newValue } })
+      }
+    },
+  )
 }
 
 /**
@@ -172,23 +166,13 @@ export function fkRespond<K, V, VO, VR>(
 
 /** The join result table: stores each row (null deletes) and forwards it as a Change. */
 export function fkResult<K, VR>(storeName: string): ProcessorSupplier<K, VR | null, K, Change<VR>> {
-  return () => {
-    let store: KeyValueStore<K, VR>
-    let forward: (record: StreamRecord<K, Change<VR>>) => void
-    return {
-      init(context) {
-        store = context.getStateStore(storeName)
-        forward = (record) => context.forward(record)
-      },
-      process(record) {
-        if (absent(record.key)) return
-        const old = store.get(record.key)
-        if (record.value === null) {
-          if (old === undefined) return
-          store.delete(record.key)
-        } else store.put(record.key, record.value)
-        forward({ ...record, value: { newValue: record.value, oldValue: old ?? null } })
-      },
-    }
-  }
+  return withStore<KeyValueStore<K, VR>, K, VR | null, K, Change<VR>>(storeName, (record, store, context) => {
+    if (absent(record.key)) return
+    const old = store.get(record.key)
+    if (record.value === null) {
+      if (old === undefined) return
+      store.delete(record.key)
+    } else store.put(record.key, record.value)
+    context.forward({ ...record, value: { newValue: record.value, oldValue: old ?? null } })
+  })
 }
