@@ -12,6 +12,7 @@ import {
   type ProcessingGuarantee,
   type Topology,
 } from 'tributary'
+import { printCaseResult, secondsToProcess } from './case-timing.ts'
 
 const [kind, guarantee, countArg] = process.argv.slice(2) as [string, string, string]
 const RECORDS = Number(countArg)
@@ -88,26 +89,8 @@ if (kind.startsWith('plain')) {
     processingGuarantee: guarantee as ProcessingGuarantee,
     commitIntervalMs: guarantee === 'exactly-once' ? 100 : 1000,
   })
-  const t0 = performance.now()
-  await app.start()
-  // Done when every input record is processed and the final commit (in close) is durable.
-  while (app.metrics().processed < RECORDS) {
-    await new Promise((r) => setTimeout(r, 5))
-    if (app.state === 'failed') await app.done
-  }
-  await app.close()
-  seconds = (performance.now() - t0) / 1000
+  seconds = await secondsToProcess(app, RECORDS)
   await log.close()
 }
 rmSync(dir, { recursive: true, force: true })
-const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-console.log(
-  JSON.stringify({
-    case: kind,
-    guarantee,
-    records: RECORDS,
-    seconds,
-    recordsPerSec: Math.round(RECORDS / seconds),
-    peakRssMb,
-  }),
-)
+printCaseResult({ case: kind, guarantee }, RECORDS, seconds)

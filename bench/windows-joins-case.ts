@@ -12,6 +12,7 @@ import {
   WindowedSerdes,
   type Topology,
 } from 'tributary'
+import { printCaseResult, secondsToProcess } from './case-timing.ts'
 
 const [kind, countArg] = process.argv.slice(2) as [string, string]
 const RECORDS = Number(countArg)
@@ -97,24 +98,8 @@ if (kind.startsWith('plain')) {
     commitIntervalMs: 1000,
   })
   const total = RECORDS + (kind === 'join' ? KEYS : 0)
-  const t0 = performance.now()
-  await app.start()
-  while (app.metrics().processed < total) {
-    await new Promise((r) => setTimeout(r, 5))
-    if (app.state === 'failed') await app.done
-  }
-  await app.close()
-  seconds = (performance.now() - t0) / 1000
+  seconds = await secondsToProcess(app, total)
   await log.close()
 }
 rmSync(dir, { recursive: true, force: true })
-const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-console.log(
-  JSON.stringify({
-    case: kind,
-    records: RECORDS,
-    seconds,
-    recordsPerSec: Math.round(RECORDS / seconds),
-    peakRssMb,
-  }),
-)
+printCaseResult({ case: kind }, RECORDS, seconds)
