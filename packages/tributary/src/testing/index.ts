@@ -2,3 +2,4 @@ export { TopologyTestDriver, type TestDriverConfig } from './topology-test-drive
 export { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.ts'
 export { TestOutputTopic } from './test-output-topic.ts'
 export type { TestRecord } from './test-record.ts'
+export type { Awaitable, InputTopic, OutputTopic, StreamsTestDriver } from './streams-test-driver.ts'

@@ -16,6 +16,7 @@ import { Task } from '../runtime/task.ts'
 import type { Topology } from '../topology/topology.ts'
 import { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.ts'
 import { TestOutputTopic } from './test-output-topic.ts'
+import type { StreamsTestDriver } from './streams-test-driver.ts'
 
 export interface TestDriverConfig {
   /** Prefix of internal topic names. Default 'test-driver'. */
@@ -38,7 +39,7 @@ export interface TestDriverConfig {
  * one partition per topic, co-partitioning of join inputs cannot be checked here (StreamsApp
  * checks it at start).
  */
-export class TopologyTestDriver {
+export class TopologyTestDriver implements StreamsTestDriver {
   private readonly log = EmbeddedLog.openSync()
   private readonly taskByTopic = new Map<string, Task>()
   private readonly tasks: Task[] = []
