@@ -21,6 +21,9 @@ export interface TopicConfig {
   readonly name: string
   readonly partitions: number
   readonly cleanupPolicy?: CleanupPolicy
+  /** How long records are kept by time (Kafka's retention.ms; -1: forever). Default: the log's
+   *  default (Kafka: the broker's; the embedded log deletes nothing by time). */
+  readonly retentionMs?: number
 }
 
 export interface TopicDescription {

@@ -1,5 +1,5 @@
 import { TributaryError } from '../errors.ts'
-import type { Consumer, ConsumerRecord, Log } from '../log/log.ts'
+import type { Admin, Consumer, ConsumerRecord, Log } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
 import type { TopicPartition } from '../record.ts'
 import { BufferedKeyValueStore } from '../state/buffered-store.ts'
@@ -98,6 +98,14 @@ export class GlobalStateManager {
     records.forEach((r) => this.apply(r))
     await this.commit()
     return records.length
+  }
+
+  /** True when every global partition has been read to its (read_committed) end. */
+  async caughtUp(admin: Admin): Promise<boolean> {
+    const consumer = this.consumer
+    if (consumer === undefined) return true
+    const ends = await admin.endOffsets(consumer.assignment(), 'read_committed')
+    return ends.every((e) => consumer.position(e) >= e.offset)
   }
 
   async close(): Promise<void> {

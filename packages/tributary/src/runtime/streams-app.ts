@@ -10,6 +10,7 @@ import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
 import { OutputChannel } from './output-channel.ts'
+import { SettleRequests } from './settle-requests.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
@@ -55,7 +56,7 @@ export class StreamsApp {
   private lastCommit = 0
   private commits = 0
   private loop: Promise<void> | undefined
-  private settle!: { resolve: () => void; reject: (err: unknown) => void }
+  private finished!: { resolve: () => void; reject: (err: unknown) => void }
   private partitionCounts = new Map<string, number>()
   private instance = ''
   /** Tasks revoked since the last assignment: with eager rebalancing the member owns nothing when
@@ -63,6 +64,7 @@ export class StreamsApp {
   private readonly revokedTasks = new Set<string>()
   private needsRecovery = false
   private recoveries = 0
+  private readonly settling = new SettleRequests()
   state: AppState = 'created'
   /** Resolves when the app has closed; rejects with the error that stopped it. */
   readonly done: Promise<void>
@@ -74,7 +76,7 @@ export class StreamsApp {
     this.config = resolveConfig(config)
     this.logger = config.logger ?? consoleLogger()
     this.names = topicNames(this.config.applicationId, topology)
-    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }))
+    this.done = new Promise((resolve, reject) => (this.finished = { resolve, reject }))
     this.done.catch(() => {}) // observed through `done` by callers who care
   }
 
@@ -172,6 +174,7 @@ export class StreamsApp {
 
   /** Commits and closes tasks and clients. Safe to call in any state. */
   async close(): Promise<void> {
+    if (this.state === 'created') await this.shutdown(undefined) // never started: nothing to commit
     if (this.state === 'running') this.state = 'closing'
     await this.loop
     await this.done.catch(() => {})
@@ -192,12 +195,30 @@ export class StreamsApp {
     }
   }
 
+  /**
+   * Resolves once the app has processed and committed every record in its input partitions at the
+   * time of the call, and what that wrote to its own repartition topics, until nothing is left;
+   * rejects if the app stops first. It forces commits: meant for test drivers, not for hot paths.
+   */
+  settle(): Promise<void> {
+    if (this.state !== 'running')
+      return Promise.reject(new TributaryError('CLOSED', `settle() called in state ${this.state}`))
+    return this.settling.request()
+  }
+
   /** A read-only view over this instance's shards of a store (its local tasks' partitions). */
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
-    if (!this.topology.stores.has(name)) throw new TributaryError('STATE', `no store named ${name}`)
-    return mergedStoreView<K, V>(name, () =>
-      [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.stores.handles().get(name)),
-    )
+    if (!this.topology.stores.has(name) && !this.topology.globalStores.has(name))
+      throw new TributaryError('STATE', `no store named ${name}`)
+    return mergedStoreView<K, V>(name, () => this.storeShards(name))
+  }
+
+  /** The handles of a store in this instance's running tasks (one per local partition; a global
+   *  store's one handle), typed as the topology declared them. Empty while no task has it. */
+  storeShards(name: string): unknown[] {
+    const global = this.globalState?.handles().get(name)
+    if (global !== undefined) return [global]
+    return [...(this.taskManager?.tasks.values() ?? [])].flatMap((t) => t.stores.handles().get(name) ?? [])
   }
 
   /**
@@ -286,13 +307,17 @@ export class StreamsApp {
 
   /** One poll-process-send turn, then a commit when due. */
   private async step(): Promise<void> {
+    this.settling.startTurn()
     await this.globalState!.poll()
-    const records = await this.consumer!.poll({ maxRecords: this.config.maxPollRecords, timeoutMs: 100 })
+    const records = await this.consumer!.poll({
+      maxRecords: this.config.maxPollRecords,
+      timeoutMs: this.settling.pending ? 5 : 100, // a settle() caller waits: don't idle
+    })
     this.route(records)
     let commitRequested = false
     for (const { task } of this.taskManager!.tasks.values()) {
       task.process()
-      task.punctuateWallClock(Date.now())
+      task.punctuateWallClock(this.config.clock())
       if (task.commitRequested) {
         commitRequested = true
         task.commitRequested = false
@@ -300,7 +325,24 @@ export class StreamsApp {
     }
     await this.output!.send()
     await this.lag?.refresh(Date.now())
-    if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) await this.commit()
+    if (this.settling.due) {
+      await this.commit()
+      if (await this.idle()) this.settling.resolveDue()
+    } else if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) {
+      await this.commit()
+    }
+  }
+
+  /** Nothing buffered, restoring or unsent, and every input partition read to its end. */
+  private async idle(): Promise<boolean> {
+    const tasks = this.taskManager!
+    const consumer = this.consumer!
+    const assigned = consumer.assignment()
+    if (assigned.length === 0 || tasks.restoring !== undefined || this.output!.hasWork()) return false
+    for (const tp of assigned) if ((tasks.taskFor(tp)?.task.inputs.size() ?? 1) > 0) return false
+    const ends = await this.log!.admin.endOffsets(assigned, this.eos ? 'read_committed' : 'read_uncommitted')
+    if (ends.some((e) => consumer.position(e) < e.offset)) return false
+    return this.globalState!.caughtUp(this.log!.admin)
   }
 
   private route(records: readonly ConsumerRecord[]): void {
@@ -367,7 +409,7 @@ export class StreamsApp {
         if (n === undefined)
           throw new TributaryError(
             'LOG',
-            `unknown partition count of ${topic}; a partitioner needs a topic the app knows`,
+            `unknown partition count of ${topic}; a partitioner needs a topic that exists when the app starts`,
           )
         return n
       },
@@ -380,7 +422,7 @@ export class StreamsApp {
       maxTaskIdleMs: this.config.maxTaskIdleMs,
       lagging: (partitions: readonly TopicPartition[]) => this.lag?.lagging(partitions) ?? false,
       logger: this.logger,
-      now: () => Date.now(),
+      now: this.config.clock,
     }
   }
 
@@ -404,7 +446,8 @@ export class StreamsApp {
         this.logger.warn({ err: String(err) }, 'error while closing'),
       )
     this.state = error === undefined ? 'closed' : 'failed'
-    if (error === undefined) this.settle.resolve()
-    else this.settle.reject(error)
+    this.settling.rejectAll(error ?? new TributaryError('CLOSED', 'the app closed before it settled'))
+    if (error === undefined) this.finished.resolve()
+    else this.finished.reject(error)
   }
 }

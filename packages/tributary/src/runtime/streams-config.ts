@@ -43,6 +43,9 @@ export interface StreamsConfig {
    *  Default 300000. */
   readonly taskTimeoutMs?: number
   readonly logger?: Logger
+  /** The wall clock of wall-clock punctuations and task idling (not of commits). Default
+   *  `Date.now`; a test driver moves its own by hand. */
+  readonly clock?: () => number
 }
 
 const policy = z.enum(['fail', 'continue', 'dead-letter'])
@@ -88,5 +91,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     maxPollRecords: config.maxPollRecords ?? 1000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
+    clock: config.clock ?? Date.now,
   }
 }

@@ -103,6 +103,9 @@ export async function planTopics(
   const physical = new Map<string, number>()
   for (const [topic, count] of partitions) physical.set(names.resolve(topic), count)
   for (const c of [...create, ...extras]) physical.set(c.name, c.partitions)
+  // Output topics that exist now: their counts are what custom partitioners are given.
+  const outputs = subs.flatMap((s) => s.sinkTopics).filter((t) => !topology.isInternal(t) && existing.has(t))
+  for (const d of await admin.describeTopics([...new Set(outputs)])) physical.set(d.name, d.partitions)
   return { taskCounts, partitions: physical }
 }
 

@@ -3,3 +3,4 @@ export { TestInputTopic, type TestInputTopicOptions } from './test-input-topic.t
 export { TestOutputTopic } from './test-output-topic.ts'
 export type { TestRecord } from './test-record.ts'
 export type { Awaitable, InputTopic, OutputTopic, StreamsTestDriver } from './streams-test-driver.ts'
+export { LogTestDriver, type LogTestDriverConfig } from './log-test-driver.ts'

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Serdes, StreamsBuilder, type KStream } from 'tributary'
-import { TopologyTestDriver } from 'tributary/testing'
+import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
+import { orders, repartitionCases, shape } from './cases/repartition.cases.ts'
 
 const str = Serdes.string()
 const num = Serdes.number()
 
-/** Source topics of each sub-topology, and its internal-topic sinks, in sub-topology order. */
-const shape = (builder: StreamsBuilder) =>
-  builder
-    .build()
-    .subTopologies()
-    .map((s) => ({ sources: s.sourceTopics, sinks: s.sinkTopics, stores: s.stores }))
+for (const kind of [topologyTestDriver, embeddedLogDriver]) repartitionCases(kind)
 
-const orders = (builder: StreamsBuilder): KStream<string, number> =>
-  builder.stream('orders', { key: str, value: num })
-
+// The tests below inspect the built topology without running it: they need no driver.
 describe('repartitioning before stateful operations', () => {
   it('writes through a repartition topic and starts a new sub-topology when the key changed before an aggregation', () => {
     const builder = new StreamsBuilder()
@@ -113,62 +107,6 @@ describe('repartitioning before stateful operations', () => {
       shape(builder).map((s) => s.sources),
       [['orders'], ['c-repartition'], ['r-repartition']],
     )
-  })
-
-  it('shares one repartition topic between aggregations of a grouping named with Grouped.name', () => {
-    const builder = new StreamsBuilder()
-    const grouped = orders(builder)
-      .selectKey((_k, v) => String(v))
-      .groupByKey({ key: str, value: num, name: 'by-value' })
-    grouped.count({ name: 'c' }).toStream().to('counts', { key: str, value: num })
-    grouped
-      .reduce((a, b) => a + b, { name: 'r' })
-      .toStream()
-      .to('sums', { key: str, value: num })
-    assert.deepEqual(shape(builder), [
-      { sources: ['orders'], sinks: ['by-value-repartition'], stores: [] },
-      { sources: ['by-value-repartition'], sinks: ['counts', 'sums'], stores: ['c', 'r'] },
-    ])
-    const driver = new TopologyTestDriver(builder.build())
-    driver.createInputTopic('orders', str, num).pipeKeyValueList([
-      ['a', 2],
-      ['b', 2],
-    ])
-    assert.deepEqual(driver.createOutputTopic('counts', str, num).readKeyValuesToList(), [
-      ['2', 1],
-      ['2', 2],
-    ])
-    assert.deepEqual(driver.createOutputTopic('sums', str, num).readKeyValuesToList(), [
-      ['2', 2],
-      ['2', 4],
-    ])
-    driver.close()
-  })
-
-  it('shares one repartition topic between aggregations of a table grouping named with Grouped.name', () => {
-    const builder = new StreamsBuilder()
-    const grouped = builder
-      .table('users', { key: str, value: str })
-      .groupBy((user, region) => [region, user] as const, { key: str, value: str, name: 'by-region' })
-    grouped.count({ name: 'c' })
-    grouped.aggregate(
-      () => '',
-      (_r, u, agg) => agg + u,
-      (_r, u, agg) => agg.replace(u, ''),
-      { name: 'names', value: str },
-    )
-    const subs = shape(builder)
-    assert.equal(subs.length, 2)
-    assert.deepEqual(subs[1], { sources: ['by-region-repartition'], sinks: [], stores: ['c', 'names'] })
-    const driver = new TopologyTestDriver(builder.build())
-    const users = driver.createInputTopic('users', str, str)
-    users.pipeInput('ann', 'eu')
-    users.pipeInput('bob', 'eu')
-    users.pipeInput('ann', 'us')
-    assert.equal(driver.getKeyValueStore('c').get('eu'), 1)
-    assert.equal(driver.getKeyValueStore('names').get('eu'), 'bob')
-    assert.equal(driver.getKeyValueStore('names').get('us'), 'ann')
-    driver.close()
   })
 })
 

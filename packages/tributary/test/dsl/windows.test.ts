@@ -1,233 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  Serdes,
-  SessionWindows,
-  StreamsBuilder,
-  Suppressed,
-  TimeWindows,
-  WindowedSerdes,
-  type Windowed,
-} from 'tributary'
-import { TopologyTestDriver } from 'tributary/testing'
+import { Serdes, StreamsBuilder, Suppressed, WindowedSerdes } from 'tributary'
+import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
+import { windowsCases } from './cases/windows.cases.ts'
 
 const str = Serdes.string()
 const num = Serdes.number()
-const label = (w: Windowed<string>): string => `${w.key}@${w.window.start}-${w.window.end}`
 
-function windowedCounts(windows: TimeWindows, late?: { topic: string }) {
-  const builder = new StreamsBuilder()
-  builder
-    .stream('in', { key: str, value: num })
-    .groupByKey()
-    .windowedBy(windows)
-    .count({ name: 'counts', ...(late ? { lateRecords: late } : {}) })
-    .toStream()
-    .to('out', { key: WindowedSerdes.timeWindowed(str, windows.sizeMs), value: num })
-  const driver = new TopologyTestDriver(builder.build())
-  return {
-    driver,
-    input: driver.createInputTopic('in', str, num),
-    output: driver.createOutputTopic('out', WindowedSerdes.timeWindowed(str, windows.sizeMs), num),
-  }
-}
-
-describe('tumbling windows', () => {
-  it('count per key and window, updating on every record', () => {
-    const { driver, input, output } = windowedCounts(TimeWindows.ofSizeAndGrace(10, 0))
-    input.pipeInput('a', 1, 0)
-    input.pipeInput('a', 1, 9)
-    input.pipeInput('b', 1, 5)
-    input.pipeInput('a', 1, 10)
-    assert.deepEqual(
-      output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [
-        ['a@0-10', 1],
-        ['a@0-10', 2],
-        ['b@0-10', 1],
-        ['a@10-20', 1],
-      ],
-    )
-    assert.equal(driver.getWindowStore<string, number>('counts').fetch('a', 10), 1)
-    driver.close()
-  })
-
-  it('accept out-of-order records within grace and count the ones past it as late', () => {
-    const { driver, input, output } = windowedCounts(TimeWindows.ofSizeAndGrace(10, 5), { topic: 'late' })
-    const late = driver.createOutputTopic('late', str, num)
-    input.pipeInput('a', 1, 12) // stream time 12
-    input.pipeInput('a', 2, 3) // window [0,10) closes at 15: still open
-    input.pipeInput('a', 3, 15) // stream time 15: [0,10) is now closed
-    input.pipeInput('a', 4, 9) // late
-    assert.deepEqual(
-      output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [
-        ['a@10-20', 1],
-        ['a@0-10', 1],
-        ['a@10-20', 2],
-      ],
-    )
-    assert.deepEqual(late.readKeyValuesToList(), [['a', 4]])
-    assert.equal(driver.metrics().lateRecords, 1)
-    driver.close()
-  })
-
-  it('hand late records to a handler when one is given', () => {
-    const seen: Array<[string, number, number]> = []
-    const builder = new StreamsBuilder()
-    builder
-      .stream('in', { key: str, value: num })
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
-      .count({ lateRecords: { handler: (r, w) => seen.push([r.key, r.value, w.start]) } })
-    const driver = new TopologyTestDriver(builder.build())
-    const input = driver.createInputTopic('in', str, num)
-    input.pipeInput('a', 1, 20)
-    input.pipeInput('a', 7, 5)
-    assert.deepEqual(seen, [['a', 7, 0]])
-    driver.close()
-  })
-})
-
-describe('hopping windows', () => {
-  it('put each record into every window that contains it', () => {
-    const { driver, input, output } = windowedCounts(TimeWindows.ofSizeAndGrace(10, 0).advanceBy(5))
-    input.pipeInput('a', 1, 7)
-    input.pipeInput('a', 1, 12)
-    assert.deepEqual(
-      output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [
-        ['a@0-10', 1],
-        ['a@5-15', 1],
-        ['a@5-15', 2],
-        ['a@10-20', 1],
-      ],
-    )
-    driver.close()
-  })
-})
-
-describe('session windows', () => {
-  function sessions(graceMs = 0) {
-    const builder = new StreamsBuilder()
-    builder
-      .stream('in', { key: str, value: num })
-      .groupByKey()
-      .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, graceMs))
-      .aggregate(
-        () => 0,
-        (_k, v, sum) => sum + v,
-        (_k, a, b) => a + b,
-        { name: 'sessions', value: num },
-      )
-      .toStream()
-      .to('out', { key: WindowedSerdes.sessionWindowed(str), value: num })
-    const driver = new TopologyTestDriver(builder.build())
-    return {
-      driver,
-      input: driver.createInputTopic('in', str, num),
-      output: driver.createOutputTopic('out', WindowedSerdes.sessionWindowed(str), num),
-    }
-  }
-
-  it('extend a session with records inside the gap and start a new one after it', () => {
-    const { driver, input, output } = sessions()
-    input.pipeInput('a', 1, 0)
-    input.pipeInput('a', 2, 5)
-    input.pipeInput('a', 4, 30)
-    assert.deepEqual(
-      output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [
-        ['a@0-0', 1],
-        ['a@0-0', null],
-        ['a@0-5', 3],
-        ['a@30-30', 4],
-      ],
-    )
-    driver.close()
-  })
-
-  it('merge two sessions when a record falls between them', () => {
-    const { driver, input, output } = sessions(20) // retention gap + grace keeps [0,0] until stream time 30
-    input.pipeInput('a', 1, 0)
-    input.pipeInput('a', 2, 20)
-    input.pipeInput('a', 4, 10) // within 10 of both: merges [0,0] and [20,20]
-    const updates = output.readRecordsToList().map((r) => [label(r.key), r.value])
-    assert.deepEqual(updates.slice(2), [
-      ['a@0-0', null],
-      ['a@20-20', null],
-      ['a@0-20', 7],
-    ])
-    assert.deepEqual(
-      [...driver.getSessionStore<string, number>('sessions').all()].map((e) => [label(e.key), e.value]),
-      [['a@0-20', 7]],
-    )
-    driver.close()
-  })
-
-  it('drop a record whose merged session closed before it arrived', () => {
-    const { driver, input, output } = sessions()
-    input.pipeInput('a', 1, 100)
-    input.pipeInput('b', 1, 50) // its session [50,50] ends before 100 - 0 grace: late
-    assert.deepEqual(output.readKeyValuesToList().length, 1)
-    assert.equal(driver.metrics().lateRecords, 1)
-    driver.close()
-  })
-})
+for (const kind of [topologyTestDriver, embeddedLogDriver]) windowsCases(kind)
 
 describe('suppress', () => {
-  it('untilWindowCloses emits one final result per window once stream time passes end + grace', () => {
-    const builder = new StreamsBuilder()
-    builder
-      .stream('in', { key: str, value: num })
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
-      .count()
-      .suppress(Suppressed.untilWindowCloses())
-      .toStream()
-      .to('out', { key: WindowedSerdes.timeWindowed(str, 10), value: num })
-    const driver = new TopologyTestDriver(builder.build())
-    const input = driver.createInputTopic('in', str, num)
-    const output = driver.createOutputTopic('out', WindowedSerdes.timeWindowed(str, 10), num)
-    input.pipeInput('a', 1, 1)
-    input.pipeInput('a', 1, 8)
-    input.pipeInput('b', 1, 12)
-    input.pipeInput('a', 1, 3) // out of order, within grace
-    assert.equal(output.getQueueSize(), 0)
-    input.pipeInput('b', 1, 15) // stream time 15 = end 10 + grace 5: [0,10) closes
-    assert.deepEqual(
-      output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['a@0-10', 3]],
-    )
-    input.pipeInput('c', 1, 40)
-    assert.deepEqual(
-      output.readRecordsToList().map((r) => [label(r.key), r.value]),
-      [['b@10-20', 2]],
-    )
-    driver.close()
-  })
-
-  it('untilTimeLimit emits the latest value of a key after it waited that long', () => {
-    const builder = new StreamsBuilder()
-    builder
-      .table('t', { key: str, value: num })
-      .suppress(Suppressed.untilTimeLimit(10))
-      .toStream()
-      .to('out', { key: str, value: num })
-    const driver = new TopologyTestDriver(builder.build())
-    const input = driver.createInputTopic('t', str, num)
-    const output = driver.createOutputTopic('out', str, num)
-    input.pipeInput('a', 1, 0)
-    input.pipeInput('a', 2, 5)
-    input.pipeInput('b', 7, 6)
-    assert.equal(output.getQueueSize(), 0)
-    input.pipeInput('c', 0, 10)
-    assert.deepEqual(output.readKeyValuesToList(), [['a', 2]])
-    input.pipeInput('c', 1, 16)
-    assert.deepEqual(output.readKeyValuesToList(), [['b', 7]])
-    driver.close()
-  })
-
+  // build-time error: no driver involved
   it('refuses untilWindowCloses on a table that is not windowed', () => {
     const builder = new StreamsBuilder()
     const table = builder.table('t', { key: str, value: num })
@@ -236,6 +19,7 @@ describe('suppress', () => {
 })
 
 describe('windowed serdes', () => {
+  // serde round trip: no driver involved
   it('round-trip time and session windowed keys in Kafka Streams layout', () => {
     const time = WindowedSerdes.timeWindowed(str, 60_000)
     const key = { key: 'k', window: { start: 1_700_000_000_000, end: 1_700_000_060_000 } }

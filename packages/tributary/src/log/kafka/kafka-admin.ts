@@ -42,7 +42,12 @@ export class KafkaAdmin implements Admin {
             topics: [topic.name],
             partitions: topic.partitions,
             replicas: -1,
-            configs: [{ name: 'cleanup.policy', value: topic.cleanupPolicy ?? 'delete' }],
+            configs: [
+              { name: 'cleanup.policy', value: topic.cleanupPolicy ?? 'delete' },
+              ...(topic.retentionMs === undefined
+                ? []
+                : [{ name: 'retention.ms', value: String(topic.retentionMs) }]),
+            ],
           })
         } catch (err) {
           if (!hasProtocolError(err, 'TOPIC_ALREADY_EXISTS')) throw err

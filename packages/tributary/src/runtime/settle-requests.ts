@@ -1,0 +1,41 @@
+/**
+ * Pending `StreamsApp.settle()` calls. The loop counts its turns; a request is answered only by a
+ * turn that began after it was made, so whatever the caller did before asking (piped records,
+ * moved the clock) is seen by that turn.
+ */
+export class SettleRequests {
+  private waiting: Array<{ after: number; resolve: () => void; reject: (err: unknown) => void }> = []
+  private turn = 0
+
+  request(): Promise<void> {
+    return new Promise((resolve, reject) => this.waiting.push({ after: this.turn, resolve, reject }))
+  }
+
+  /** Marks the start of a loop turn. */
+  startTurn(): void {
+    this.turn++
+  }
+
+  /** True when any request waits. */
+  get pending(): boolean {
+    return this.waiting.length > 0
+  }
+
+  /** True when a request made before this turn waits. */
+  get due(): boolean {
+    return this.waiting.some((w) => w.after < this.turn)
+  }
+
+  /** Answers the requests made before this turn. */
+  resolveDue(): void {
+    const due = this.waiting.filter((w) => w.after < this.turn)
+    this.waiting = this.waiting.filter((w) => w.after >= this.turn)
+    due.forEach((w) => w.resolve())
+  }
+
+  rejectAll(err: unknown): void {
+    const all = this.waiting
+    this.waiting = []
+    all.forEach((w) => w.reject(err))
+  }
+}
