@@ -16,11 +16,6 @@ export class SettleRequests {
     this.turn++
   }
 
-  /** True when any request waits. */
-  get pending(): boolean {
-    return this.waiting.length > 0
-  }
-
   /** True when a request made before this turn waits. */
   get due(): boolean {
     return this.waiting.some((w) => w.after < this.turn)

@@ -311,7 +311,7 @@ export class StreamsApp {
     await this.globalState!.poll()
     const records = await this.consumer!.poll({
       maxRecords: this.config.maxPollRecords,
-      timeoutMs: this.settling.pending ? 5 : 100, // a settle() caller waits: don't idle
+      timeoutMs: this.config.pollMs,
     })
     this.route(records)
     let commitRequested = false

@@ -30,6 +30,8 @@ export interface StreamsConfig {
   readonly maxTaskIdleMs?: number
   /** Records fetched per poll. Default 1000. */
   readonly maxPollRecords?: number
+  /** How long a poll waits for records when there are none (as Kafka Streams' poll.ms). Default 100. */
+  readonly pollMs?: number
   /**
    * Distinguishes instances of one application: exactly-once uses the transactional id
    * `<applicationId>-<instanceId>`, so two live instances must never share it (the newer fences
@@ -60,6 +62,7 @@ const schema = z.object({
   processingErrors: policy.optional(),
   deadLetterTopic: z.string().min(1).optional(),
   maxPollRecords: z.number().int().min(1).optional(),
+  pollMs: z.number().int().min(0).optional(),
   maxTaskIdleMs: z.number().int().min(0).optional(),
   taskTimeoutMs: z.number().int().min(0).optional(),
   instanceId: z
@@ -89,6 +92,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     processingErrors: config.processingErrors ?? 'dead-letter',
     deadLetterTopic: config.deadLetterTopic ?? `${config.applicationId}-dlq`,
     maxPollRecords: config.maxPollRecords ?? 1000,
+    pollMs: config.pollMs ?? 100,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     clock: config.clock ?? Date.now,

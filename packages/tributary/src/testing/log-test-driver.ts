@@ -82,6 +82,7 @@ export class LogTestDriver implements StreamsTestDriver {
       logger: config.logger ?? consoleLogger(),
       clock: () => this.wallClock,
       taskTimeoutMs: 30_000,
+      pollMs: 10, // settle() and close() wait for the poll in progress
     })
   }
 
