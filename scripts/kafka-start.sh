@@ -77,6 +77,8 @@ log.retention.hours=168
 log.cleaner.enable=true
 log.cleaner.dedupe.buffer.size=16777216
 log.cleaner.threads=1
+# Tests force compaction; the cleaner looks for work every second (default 15 s).
+log.cleaner.backoff.ms=1000
 num.network.threads=2
 num.io.threads=4
 num.recovery.threads.per.data.dir=1

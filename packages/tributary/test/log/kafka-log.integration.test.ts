@@ -1,5 +1,6 @@
 import { after } from 'node:test'
 import { KafkaLog } from '../../src/log/kafka/index.ts'
+import { forceCompaction } from './kafka/force-compaction.ts'
 import { logContract } from './log-contract.ts'
 
 // The Log contract against a real broker: `npm run kafka:start` (or any Kafka 3.5 to 4.1 at
@@ -26,6 +27,7 @@ logContract('kafka', async () => {
   open.add(log)
   return {
     log,
+    compact: (topic) => forceCompaction(log, topic),
     cleanup: async () => {
       open.delete(log)
       await log.close()

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { buf, collect, drain, str, tp, type ContractContext } from './harness.ts'
+import type { ConsumerRecord } from '../../../src/log/log.ts'
+import { buf, collect, str, tp, type ContractContext } from './harness.ts'
 
 export function compactionContract(ctx: ContractContext): void {
   describe('compacted topics', () => {
-    it('keeps the latest record per key, tombstones included, at the offsets they were written', async (t) => {
+    it('keeps the latest record per key, tombstones included, at the offsets they were written', async () => {
       const name = await ctx.topic(1, 'compact')
       const producer = await ctx.log.producer()
       const writes: [string, string | null][] = [
@@ -23,18 +24,14 @@ export function compactionContract(ctx: ContractContext): void {
           value: v === null ? null : buf(v),
         })),
       )
-      if (ctx.subject.compact === undefined) {
-        t.skip('this log cannot be compacted on demand')
-        await producer.close()
-        return
-      }
       await ctx.subject.compact(name)
       const consumer = await ctx.log.consumer({ groupId: ctx.unique('group') })
       await consumer.assign([tp(name)])
-      const got = await collect(consumer, 3)
-      assert.deepEqual(await drain(consumer, 200), [])
+      const [end] = await ctx.log.admin.endOffsets([tp(name)])
+      const got: ConsumerRecord[] = []
+      while (consumer.position(tp(name)) < end!.offset) got.push(...(await collect(consumer, 1)))
       assert.deepEqual(
-        got.map((r) => [r.offset, str(r.key), str(r.value)]),
+        got.filter((r) => !str(r.key)!.startsWith('__')).map((r) => [r.offset, str(r.key), str(r.value)]),
         [
           [sent[3]!.offset, 'k3', 'v1'],
           [sent[4]!.offset, 'k2', null],
