@@ -225,8 +225,6 @@ export function processorApiCases(kind: DriverKind): void {
         { stores: ['connected'], name: 'p' },
       )
       const driver = await kind.make(builder.build())
-      // A log driver starts the app, and so inits the processors, at the first pipe.
-      await driver.createInputTopic('in', str, num).pipeInput('k', 1)
       assert.equal(errors.length, 2)
       for (const [i, name] of ['other', 'nowhere'].entries()) {
         const err = errors[i]
@@ -377,14 +375,12 @@ export function processorApiCases(kind: DriverKind): void {
 
     it('closes processors when the driver closes', async () => {
       let closed = 0
-      const { driver, input } = await processDriver(kind, () => ({
+      const { driver } = await processDriver(kind, () => ({
         process() {},
         close() {
           closed++
         },
       }))
-      // A log driver starts the app, and so creates the processors, at the first pipe.
-      await input.pipeInput('a', 1)
       await driver.close()
       await driver.close()
       assert.equal(closed, 1)
@@ -476,8 +472,7 @@ export function processorApiCases(kind: DriverKind): void {
     })
 
     it('fires wall-clock punctuations on advanceWallClockTime, one interval after scheduling', async () => {
-      const { driver, fired, input } = await scheduled(kind, 'wall-clock', 100)
-      await input.pipeInput('a', 0, 0) // a log driver starts the app (and schedules) at the first pipe
+      const { driver, fired } = await scheduled(kind, 'wall-clock', 100)
       await driver.advanceWallClockTime(99)
       assert.deepEqual(fired, [])
       await driver.advanceWallClockTime(1)
@@ -499,8 +494,7 @@ export function processorApiCases(kind: DriverKind): void {
     })
 
     it('forwards records from a wall-clock punctuation downstream', async () => {
-      const { driver, ticks, input } = await scheduled(kind, 'wall-clock', 100)
-      await input.pipeInput('a', 0, 0) // a log driver starts the app (and schedules) at the first pipe
+      const { driver, ticks } = await scheduled(kind, 'wall-clock', 100)
       await driver.advanceWallClockTime(100)
       assert.deepEqual(await ticks.readKeyValuesToList(), [['tick', 1100]])
       await driver.close()
@@ -508,7 +502,6 @@ export function processorApiCases(kind: DriverKind): void {
 
     it('stops firing once cancelled', async () => {
       const wall = await scheduled(kind, 'wall-clock', 10, 2)
-      await wall.input.pipeInput('a', 0, 0) // a log driver starts the app (and schedules) at the first pipe
       for (let i = 0; i < 5; i++) await wall.driver.advanceWallClockTime(10)
       assert.deepEqual(wall.fired, [1010, 1020])
       await wall.driver.close()
