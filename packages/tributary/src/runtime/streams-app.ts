@@ -1,16 +1,17 @@
 import { join } from 'node:path'
 import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
-import type { Consumer, ConsumerRecord, Log, ProducerRecord } from '../log/log.ts'
+import type { Consumer, ConsumerRecord, Log } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
+import { appTaskEnvironment } from './app-task-environment.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
 import { OutputChannel } from './output-channel.ts'
-import { SettleRequests } from './settle-requests.ts'
+import { SettleRequests, caughtUp } from './settle.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
@@ -125,7 +126,11 @@ export class StreamsApp {
         this.topology,
         this.names,
         stateDir,
-        this.taskEnvironment(),
+        appTaskEnvironment(this.config, this.logger, this.names, {
+          partitionCount: (topic) => this.partitionCounts.get(topic),
+          emit: (record) => this.output!.emit(record),
+          lagging: (partitions) => this.lag?.lagging(partitions) ?? false,
+        }),
         this.restorer,
         this.globalState.handles(),
       )
@@ -327,22 +332,13 @@ export class StreamsApp {
     await this.lag?.refresh(Date.now())
     if (this.settling.due) {
       await this.commit()
-      if (await this.idle()) this.settling.resolveDue()
+      const isolation = this.eos ? 'read_committed' : 'read_uncommitted'
+      const parts = { consumer: this.consumer!, tasks: this.taskManager!, output: this.output! }
+      if (await caughtUp({ ...parts, globalState: this.globalState!, admin: this.log!.admin, isolation }))
+        this.settling.resolveDue()
     } else if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) {
       await this.commit()
     }
-  }
-
-  /** Nothing buffered, restoring or unsent, and every input partition read to its end. */
-  private async idle(): Promise<boolean> {
-    const tasks = this.taskManager!
-    const consumer = this.consumer!
-    const assigned = consumer.assignment()
-    if (assigned.length === 0 || tasks.restoring !== undefined || this.output!.hasWork()) return false
-    for (const tp of assigned) if ((tasks.taskFor(tp)?.task.inputs.size() ?? 1) > 0) return false
-    const ends = await this.log!.admin.endOffsets(assigned, this.eos ? 'read_committed' : 'read_uncommitted')
-    if (ends.some((e) => consumer.position(e) < e.offset)) return false
-    return this.globalState!.caughtUp(this.log!.admin)
   }
 
   private route(records: readonly ConsumerRecord[]): void {
@@ -398,32 +394,6 @@ export class StreamsApp {
         'this instance is no longer a member of its group; its tasks have moved',
       )
     return member
-  }
-
-  private taskEnvironment() {
-    return {
-      applicationId: this.config.applicationId,
-      resolveTopic: (topic: string) => this.names.resolve(topic),
-      partitionsFor: (topic: string) => {
-        const n = this.partitionCounts.get(topic)
-        if (n === undefined)
-          throw new TributaryError(
-            'LOG',
-            `unknown partition count of ${topic}; a partitioner needs a topic that exists when the app starts`,
-          )
-        return n
-      },
-      emit: (record: ProducerRecord) => {
-        this.output!.emit(record)
-      },
-      deserializationErrors: this.config.deserializationErrors,
-      processingErrors: this.config.processingErrors,
-      deadLetterTopic: this.config.deadLetterTopic,
-      maxTaskIdleMs: this.config.maxTaskIdleMs,
-      lagging: (partitions: readonly TopicPartition[]) => this.lag?.lagging(partitions) ?? false,
-      logger: this.logger,
-      now: this.config.clock,
-    }
   }
 
   /** Releases everything; `error` marks a failure (the open transaction is aborted, pending state dropped). */

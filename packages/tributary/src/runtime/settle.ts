@@ -1,3 +1,8 @@
+import type { Admin, Consumer, Isolation } from '../log/log.ts'
+import type { GlobalStateManager } from './global-state.ts'
+import type { OutputChannel } from './output-channel.ts'
+import type { TaskManager } from './task-manager.ts'
+
 /**
  * Pending `StreamsApp.settle()` calls. The loop counts its turns; a request is answered only by a
  * turn that began after it was made, so whatever the caller did before asking (piped records,
@@ -33,4 +38,24 @@ export class SettleRequests {
     this.waiting = []
     all.forEach((w) => w.reject(err))
   }
+}
+
+export interface AppParts {
+  readonly consumer: Consumer
+  readonly tasks: TaskManager
+  readonly output: OutputChannel
+  readonly globalState: GlobalStateManager
+  readonly admin: Admin
+  readonly isolation: Isolation
+}
+
+/** Nothing buffered, restoring or unsent, and every input partition (global ones too) read to its end. */
+export async function caughtUp(app: AppParts): Promise<boolean> {
+  const { consumer, tasks } = app
+  const assigned = consumer.assignment()
+  if (assigned.length === 0 || tasks.restoring !== undefined || app.output.hasWork()) return false
+  for (const tp of assigned) if ((tasks.taskFor(tp)?.task.inputs.size() ?? 1) > 0) return false
+  const ends = await app.admin.endOffsets(assigned, app.isolation)
+  if (ends.some((e) => consumer.position(e) < e.offset)) return false
+  return app.globalState.caughtUp(app.admin)
 }
