@@ -50,6 +50,9 @@ export interface Admin {
   endOffsets(partitions: readonly TopicPartition[], isolation?: Isolation): Promise<PartitionOffset[]>
   /** Committed offsets of a group; partitions with none are left out. */
   committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<PartitionOffset[]>
+  /** Deletes each partition's records before the offset, which becomes its beginning (Kafka's
+   *  DeleteRecords). Optional: a log without it keeps everything. */
+  deleteRecordsBefore?(offsets: readonly PartitionOffset[]): Promise<void>
 }
 
 export interface ProducerRecord {

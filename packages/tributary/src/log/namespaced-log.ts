@@ -5,6 +5,7 @@ import type {
   ConsumerRecord,
   GroupMetadata,
   Log,
+  PartitionOffset,
   Producer,
   SubscribeOptions,
 } from './log.ts'
@@ -56,6 +57,10 @@ function namespacedAdmin(admin: Admin, ns: Namespace): Admin {
       (await admin.endOffsets(partitions.map(ns.inward), isolation)).map(ns.outward),
     committedOffsets: async (groupId, partitions) =>
       (await admin.committedOffsets(ns.add(groupId), partitions.map(ns.inward))).map(ns.outward),
+    ...(admin.deleteRecordsBefore && {
+      deleteRecordsBefore: (offsets: readonly PartitionOffset[]) =>
+        admin.deleteRecordsBefore!(offsets.map(ns.inward)),
+    }),
   }
 }
 

@@ -11,6 +11,7 @@ import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
 import { OutputChannel } from './output-channel.ts'
+import { RepartitionPurge } from './repartition-purge.ts'
 import { SettleRequests, caughtUp } from './settle.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
@@ -52,6 +53,7 @@ export class StreamsApp {
   private lag: LagTracker | undefined
   private output: OutputChannel | undefined
   private restorer: StoreRestorer | undefined
+  private purge: RepartitionPurge | undefined
   private taskManager: TaskManager | undefined
   private globalState: GlobalStateManager | undefined
   private lastCommit = 0
@@ -117,6 +119,15 @@ export class StreamsApp {
         dlq ? [this.config.deadLetterTopic] : [],
       )
       this.partitionCounts = new Map(plan.partitions)
+      const repartitionTopics = [...this.topology.internalTopics.values()]
+        .filter((t) => t.kind === 'repartition')
+        .map((t) => this.names.resolve(t.name))
+      this.purge = new RepartitionPurge(
+        this.log.admin,
+        new Set(repartitionTopics),
+        this.config.repartitionPurgeIntervalMs,
+        this.logger,
+      )
       const producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
       this.output = new OutputChannel(producer, this.eos)
       this.globalState = new GlobalStateManager(this.topology, this.logger)
@@ -380,6 +391,7 @@ export class StreamsApp {
     }
     for (const t of tasks) await t.stores.commit(sent)
     this.commits++
+    await this.purge?.afterCommit(offsets, this.lastCommit)
   }
 
   /** What the offsets of a transaction are committed as: the consumer's generation where the log

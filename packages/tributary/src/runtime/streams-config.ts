@@ -32,6 +32,9 @@ export interface StreamsConfig {
   readonly maxPollRecords?: number
   /** How long a poll waits for records when there are none (as Kafka Streams' poll.ms). Default 100. */
   readonly pollMs?: number
+  /** How often consumed records are deleted from repartition topics, on logs that can (Kafka).
+   *  Default 30000 (as Kafka Streams' repartition.purge.interval.ms). */
+  readonly repartitionPurgeIntervalMs?: number
   /**
    * Distinguishes instances of one application: exactly-once uses the transactional id
    * `<applicationId>-<instanceId>`, so two live instances must never share it (the newer fences
@@ -63,6 +66,7 @@ const schema = z.object({
   deadLetterTopic: z.string().min(1).optional(),
   maxPollRecords: z.number().int().min(1).optional(),
   pollMs: z.number().int().min(0).optional(),
+  repartitionPurgeIntervalMs: z.number().int().min(0).optional(),
   maxTaskIdleMs: z.number().int().min(0).optional(),
   taskTimeoutMs: z.number().int().min(0).optional(),
   instanceId: z
@@ -93,6 +97,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     deadLetterTopic: config.deadLetterTopic ?? `${config.applicationId}-dlq`,
     maxPollRecords: config.maxPollRecords ?? 1000,
     pollMs: config.pollMs ?? 100,
+    repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     clock: config.clock ?? Date.now,

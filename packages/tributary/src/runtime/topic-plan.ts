@@ -82,8 +82,15 @@ export async function planTopics(
   checkCopartitioned(topology, partitions)
 
   const create: TopicConfig[] = []
-  for (const name of topology.internalTopics.keys()) {
-    create.push({ name: names.resolve(name), partitions: partitions.get(name)!, cleanupPolicy: 'delete' })
+  for (const [name, topic] of topology.internalTopics) {
+    // Kept until consumed (RepartitionPurge deletes them then), whatever their event time.
+    const retentionMs = topic.kind === 'repartition' ? -1 : undefined
+    create.push({
+      name: names.resolve(name),
+      partitions: partitions.get(name)!,
+      cleanupPolicy: 'delete',
+      ...(retentionMs === undefined ? {} : { retentionMs }),
+    })
   }
   for (const sub of subs) {
     for (const store of sub.stores) {

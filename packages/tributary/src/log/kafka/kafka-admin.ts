@@ -60,6 +60,18 @@ export class KafkaAdmin implements Admin {
     )
   }
 
+  async deleteRecordsBefore(offsets: readonly PartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, PartitionOffset[]>()
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o])
+    const topics = [...byTopic].map(([name, parts]) => ({
+      name,
+      partitions: parts.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) })),
+    }))
+    await mapErrors(`delete records of ${[...byTopic.keys()].join(', ')}`, () =>
+      this.client.deleteRecords({ topics }),
+    )
+  }
+
   async deleteTopics(names: readonly string[]): Promise<void> {
     for (const name of names) {
       await mapErrors(`delete topic ${name}`, async () => {

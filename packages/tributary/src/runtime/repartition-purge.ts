@@ -1,0 +1,31 @@
+import type { Admin, PartitionOffset } from '../log/log.ts'
+import type { Logger } from '../logger.ts'
+
+/**
+ * Deletes what the app has consumed and committed from its repartition topics, at most every
+ * `intervalMs` (as Kafka Streams' repartition.purge.interval.ms): those topics keep records
+ * forever by time (retention.ms -1, so old event times are never dropped unread) and would
+ * otherwise only grow. Only on logs that can delete records (Kafka); a failure is logged and
+ * retried at the next purge.
+ */
+export class RepartitionPurge {
+  private last = 0
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly repartitionTopics: ReadonlySet<string>,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Called after a commit with the input offsets it committed. */
+  async afterCommit(committed: readonly PartitionOffset[], now: number): Promise<void> {
+    if (this.admin.deleteRecordsBefore === undefined || now - this.last < this.intervalMs) return
+    const offsets = committed.filter((o) => this.repartitionTopics.has(o.topic))
+    if (offsets.length === 0) return
+    this.last = now
+    await this.admin
+      .deleteRecordsBefore(offsets)
+      .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'purging repartition topics failed'))
+  }
+}
