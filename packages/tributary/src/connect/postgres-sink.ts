@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors.ts'
+import { TributaryError, isTributaryError } from '../errors.ts'
 import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
@@ -31,6 +31,10 @@ export interface PostgresSinkOptions {
   /** Also commit the offsets to the log after each database commit (default true). Only for tools
    *  that read group lag from the log: the sink itself never starts from them. */
   readonly commitToLog?: boolean
+  /** How long the sink keeps retrying while the log fails (code LOG: broker unreachable or
+   *  restarting) before it stops; each retry resumes from the offsets stored in the database.
+   *  Default 300000. Database errors and unmappable records stop it at once. */
+  readonly logRetryTimeoutMs?: number
   /** Called after each database commit. */
   readonly onCommit?: (batch: SinkBatch) => void
   readonly logger?: Logger
@@ -191,11 +195,29 @@ export class PostgresSink {
 
   private async run(): Promise<void> {
     let failure: unknown
-    try {
-      while (this.state === 'running') await this.step()
-    } catch (err) {
-      failure = err
-      this.logger.error({ groupId: this.options.groupId, err: String(err) }, 'sink failed; stopping')
+    let failingSince: number | undefined
+    let backoff = 100
+    while (this.state === 'running') {
+      try {
+        if (failingSince !== undefined) await this.seekToStored(this.consumer!.assignment())
+        await this.step()
+        failingSince = undefined
+        backoff = 100
+      } catch (err) {
+        failingSince ??= Date.now()
+        const retryFor = this.options.logRetryTimeoutMs ?? 300_000
+        if (!isTributaryError(err, 'LOG') || Date.now() - failingSince > retryFor) {
+          failure = err
+          this.logger.error({ groupId: this.options.groupId, err: String(err) }, 'sink failed; stopping')
+          break
+        }
+        this.logger.warn(
+          { groupId: this.options.groupId, err: String(err), retryInMs: backoff },
+          'log failure; resuming from the offsets stored in the database',
+        )
+        await new Promise((r) => setTimeout(r, backoff))
+        backoff = Math.min(backoff * 2, 2_000)
+      }
     }
     await this.consumer?.close().catch(() => {})
     this.state = failure === undefined ? 'closed' : 'failed'

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { EmbeddedLog } from '../../src/log/embedded/index.ts'
-import type { ConsumerRecord, Log } from '../../src/log/log.ts'
+import { TributaryError } from '../../src/errors.ts'
+import type { Consumer, ConsumerRecord, Log } from '../../src/log/log.ts'
 import type { SqlClient, SqlQueryable } from '../../src/connect/sql-client.ts'
 import { PostgresSink, type PostgresSinkOptions } from '../../src/connect/postgres-sink.ts'
 
@@ -312,5 +313,71 @@ export function postgresSinkContract(name: string, open: () => Promise<SinkFixtu
       assert.equal(sink.state, 'closed')
       await t.log.close()
     })
+
+    it('rides out log failures, resuming from the stored offsets, and applies each record once', async () => {
+      const t = await setup()
+      await produce(t.log, 50)
+      // Polls 3, 4 and 7 fail as a restarting broker would; the batches between them commit.
+      const sink = new PostgresSink({ ...t.options(t.sql), log: failingPolls(t.log, [3, 4, 7]) })
+      await sink.start()
+      await sink.waitUntilCaughtUp(10_000)
+      await sink.close()
+      assert.equal(sink.state, 'closed')
+      assert.deepEqual(await t.counts(), {
+        k0: [10, 10],
+        k1: [10, 10],
+        k2: [10, 10],
+        k3: [10, 10],
+        k4: [10, 10],
+      })
+      assert.deepEqual(await t.storedOffsets(), await endOffsets(t.log))
+      await t.log.close()
+    })
+
+    it('stops with the log error once the log has failed for longer than logRetryTimeoutMs', async () => {
+      const t = await setup()
+      await produce(t.log, 5)
+      const always = Array.from({ length: 1000 }, (_, i) => i + 1)
+      const sink = new PostgresSink({
+        ...t.options(t.sql),
+        log: failingPolls(t.log, always),
+        logRetryTimeoutMs: 300,
+      })
+      await sink.start()
+      await assert.rejects(sink.done, /broker unreachable/)
+      assert.equal(sink.state, 'failed')
+      await t.log.close()
+    })
   })
+}
+
+/** `log` whose consumers' n-th polls (counted from 1, per consumer) fail with code LOG. */
+function failingPolls(log: Log, failing: readonly number[]): Log {
+  return {
+    admin: log.admin,
+    producer: (options) => log.producer(options),
+    close: () => log.close(),
+    consumer: async (options) => {
+      const consumer = await log.consumer(options)
+      let polls = 0
+      const wrapped: Consumer = {
+        memberId: consumer.memberId,
+        assign: (partitions) => consumer.assign(partitions),
+        subscribe: (topics, subscribeOptions) => consumer.subscribe(topics, subscribeOptions),
+        assignment: () => consumer.assignment(),
+        poll: async (pollOptions) => {
+          if (failing.includes(++polls)) throw new TributaryError('LOG', 'broker unreachable (simulated)')
+          return consumer.poll(pollOptions)
+        },
+        seek: (tp, offset) => consumer.seek(tp, offset),
+        position: (tp) => consumer.position(tp),
+        pause: (partitions) => consumer.pause(partitions),
+        resume: (partitions) => consumer.resume(partitions),
+        commit: (offsets) => consumer.commit(offsets),
+        committed: (partitions) => consumer.committed(partitions),
+        close: () => consumer.close(),
+      }
+      return wrapped
+    },
+  }
 }
