@@ -84,6 +84,8 @@ export function producer(
     signal: abort.signal,
     ...(maxOrders === undefined ? {} : { maxOrders }),
     onProgress: (s) => console.log(`producer: ${s.orders} orders, ${s.users} users sent`),
+    onRetry: (err) =>
+      console.warn(`producer: log failure, resuming from the committed state: ${String(err)}`),
   })
   console.log(`producer: ${rate} orders/s, seed ${seed}`)
   return {

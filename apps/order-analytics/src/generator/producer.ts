@@ -1,4 +1,4 @@
-import type { Log, ProducerRecord } from 'tributary'
+import { isTributaryError, type Log, type Producer, type ProducerRecord } from 'tributary'
 import type { AppContext } from '../context.ts'
 import { openEventCodec, type EventCodec } from './event-codec.ts'
 import { makeOrder, makeUser, userId } from './events.ts'
@@ -16,6 +16,11 @@ export interface ProducerOptions {
   readonly signal?: AbortSignal
   /** Called about every 5 s with the running totals. */
   readonly onProgress?: (state: ProducerState) => void
+  /** How long log failures (broker unreachable or restarting) are retried before the producer
+   *  stops with the error; default 300000. */
+  readonly retryTimeoutMs?: number
+  /** Called on each retried failure. */
+  readonly onRetry?: (err: unknown) => void
 }
 
 /** What the producer has sent; committed with every batch so a restart resumes after it. */
@@ -31,7 +36,8 @@ const stateTopic = (ctx: Pick<AppContext, 'applicationId'>) => `${ctx.applicatio
  * Produces users and orders at `rate` orders/s, as JSON or (ORDERS_FORMAT=avro) Avro. Each tick's records and the producer's new state
  * go in one transaction (transactional id `<applicationId>-producer-<seed>`, which also fences a
  * stale copy of this producer), and a restart reads the committed state back: every order is
- * written exactly once across crashes, and its content depends only on (seed, its number).
+ * written exactly once across crashes, and its content depends only on (seed, its number). A log
+ * failure aborts the tick; the producer is then reopened and resumes from the committed state.
  */
 export async function runProducer(ctx: AppContext, options: ProducerOptions): Promise<ProducerState> {
   const topic = stateTopic(ctx)
@@ -43,16 +49,16 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
   const key = `seed-${options.seed}`
   let state = (await readState(ctx.log, topic, key)) ?? { orders: 0, users: 0 }
   const codec = await openEventCodec(ctx)
-  const producer = await ctx.log
-    .producer({ transactionalId: `${ctx.applicationId}-producer-${options.seed}` })
-    .catch(async (err: unknown) => {
-      await codec.close()
-      throw err
-    })
+  const open = () => ctx.log.producer({ transactionalId: `${ctx.applicationId}-producer-${options.seed}` })
+  let producer: Producer | undefined = await open().catch(async (err: unknown) => {
+    await codec.close()
+    throw err
+  })
   const initialUsers = options.initialUsers ?? 200
   const started = Date.now()
   const startOrders = state.orders
   let lastReport = started
+  let failingSince: number | undefined
   try {
     while (!options.signal?.aborted && state.orders < (options.maxOrders ?? Infinity)) {
       const now = Date.now()
@@ -60,18 +66,33 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
         startOrders + Math.floor(((now - started) / 1000) * options.rate),
         options.maxOrders ?? Infinity,
       )
-      if (due > state.orders) {
-        const { records, next } = batch(ctx, codec, options.seed, state, due, initialUsers, now)
-        records.push({ topic, partition: 0, key: Buffer.from(key), value: Buffer.from(JSON.stringify(next)) })
-        await producer.beginTransaction()
-        try {
+      try {
+        if (producer === undefined) {
+          producer = await open() // fences the failed one and aborts what it left open
+          state = (await readState(ctx.log, topic, key)) ?? state
+        }
+        if (due > state.orders) {
+          const { records, next } = batch(ctx, codec, options.seed, state, due, initialUsers, now)
+          records.push({
+            topic,
+            partition: 0,
+            key: Buffer.from(key),
+            value: Buffer.from(JSON.stringify(next)),
+          })
+          await producer.beginTransaction()
           await producer.send(records)
           await producer.commitTransaction()
-        } catch (err) {
-          await producer.abortTransaction().catch(() => {})
-          throw err
+          state = next
         }
-        state = next
+        failingSince = undefined
+      } catch (err) {
+        failingSince ??= now
+        const retryable = isTributaryError(err, 'LOG') || isTributaryError(err, 'TRANSACTION')
+        if (!retryable || now - failingSince > (options.retryTimeoutMs ?? 300_000)) throw err
+        options.onRetry?.(err)
+        await producer?.close().catch(() => {})
+        producer = undefined
+        await new Promise((r) => setTimeout(r, 1_000))
       }
       if (options.onProgress && now - lastReport >= 5000) {
         lastReport = now
@@ -80,7 +101,7 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
       await new Promise((r) => setTimeout(r, TICK_MS))
     }
   } finally {
-    await producer.close()
+    await producer?.close().catch(() => {})
     await codec.close()
   }
   return state

@@ -1,11 +1,12 @@
 import type { ConsumerRecord, Log } from 'tributary'
 
-/** Every record of `topic` up to its current end, partition by partition, in offset order. */
+/** Every committed record of `topic` up to its current end (read_committed: aborted transactions
+ *  left out), partition by partition, in offset order. */
 export async function readTopic(log: Log, topic: string): Promise<ConsumerRecord[]> {
   const [d] = await log.admin.describeTopics([topic])
   const partitions = Array.from({ length: d!.partitions }, (_, partition) => ({ topic, partition }))
-  const ends = await log.admin.endOffsets(partitions)
-  const consumer = await log.consumer({ groupId: `${topic}-replay-reader` })
+  const ends = await log.admin.endOffsets(partitions, 'read_committed')
+  const consumer = await log.consumer({ groupId: `${topic}-replay-reader`, isolation: 'read_committed' })
   const out: ConsumerRecord[] = []
   try {
     for (const end of ends) {
