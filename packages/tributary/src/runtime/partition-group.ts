@@ -85,6 +85,11 @@ export class PartitionGroup {
     return [...this.queues.values()].filter((q) => q.size === 0).map((q) => q.partition)
   }
 
+  /** Records buffered from one partition. */
+  bufferedIn(partition: TopicPartition): number {
+    return this.queue(partition).size
+  }
+
   size(): number {
     let n = 0
     for (const q of this.queues.values()) n += q.size

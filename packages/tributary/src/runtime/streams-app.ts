@@ -10,6 +10,7 @@ import { appTaskEnvironment } from './app-task-environment.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
+import { OffsetsToCommit } from './offsets-to-commit.ts'
 import { OutputChannel } from './output-channel.ts'
 import { RepartitionPurge } from './repartition-purge.ts'
 import { SettleRequests, caughtUp } from './settle.ts'
@@ -68,6 +69,7 @@ export class StreamsApp {
   private needsRecovery = false
   private recoveries = 0
   private readonly settling = new SettleRequests()
+  private readonly offsetsToCommit = new OffsetsToCommit()
   state: AppState = 'created'
   /** Resolves when the app has closed; rejects with the error that stopped it. */
   readonly done: Promise<void>
@@ -374,7 +376,10 @@ export class StreamsApp {
   private async commit(): Promise<void> {
     this.lastCommit = Date.now()
     const tasks = [...(this.taskManager?.tasks.values() ?? [])]
-    const offsets = tasks.flatMap((t) => t.task.consumedOffsets())
+    const offsets = this.offsetsToCommit.collect(
+      tasks.map((t) => t.task),
+      this.consumer!,
+    )
     const output = this.output
     if (output === undefined) return
     for (const t of tasks)
@@ -389,6 +394,7 @@ export class StreamsApp {
     } else if (offsets.length > 0) {
       await this.consumer!.commit(offsets)
     }
+    this.offsetsToCommit.done(offsets)
     for (const t of tasks) await t.stores.commit(sent)
     this.commits++
     await this.purge?.afterCommit(offsets, this.lastCommit)

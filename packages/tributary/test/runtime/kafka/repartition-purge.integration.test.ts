@@ -84,6 +84,21 @@ describe('repartition topics on Kafka', () => {
         'consumed repartition records to be deleted',
         30_000,
       )
+      // Idle, the app has committed its inputs to their ends, past the commit markers that
+      // follow its own transactional writes to the repartition topic: no lag of 1 when idle.
+      const inputs = [0, 1].map((partition) => ({ topic: input, partition }))
+      await until(
+        async () => {
+          const tps = [...partitions, ...inputs]
+          const ends = await log.admin.endOffsets(tps, 'read_committed')
+          const committed = await log.admin.committedOffsets(id, tps)
+          const at = (e: (typeof ends)[number]) =>
+            committed.find((c) => c.topic === e.topic && c.partition === e.partition)?.offset
+          return ends.every((e) => at(e) === e.offset || e.offset === 0) // empty: nothing to commit
+        },
+        'committed offsets at the ends',
+        30_000,
+      )
       await app.close()
 
       const [described] = await (log.admin as KafkaAdmin).client.describeConfigs({

@@ -1,0 +1,42 @@
+import type { Consumer, PartitionOffset } from '../log/log.ts'
+import { tpKey, type TopicPartition } from '../record.ts'
+import type { Task } from './task.ts'
+
+/**
+ * The input offsets a commit carries: each task's "last processed record + 1", and, for a partition
+ * with nothing buffered in its task, the consumer's position when it has moved past that or past
+ * the last commit. The position runs ahead of the records only over transaction markers and
+ * aborted records (it never passes a record not handed out), so committing it is exact, and an
+ * idle app ends at the partition's end instead of one short of it (the last commit marker).
+ */
+export class OffsetsToCommit {
+  private readonly committed = new Map<string, number>()
+
+  collect(tasks: readonly Task[], consumer: Consumer): PartitionOffset[] {
+    const offsets = new Map<string, PartitionOffset>()
+    for (const task of tasks) {
+      for (const o of task.consumedOffsets()) offsets.set(tpKey(o), o)
+      for (const tp of task.inputs.partitions()) {
+        const key = tpKey(tp)
+        const base = offsets.get(key)?.offset ?? this.committed.get(key)
+        if (base === undefined || task.inputs.bufferedIn(tp) > 0) continue
+        const position = positionOf(consumer, tp)
+        if (position !== undefined && position > base) offsets.set(key, { ...tp, offset: position })
+      }
+    }
+    return [...offsets.values()]
+  }
+
+  /** Records what a successful commit carried. */
+  done(offsets: readonly PartitionOffset[]): void {
+    for (const o of offsets) this.committed.set(tpKey(o), o.offset)
+  }
+}
+
+function positionOf(consumer: Consumer, tp: TopicPartition): number | undefined {
+  try {
+    return consumer.position(tp)
+  } catch {
+    return undefined // no position: the partition is being given up or not fetched yet
+  }
+}
