@@ -9,7 +9,8 @@ import type { Logger } from '../logger.ts'
  * retried at the next purge.
  */
 export class RepartitionPurge {
-  private last = 0
+  /** The first purge comes one interval after the start. */
+  private last = Date.now()
 
   constructor(
     private readonly admin: Admin,

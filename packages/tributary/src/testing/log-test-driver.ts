@@ -39,7 +39,7 @@ export interface LogTestDriverConfig extends TestDriverConfig {
  * createInputTopic/createOutputTopic. Each pipe resolves once the app has processed it, through
  * repartition topics too, and committed (forced commits: `StreamsApp.settle`); outputs are read
  * read_committed. Stores are the running tasks' (read them after an awaited pipe). The app's wall
- * clock is the driver's, moved only by `advanceWallClockTime`.
+ * clock is the driver's, moved only by `advanceWallClockTime`. Repartition topics are never purged.
  */
 export class LogTestDriver implements StreamsTestDriver {
   private readonly log: Log
@@ -83,6 +83,7 @@ export class LogTestDriver implements StreamsTestDriver {
       clock: () => this.wallClock,
       taskTimeoutMs: 30_000,
       pollMs: 10, // settle() and close() wait for the poll in progress
+      repartitionPurgeIntervalMs: Number.MAX_SAFE_INTEGER, // tests may read repartition topics
     })
   }
 
