@@ -343,15 +343,23 @@ export class StreamsApp {
     }
     await this.output!.send()
     await this.lag?.refresh(Date.now())
-    if (this.settling.due) {
+    if (this.settling.due) await this.settleTurn()
+    else if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs)
       await this.commit()
-      const isolation = this.eos ? 'read_committed' : 'read_uncommitted'
-      const parts = { consumer: this.consumer!, tasks: this.taskManager!, output: this.output! }
-      if (await caughtUp({ ...parts, globalState: this.globalState!, admin: this.log!.admin, isolation }))
-        this.settling.resolveDue()
-    } else if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs) {
-      await this.commit()
-    }
+  }
+
+  /** Commits, then answers the settle() calls made before this turn if nothing is left to do. */
+  private async settleTurn(): Promise<void> {
+    await this.commit()
+    const done = await caughtUp({
+      consumer: this.consumer!,
+      tasks: this.taskManager!,
+      output: this.output!,
+      globalState: this.globalState!,
+      admin: this.log!.admin,
+      isolation: this.eos ? 'read_committed' : 'read_uncommitted',
+    })
+    if (done) this.settling.resolveDue()
   }
 
   private route(records: readonly ConsumerRecord[]): void {
