@@ -93,7 +93,7 @@ export class LogTestDriver implements StreamsTestDriver {
     value: Serde<V>,
     options: TestInputTopicOptions = {},
   ): LogInputTopic<K, V> {
-    this.declare(topic)
+    this.newTopics.add(topic)
     return new LogInputTopic(
       topic,
       key,
@@ -105,7 +105,7 @@ export class LogTestDriver implements StreamsTestDriver {
   }
 
   createOutputTopic<K, V>(topic: string, key: Serde<K>, value: Serde<V>): LogOutputTopic<K, V> {
-    this.declare(topic)
+    this.newTopics.add(topic)
     const reader = new TopicReader(this.log, topic)
     this.readers.push(reader)
     return new LogOutputTopic(topic, key, value, reader, () => this.flush())
@@ -129,7 +129,10 @@ export class LogTestDriver implements StreamsTestDriver {
     const shard = (): Record<PropertyKey, unknown> => {
       const shards = app.storeShards(name)
       if (shards.length !== 1)
-        throw new TributaryError('STATE', `store ${name} is not open (pipe a record before reading it)`)
+        throw new TributaryError(
+          'STATE',
+          `store ${name} is not open yet (await start() or a pipe before reading it)`,
+        )
       return shards[0] as Record<PropertyKey, unknown>
     }
     app.store(name) // fails at once for an unknown store name
@@ -179,10 +182,6 @@ export class LogTestDriver implements StreamsTestDriver {
       await this.settle()
     })()
     return this.starting
-  }
-
-  private declare(topic: string): void {
-    this.newTopics.add(topic)
   }
 
   private async createNewTopics(): Promise<void> {
