@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import {
-  ConnectionPool,
-  type Connection,
-  Consumer as KafkaConsumerClient,
-  FetchIsolationLevels,
-  type fetchV17,
-} from '@platformatic/kafka'
+import { Consumer as KafkaConsumerClient, type fetchV17 } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import { tpKey, type TopicPartition } from '../../record.ts'
 import { rangeAssignor } from '../embedded/range-assignor.ts'
@@ -21,18 +15,18 @@ import type {
 } from '../log.ts'
 import { clientOptions, type ClientSettings } from './client-settings.ts'
 import { groupByTopic, type KafkaAdmin } from './kafka-admin.ts'
+import { FetchChannel } from './fetch-channel.ts'
 import { hasProtocolError, mapErrors, toTributaryError } from './kafka-errors.ts'
 import { GroupMembership } from './group-membership.ts'
 import { decodePartition } from './record-batches.ts'
 import { TopicMetadata } from './topic-metadata.ts'
-import { GroupCoordinator, callApi } from './wire.ts'
+import { GroupCoordinator } from './wire.ts'
 
 export const DEFAULT_MAX_RECORDS = 1000
 export const DEFAULT_POLL_TIMEOUT_MS = 1000
 /** Longest single fetch wait, so a poll notices rebalances and `close` in good time. */
 const MAX_FETCH_WAIT_MS = 500
 const PARTITION_MAX_BYTES = 1 << 20
-const FETCH_MAX_BYTES = 16 << 20
 
 interface Buffered {
   records: ConsumerRecord[]
@@ -54,7 +48,7 @@ export class KafkaConsumer implements Consumer {
   private readonly isolation: Isolation
   private readonly reset: 'earliest' | 'latest'
   private readonly client: KafkaConsumerClient
-  private readonly fetchPool: ConnectionPool
+  private readonly fetcher: FetchChannel
   private readonly metadata: TopicMetadata
   private readonly coordinator: GroupCoordinator
   private mode: 'none' | 'assign' | 'subscribe' = 'none'
@@ -81,10 +75,7 @@ export class KafkaConsumer implements Consumer {
     this.reset = options.autoOffsetReset ?? 'earliest'
     const base = clientOptions(settings, 'consumer')
     this.client = new KafkaConsumerClient({ ...base, groupId: this.groupId })
-    this.fetchPool = new ConnectionPool(base.clientId, {
-      ...base,
-      requestTimeout: Math.max(base.requestTimeout ?? 30_000, MAX_FETCH_WAIT_MS + 10_000),
-    })
+    this.fetcher = new FetchChannel(this.client, base, this.isolation, MAX_FETCH_WAIT_MS)
     this.metadata = new TopicMetadata(this.client)
     this.coordinator = new GroupCoordinator(this.client, this.groupId)
   }
@@ -240,7 +231,7 @@ export class KafkaConsumer implements Consumer {
         }
       }
     } finally {
-      await Promise.allSettled([this.client.close(true), this.fetchPool.close()])
+      await Promise.allSettled([this.client.close(true), this.fetcher.close()])
       this.onClose()
     }
   }
@@ -321,7 +312,7 @@ export class KafkaConsumer implements Consumer {
     let advanced = false
     await Promise.all(
       [...requests].map(async ([node, request]) => {
-        const response = await this.fetchFrom(node, request, waitMs)
+        const response = await this.fetcher.fetch(node, request, waitMs)
         for (const topicResponse of response?.responses ?? []) {
           const topic = names.get(topicResponse.topicId)
           if (topic === undefined) continue
@@ -345,55 +336,6 @@ export class KafkaConsumer implements Consumer {
     return advanced
   }
 
-  private async fetchFrom(
-    node: number,
-    topics: fetchV17.FetchRequestTopic[],
-    waitMs: number,
-  ): Promise<fetchV17.FetchResponse | undefined> {
-    if (node < 0) {
-      this.client.clearMetadata()
-      return undefined
-    }
-    try {
-      // The raw Fetch API rather than `client.fetch`: under read_committed the client filters aborted
-      // transactions itself and throws from a socket callback (an uncaught exception) when a fetch
-      // holds an abort marker of a producer it has no range for. decodePartition filters instead.
-      const broker = (await this.client.metadata({ topics: [] })).brokers.get(node)
-      if (broker === undefined) {
-        this.client.clearMetadata()
-        return undefined
-      }
-      const connection = await new Promise<Connection>((resolve, reject) =>
-        this.fetchPool.get(broker, (err, c) => (err ? reject(err) : resolve(c!))),
-      )
-      const isolation =
-        this.isolation === 'read_committed'
-          ? FetchIsolationLevels.READ_COMMITTED
-          : FetchIsolationLevels.READ_UNCOMMITTED
-      return await callApi<fetchV17.FetchResponse>(
-        this.client,
-        'Fetch',
-        connection,
-        waitMs,
-        1,
-        FETCH_MAX_BYTES,
-        isolation,
-        0,
-        0,
-        topics,
-        [],
-        '',
-      )
-    } catch (err) {
-      // Partition-level errors come with the rest of the response: handled per partition.
-      const response = (err as { response?: fetchV17.FetchResponse }).response
-      if (response?.responses !== undefined) return response
-      if (this.closed) return undefined
-      this.client.clearMetadata()
-      throw toTributaryError(err, `fetch from broker ${node}`)
-    }
-  }
-
   /** Handles a partition's fetch error; true when its position moved. */
   private async recover(tp: TopicPartition, errorCode: number): Promise<boolean> {
     const OFFSET_OUT_OF_RANGE = 1
@@ -406,9 +348,9 @@ export class KafkaConsumer implements Consumer {
     return false
   }
 
-  /** Up to `max` buffered records of assigned, unpaused partitions; moves their positions. */
   /**
-   * Hands out buffered records fairly: each ready partition first gets an equal share of `max`,
+   * Up to `max` buffered records of assigned, unpaused partitions; moves their positions. Hands
+   * them out fairly: each ready partition first gets an equal share of `max`,
    * then what is left fills in order. A partition with a backlog thus never holds back records
    * already fetched for the others (a task waiting on those would otherwise stop waiting and
    * process out of event-time order).
