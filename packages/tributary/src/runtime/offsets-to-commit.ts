@@ -1,4 +1,5 @@
-import type { Consumer, PartitionOffset } from '../log/log.ts'
+import { TributaryError } from '../errors.ts'
+import type { Consumer, GroupMetadata, PartitionOffset } from '../log/log.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { Task } from './task.ts'
 
@@ -31,6 +32,16 @@ export class OffsetsToCommit {
   done(offsets: readonly PartitionOffset[]): void {
     for (const o of offsets) this.committed.set(tpKey(o), o.offset)
   }
+}
+
+/** What the offsets of a transaction are committed as: the consumer's generation where the log
+ *  checks it (Kafka), so a rebalance that moved our tasks makes the commit fail (then abort). */
+export function committedAs(consumer: Consumer, applicationId: string): string | GroupMetadata {
+  if (consumer.groupMetadata === undefined) return applicationId
+  const member = consumer.groupMetadata()
+  if (member === undefined)
+    throw new TributaryError('LOG', 'this instance is no longer a member of its group; its tasks have moved')
+  return member
 }
 
 function positionOf(consumer: Consumer, tp: TopicPartition): number | undefined {

@@ -1,5 +1,8 @@
 import type { Admin, PartitionOffset } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
+import type { Topology } from '../topology/topology.ts'
+import type { ResolvedConfig } from './streams-config.ts'
+import type { TopicNames } from './topic-plan.ts'
 
 /**
  * Deletes what the app has consumed and committed from its repartition topics, at most every
@@ -18,6 +21,20 @@ export class RepartitionPurge {
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
+
+  /** The purge of `topology`'s repartition topics (physical names) with the app's settings. */
+  static of(
+    topology: Topology,
+    names: TopicNames,
+    admin: Admin,
+    config: Pick<ResolvedConfig, 'repartitionPurgeIntervalMs'>,
+    logger: Logger,
+  ): RepartitionPurge {
+    const topics = [...topology.internalTopics.values()]
+      .filter((t) => t.kind === 'repartition')
+      .map((t) => names.resolve(t.name))
+    return new RepartitionPurge(admin, new Set(topics), config.repartitionPurgeIntervalMs, logger)
+  }
 
   /** Called after a commit with the input offsets it committed. */
   async afterCommit(committed: readonly PartitionOffset[], now: number): Promise<void> {

@@ -1,16 +1,16 @@
 import { join } from 'node:path'
 import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
-import type { Consumer, ConsumerRecord, Log } from '../log/log.ts'
+import type { Consumer, Log } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
-import { tpKey, type TopicPartition } from '../record.ts'
+import { tpKey } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
 import { appTaskEnvironment } from './app-task-environment.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
-import { OffsetsToCommit } from './offsets-to-commit.ts'
+import { OffsetsToCommit, committedAs } from './offsets-to-commit.ts'
 import { OutputChannel } from './output-channel.ts'
 import { RepartitionPurge } from './repartition-purge.ts'
 import { SettleRequests, caughtUp } from './settle.ts'
@@ -121,15 +121,7 @@ export class StreamsApp {
         dlq ? [this.config.deadLetterTopic] : [],
       )
       this.partitionCounts = new Map(plan.partitions)
-      const repartitionTopics = [...this.topology.internalTopics.values()]
-        .filter((t) => t.kind === 'repartition')
-        .map((t) => this.names.resolve(t.name))
-      this.purge = new RepartitionPurge(
-        this.log.admin,
-        new Set(repartitionTopics),
-        this.config.repartitionPurgeIntervalMs,
-        this.logger,
-      )
+      this.purge = RepartitionPurge.of(this.topology, this.names, this.log.admin, this.config, this.logger)
       const producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
       this.output = new OutputChannel(producer, this.eos)
       this.globalState = new GlobalStateManager(this.topology, this.logger)
@@ -331,7 +323,7 @@ export class StreamsApp {
       maxRecords: this.config.maxPollRecords,
       timeoutMs: this.config.pollMs,
     })
-    this.route(records)
+    this.taskManager!.route(records)
     let commitRequested = false
     for (const { task } of this.taskManager!.tasks.values()) {
       task.process()
@@ -362,24 +354,6 @@ export class StreamsApp {
     if (done) this.settling.resolveDue()
   }
 
-  private route(records: readonly ConsumerRecord[]): void {
-    let batch: ConsumerRecord[] = []
-    let current: TopicPartition | undefined
-    const flush = (): void => {
-      if (current !== undefined && batch.length > 0)
-        this.taskManager!.taskFor(current)?.task.push(current, batch)
-      batch = []
-    }
-    for (const r of records) {
-      if (current === undefined || tpKey(current) !== tpKey(r)) {
-        flush()
-        current = r
-      }
-      batch.push(r)
-    }
-    flush()
-  }
-
   /** Changelogs, outputs and input offsets; then the stores' backends. */
   private async commit(): Promise<void> {
     this.lastCommit = Date.now()
@@ -396,7 +370,9 @@ export class StreamsApp {
     const sent = await output.send()
     if (this.eos) {
       await output.commitTransaction(
-        offsets.length > 0 ? this.groupMetadata() : this.config.applicationId,
+        offsets.length > 0
+          ? committedAs(this.consumer!, this.config.applicationId)
+          : this.config.applicationId,
         offsets,
       )
     } else if (offsets.length > 0) {
@@ -406,20 +382,6 @@ export class StreamsApp {
     for (const t of tasks) await t.stores.commit(sent)
     this.commits++
     await this.purge?.afterCommit(offsets, this.lastCommit)
-  }
-
-  /** What the offsets of a transaction are committed as: the consumer's generation where the log
-   *  checks it (Kafka), so a rebalance that moved our tasks makes the commit fail (then abort). */
-  private groupMetadata() {
-    const consumer = this.consumer!
-    if (consumer.groupMetadata === undefined) return this.config.applicationId
-    const member = consumer.groupMetadata()
-    if (member === undefined)
-      throw new TributaryError(
-        'LOG',
-        'this instance is no longer a member of its group; its tasks have moved',
-      )
-    return member
   }
 
   /** Releases everything; `error` marks a failure (the open transaction is aborted, pending state dropped). */

@@ -1,4 +1,5 @@
-import type { TopicPartition } from '../record.ts'
+import type { ConsumerRecord } from '../log/log.ts'
+import { tpKey, type TopicPartition } from '../record.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StoreRestorer } from './store-restorer.ts'
 import { Task, type TaskEnvironment } from './task.ts'
@@ -46,6 +47,17 @@ export class TaskManager {
 
   taskFor(partition: TopicPartition): ActiveTask | undefined {
     return this.tasks.get(`${this.subOfTopic.get(partition.topic)}_${partition.partition}`)
+  }
+
+  /** Hands polled records to their tasks, a run of one partition's records at a time. */
+  route(records: readonly ConsumerRecord[]): void {
+    let start = 0
+    for (let i = 1; i <= records.length; i++) {
+      if (i < records.length && tpKey(records[i]!) === tpKey(records[start]!)) continue
+      const first = records[start]
+      if (first !== undefined) this.taskFor(first)?.task.push(first, records.slice(start, i))
+      start = i
+    }
   }
 
   /** Creates (and restores) the tasks for newly assigned partitions. */
