@@ -51,7 +51,7 @@ async function produced(failingCommits: number[], failingOpens: number[]) {
   const retries: unknown[] = []
   try {
     const state = await runProducer(ctx, {
-      rate: 250, // about 50 orders a tick: several transactions
+      rate: 100, // 20 orders a tick: the 300 take 3 s, so a stalled tick cannot make one transaction of them
       seed: 7,
       maxOrders: 300,
       initialUsers: 20,
