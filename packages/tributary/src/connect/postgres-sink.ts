@@ -1,6 +1,7 @@
 import { TributaryError, isTributaryError } from '../errors.ts'
 import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
+import { RetryWindow } from '../retry-window.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { SqlClient } from './sql-client.ts'
 import { offsetOf, SqlOffsetStore } from './sql-offset-store.ts'
@@ -195,28 +196,23 @@ export class PostgresSink {
 
   private async run(): Promise<void> {
     let failure: unknown
-    let failingSince: number | undefined
-    let backoff = 100
+    const retry = new RetryWindow(this.options.logRetryTimeoutMs ?? 300_000)
     while (this.state === 'running') {
       try {
-        if (failingSince !== undefined) await this.seekToStored(this.consumer!.assignment())
+        if (retry.failing) await this.seekToStored(this.consumer!.assignment())
         await this.step()
-        failingSince = undefined
-        backoff = 100
+        retry.succeeded()
       } catch (err) {
-        failingSince ??= Date.now()
-        const retryFor = this.options.logRetryTimeoutMs ?? 300_000
-        if (!isTributaryError(err, 'LOG') || Date.now() - failingSince > retryFor) {
+        if (!retry.failed() || !isTributaryError(err, 'LOG')) {
           failure = err
           this.logger.error({ groupId: this.options.groupId, err: String(err) }, 'sink failed; stopping')
           break
         }
         this.logger.warn(
-          { groupId: this.options.groupId, err: String(err), retryInMs: backoff },
+          { groupId: this.options.groupId, err: String(err), retryInMs: retry.nextWaitMs },
           'log failure; resuming from the offsets stored in the database',
         )
-        await new Promise((r) => setTimeout(r, backoff))
-        backoff = Math.min(backoff * 2, 2_000)
+        await retry.wait()
       }
     }
     await this.consumer?.close().catch(() => {})

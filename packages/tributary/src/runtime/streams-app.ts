@@ -3,6 +3,7 @@ import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, Log } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
+import { RetryWindow } from '../retry-window.ts'
 import { tpKey } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
@@ -241,28 +242,24 @@ export class StreamsApp {
    * policy; a store failure) stop the app.
    */
   private async run(): Promise<void> {
-    let failingSince: number | undefined
-    let backoff = 100
+    const retry = new RetryWindow(this.config.taskTimeoutMs)
     while (this.state === 'running') {
       try {
         if (this.needsRecovery) await this.recover()
         await this.step()
-        failingSince = undefined
-        backoff = 100
+        retry.succeeded()
       } catch (err) {
-        failingSince ??= Date.now()
-        if (!this.recoverable(err) || Date.now() - failingSince > this.config.taskTimeoutMs) {
+        if (!retry.failed() || !this.recoverable(err)) {
           this.logger.error({ err: String(err) }, 'stream processing failed; closing')
           await this.shutdown(err)
           return
         }
         this.logger.warn(
-          { instance: this.instance, err: String(err), retryInMs: backoff },
+          { instance: this.instance, err: String(err), retryInMs: retry.nextWaitMs },
           'log failure: dropping uncommitted work; tasks restart from their last commit',
         )
         this.needsRecovery = true
-        await new Promise((r) => setTimeout(r, backoff))
-        backoff = Math.min(backoff * 2, 2_000)
+        await retry.wait()
       }
     }
     try {
