@@ -7,6 +7,7 @@ import { MemoryBackend } from '../state/memory/memory-backend.ts'
 import { TypedKeyValueStore } from '../state/typed-key-value-store.ts'
 import type { GlobalStoreSpec, Topology } from '../topology/topology.ts'
 import { markGlobalStore } from './global-store-handles.ts'
+import { readToEnd } from './lag-tracker.ts'
 
 interface GlobalStore {
   readonly spec: GlobalStoreSpec
@@ -102,10 +103,7 @@ export class GlobalStateManager {
 
   /** True when every global partition has been read to its (read_committed) end. */
   async caughtUp(admin: Admin): Promise<boolean> {
-    const consumer = this.consumer
-    if (consumer === undefined) return true
-    const ends = await admin.endOffsets(consumer.assignment(), 'read_committed')
-    return ends.every((e) => consumer.position(e) >= e.offset)
+    return this.consumer === undefined || readToEnd(this.consumer, admin, 'read_committed')
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,11 @@
-import type { Admin, Isolation } from '../log/log.ts'
+import type { Admin, Consumer, Isolation } from '../log/log.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
+
+/** True when `consumer` has read each of its assigned partitions to the end (as `isolation` sees it). */
+export async function readToEnd(consumer: Consumer, admin: Admin, isolation: Isolation): Promise<boolean> {
+  const ends = await admin.endOffsets(consumer.assignment(), isolation)
+  return ends.every((e) => consumer.position(e) >= e.offset)
+}
 
 /**
  * Tells whether input partitions have data in the log that the consumer has not fetched yet, from

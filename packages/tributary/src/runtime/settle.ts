@@ -1,5 +1,6 @@
 import type { Admin, Consumer, Isolation } from '../log/log.ts'
 import type { GlobalStateManager } from './global-state.ts'
+import { readToEnd } from './lag-tracker.ts'
 import type { OutputChannel } from './output-channel.ts'
 import type { TaskManager } from './task-manager.ts'
 
@@ -54,8 +55,6 @@ export async function caughtUp(app: AppParts): Promise<boolean> {
   const { consumer, tasks } = app
   const assigned = consumer.assignment()
   if (assigned.length === 0 || tasks.restoring !== undefined || app.output.hasWork()) return false
-  for (const tp of assigned) if ((tasks.taskFor(tp)?.task.inputs.size() ?? 1) > 0) return false
-  const ends = await app.admin.endOffsets(assigned, app.isolation)
-  if (ends.some((e) => consumer.position(e) < e.offset)) return false
-  return app.globalState.caughtUp(app.admin)
+  for (const tp of assigned) if ((tasks.taskFor(tp)?.task.inputs.bufferedIn(tp) ?? 1) > 0) return false
+  return (await readToEnd(consumer, app.admin, app.isolation)) && app.globalState.caughtUp(app.admin)
 }
