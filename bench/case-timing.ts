@@ -1,4 +1,4 @@
-import type { StreamsApp } from 'tributary'
+import type { StreamsApp } from 'tributary-streams'
 
 /**
  * Seconds from `start()` until `app` has processed `records` input records and closed (so the

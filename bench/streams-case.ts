@@ -11,7 +11,7 @@ import {
   StreamsBuilder,
   type ProcessingGuarantee,
   type Topology,
-} from 'tributary'
+} from 'tributary-streams'
 import { printCaseResult, secondsToProcess } from './case-timing.ts'
 
 const [kind, guarantee, countArg] = process.argv.slice(2) as [string, string, string]

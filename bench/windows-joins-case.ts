@@ -11,7 +11,7 @@ import {
   TimeWindows,
   WindowedSerdes,
   type Topology,
-} from 'tributary'
+} from 'tributary-streams'
 import { printCaseResult, secondsToProcess } from './case-timing.ts'
 
 const [kind, countArg] = process.argv.slice(2) as [string, string]

@@ -27,4 +27,4 @@ if ! kafka_running; then
   started_kafka=1
 fi
 scripts/kafka-start.sh
-KAFKA_BROKERS="$KAFKA_HOST:$KAFKA_PORT" npm run test:chaos -w tributary
+KAFKA_BROKERS="$KAFKA_HOST:$KAFKA_PORT" npm run test:chaos -w tributary-streams

@@ -1,4 +1,4 @@
-import type { Log, StreamsApp } from 'tributary'
+import type { Log, StreamsApp } from 'tributary-streams'
 import type { PipelineMetrics } from './topology/pipeline-metrics.ts'
 
 /** Prefixed topic names of the pipeline (env ORDERS_TOPIC_PREFIX, default empty). */

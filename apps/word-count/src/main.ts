@@ -2,7 +2,7 @@
 // words exactly-once, and prints the running top words. Ctrl-C stops it; state survives restarts.
 // Flags: --data-dir DIR (default .data/word-count), --lines N (stop after N lines).
 import { parseArgs } from 'node:util'
-import { EmbeddedLog, Serdes, StreamsApp } from 'tributary'
+import { EmbeddedLog, Serdes, StreamsApp } from 'tributary-streams'
 import { COUNTS, LINES, wordCountTopology } from './topology.ts'
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, lines: { type: 'string' } } })

@@ -1,4 +1,4 @@
-import { Serdes, StreamsBuilder, type Topology } from 'tributary'
+import { Serdes, StreamsBuilder, type Topology } from 'tributary-streams'
 
 export const LINES = 'text-lines'
 export const COUNTS = 'word-counts-out'

@@ -1,4 +1,4 @@
-import { EmbeddedLog, TributaryError, type Log } from 'tributary'
+import { EmbeddedLog, TributaryError, type Log } from 'tributary-streams'
 import { topicNames, type AppContext, type AvroSettings } from '../context.ts'
 
 /** Settings of the topology that come from the environment (besides those of AppContext). */
@@ -51,7 +51,7 @@ async function openLog(env: Env, dataDir: string): Promise<Log> {
   const brokers = env['KAFKA_BROKERS']
   if (brokers === undefined || brokers === '') return EmbeddedLog.open({ dataDir: `${dataDir}/log` })
   // Loaded only when asked for: the embedded mode never touches the Kafka client.
-  const { KafkaLog } = await import('tributary/kafka')
+  const { KafkaLog } = await import('tributary-streams/kafka')
   return KafkaLog.connect({
     brokers: brokers
       .split(',')

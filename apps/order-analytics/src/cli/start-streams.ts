@@ -1,4 +1,4 @@
-import { StreamsApp, type ProcessingGuarantee } from 'tributary'
+import { StreamsApp, type ProcessingGuarantee } from 'tributary-streams'
 import type { AppContext, AvroSettings } from '../context.ts'
 import { orderAnalyticsTopology } from '../topology/order-analytics-topology.ts'
 import type { RawValueSerdes } from '../topology/options.ts'

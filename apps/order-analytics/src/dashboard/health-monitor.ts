@@ -1,5 +1,5 @@
-import { groupLag } from 'tributary/observe'
-import { SqlOffsetStore, type SqlQueryable } from 'tributary/postgres'
+import { groupLag } from 'tributary-streams/observe'
+import { SqlOffsetStore, type SqlQueryable } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import { OFFSETS_TABLE } from '../sink/schema.ts'
 import { sinkGroupId } from '../sink/start-sink.ts'

@@ -1,5 +1,10 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
-import { groupLag, registerLagMetrics, registerSinkMetrics, registerStreamsMetrics } from 'tributary/observe'
+import {
+  groupLag,
+  registerLagMetrics,
+  registerSinkMetrics,
+  registerStreamsMetrics,
+} from 'tributary-streams/observe'
 import type { AppContext } from '../context.ts'
 import { runningSinks } from '../sink/running-sinks.ts'
 import type { HealthMonitor } from './health-monitor.ts'

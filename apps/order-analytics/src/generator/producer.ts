@@ -1,4 +1,4 @@
-import { isTributaryError, type Log, type Producer, type ProducerRecord } from 'tributary'
+import { isTributaryError, type Log, type Producer, type ProducerRecord } from 'tributary-streams'
 import type { AppContext } from '../context.ts'
 import { openEventCodec, type EventCodec } from './event-codec.ts'
 import { makeOrder, makeUser, userId } from './events.ts'

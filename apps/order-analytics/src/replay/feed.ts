@@ -1,4 +1,4 @@
-import type { Log, ProducerRecord } from 'tributary'
+import type { Log, ProducerRecord } from 'tributary-streams'
 import { isObject } from '../contract/parse-json.ts'
 
 /** The key a producer following the contract would give a line: payload[field], else no key. */

@@ -1,4 +1,4 @@
-import type { ConsumerRecord, Log } from 'tributary'
+import type { ConsumerRecord, Log } from 'tributary-streams'
 
 /** Every committed record of `topic` up to its current end (read_committed: aborted transactions
  *  left out), partition by partition, in offset order. */

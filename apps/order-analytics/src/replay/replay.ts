@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EmbeddedLog } from 'tributary'
+import { EmbeddedLog } from 'tributary-streams'
 import { topicNames, type AppContext } from '../context.ts'
 import type { ProcessedRow } from '../contract/processed-row.ts'
 import { startStreams } from '../cli/start-streams.ts'

@@ -1,4 +1,4 @@
-import type { Log, PartitionOffset, StreamsApp } from 'tributary'
+import type { Log, PartitionOffset, StreamsApp } from 'tributary-streams'
 
 const same = (a: readonly PartitionOffset[], b: readonly PartitionOffset[]): boolean => {
   const key = (p: PartitionOffset) => `${p.topic}/${p.partition}`

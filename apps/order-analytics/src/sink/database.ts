@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pgliteSqlClient, pgSqlClient, type SqlClient } from 'tributary/postgres'
+import { pgliteSqlClient, pgSqlClient, type SqlClient } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 
 interface Shared {

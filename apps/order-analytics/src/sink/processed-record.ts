@@ -1,4 +1,4 @@
-import type { ConsumerRecord } from 'tributary'
+import type { ConsumerRecord } from 'tributary-streams'
 import type { ProcessedRow } from '../contract/index.ts'
 
 /**

@@ -1,4 +1,4 @@
-import type { SqlQueryable } from 'tributary/postgres'
+import type { SqlQueryable } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import { openDatabase } from './database.ts'
 import { REVENUE_TABLE } from './schema.ts'

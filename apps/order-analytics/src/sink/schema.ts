@@ -1,4 +1,4 @@
-import { SqlOffsetStore, type SqlQueryable } from 'tributary/postgres'
+import { SqlOffsetStore, type SqlQueryable } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import { openDatabase } from './database.ts'
 

@@ -1,4 +1,4 @@
-import { PostgresSink } from 'tributary/postgres'
+import { PostgresSink } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import { openDatabase } from './database.ts'
 import { revenueParams } from './processed-record.ts'

@@ -5,7 +5,7 @@ import {
   type Processor,
   type ProcessorContext,
   type StoreDefinition,
-} from 'tributary'
+} from 'tributary-streams'
 import { outboxEvent, type OutboxEvent, type ProcessedRow } from '../contract/processed-row.ts'
 import type { AnomalyRule } from './options.ts'
 import type { PipelineMetrics } from './pipeline-metrics.ts'

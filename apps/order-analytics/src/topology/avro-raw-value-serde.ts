@@ -1,4 +1,4 @@
-import type { Serde } from 'tributary'
+import type { Serde } from 'tributary-streams'
 import type { AppAvroSerdes } from '../contract/avro/registry.ts'
 import type { RawValue } from '../contract/parse-json.ts'
 import type { RawValueSerdes } from './options.ts'

@@ -1,4 +1,4 @@
-import type { Processor, ProcessorContext, StreamRecord } from 'tributary'
+import type { Processor, ProcessorContext, StreamRecord } from 'tributary-streams'
 import type { DlqRecord } from '../contract/dlq-record.ts'
 import type { Checked } from './checked.ts'
 import type { PipelineMetrics } from './pipeline-metrics.ts'

@@ -5,7 +5,7 @@ import {
   type ProcessorContext,
   type StoreDefinition,
   type WindowStore,
-} from 'tributary'
+} from 'tributary-streams'
 import type { ValidOrder } from '../contract/validate-order.ts'
 import type { PipelineMetrics } from './pipeline-metrics.ts'
 

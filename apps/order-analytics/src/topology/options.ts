@@ -1,4 +1,4 @@
-import type { Serde } from 'tributary'
+import type { Serde } from 'tributary-streams'
 import type { TopicNames } from '../context.ts'
 import type { RawValue } from '../contract/parse-json.ts'
 import { PipelineMetrics } from './pipeline-metrics.ts'

@@ -5,7 +5,7 @@ import {
   TimeWindows,
   type TimestampExtractor,
   type Topology,
-} from 'tributary'
+} from 'tributary-streams'
 import type { DlqRecord } from '../contract/dlq-record.ts'
 import type { RawValue } from '../contract/parse-json.ts'
 import { outboxEvent, type OutboxEvent, type ProcessedRow } from '../contract/processed-row.ts'

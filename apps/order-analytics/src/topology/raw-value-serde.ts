@@ -1,4 +1,4 @@
-import type { Serde } from 'tributary'
+import type { Serde } from 'tributary-streams'
 import { parseRaw, type RawValue } from '../contract/parse-json.ts'
 
 /**

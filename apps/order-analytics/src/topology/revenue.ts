@@ -1,4 +1,4 @@
-import type { TimeWindow } from 'tributary'
+import type { TimeWindow } from 'tributary-streams'
 import { processedKey, type ProcessedRow } from '../contract/processed-row.ts'
 
 /** An accepted order after the join: what the windows aggregate. */

@@ -1,4 +1,10 @@
-import { Serdes, type KStream, type KTable, type StreamsBuilder, type TimestampExtractor } from 'tributary'
+import {
+  Serdes,
+  type KStream,
+  type KTable,
+  type StreamsBuilder,
+  type TimestampExtractor,
+} from 'tributary-streams'
 import type { RawValue } from '../contract/parse-json.ts'
 import { isObject } from '../contract/parse-json.ts'
 import { validateUser, type UserProfile } from '../contract/validate-user.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { isTributaryError } from 'tributary'
+import { isTributaryError } from 'tributary-streams'
 import { AVRO_SCHEMAS, avroSubjects } from '../../src/contract/avro/schemas.ts'
 import { appAvroSerdes } from '../../src/contract/avro/registry.ts'
 import { avroRawValueSerde } from '../../src/topology/avro-raw-value-serde.ts'
@@ -105,7 +105,7 @@ describe('OrderPlaced evolution (v2 adds payload.coupon, default null)', () => {
 
   it('a serde refuses to start when its schema is not registered, and names `init`', async () => {
     const { log } = fixture
-    const { EmbeddedSchemaRegistry } = await import('tributary/schema')
+    const { EmbeddedSchemaRegistry } = await import('tributary-streams/schema')
     const empty = await EmbeddedSchemaRegistry.open({ log, topic: '_schemas_empty' })
     try {
       await assert.rejects(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { StreamsApp } from 'tributary'
+import type { StreamsApp } from 'tributary-streams'
 import { startDashboard, type DashboardHandle } from '../../src/dashboard/start-dashboard.ts'
 import type { Summary } from '../../src/dashboard/summary.ts'
 import { readTable } from '../../src/sink/read-table.ts'

@@ -1,5 +1,5 @@
-import { Serdes } from 'tributary'
-import { TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from 'tributary/testing'
+import { Serdes } from 'tributary-streams'
+import { TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from 'tributary-streams/testing'
 import { topicNames } from '../../src/context.ts'
 import type { DlqRecord } from '../../src/contract/dlq-record.ts'
 import type { OrderItem } from '../../src/contract/envelope.ts'

@@ -25,9 +25,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { ConsumerRecord, Log, TopicPartition } from 'tributary'
-import { KafkaLog } from 'tributary/kafka'
-import { pgSqlClient, type SqlClient } from 'tributary/postgres'
+import type { ConsumerRecord, Log, TopicPartition } from 'tributary-streams'
+import { KafkaLog } from 'tributary-streams/kafka'
+import { pgSqlClient, type SqlClient } from 'tributary-streams/postgres'
 import { expectedTable } from '../replay/expected-table.ts'
 
 const BIN = fileURLToPath(new URL('../../bin/order-analytics.js', import.meta.url))

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EmbeddedLog } from 'tributary'
+import { EmbeddedLog } from 'tributary-streams'
 import { topicNames, type AppContext } from '../../src/context.ts'
 import {
   outboxEvent,

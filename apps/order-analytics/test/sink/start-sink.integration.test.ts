@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { pgSqlClient, type SqlClient } from 'tributary/postgres'
+import { pgSqlClient, type SqlClient } from 'tributary-streams/postgres'
 import { ensureSchema, startSink } from '../../src/sink/start-sink.ts'
 import { readTable } from '../../src/sink/read-table.ts'
 import { appFixture, MINUTE, T0 } from './app-fixture.ts'

@@ -1,2 +1,2 @@
-// The public surface of `tributary/connect`: light connectors with no database driver.
+// The public surface of `tributary-streams/connect`: light connectors with no database driver.
 export { TopicTail, type TailStart, type TopicTailOptions } from './topic-tail.ts'

@@ -1,4 +1,4 @@
-// The public surface of `tributary/postgres`: the exactly-once upsert sink and its SQL clients.
+// The public surface of `tributary-streams/postgres`: the exactly-once upsert sink and its SQL clients.
 // PGlite loads only when pgliteSqlClient is called; `pg` loads with this module.
 export type { SqlClient, SqlQueryable } from './sql-client.ts'
 export { pgSqlClient } from './pg/pg-sql-client.ts'

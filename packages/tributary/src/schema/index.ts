@@ -1,4 +1,4 @@
-// The public surface of `tributary/schema`: schema-registry serdes (Avro, JSON Schema), registry
+// The public surface of `tributary-streams/schema`: schema-registry serdes (Avro, JSON Schema), registry
 // clients (REST and embedded), the registry's REST server, and the event envelope. Kept out of the
 // main entry so avsc and ajv load only for apps that use schemas.
 export { avro, type AvroSerdeOptions } from '../serde/avro-serde.ts'

@@ -1,10 +1,10 @@
-import type { Log, Logger, Topology } from 'tributary'
+import type { Log, Logger, Topology } from 'tributary-streams'
 import {
   LogTestDriver,
   TopologyTestDriver,
   type StreamsTestDriver,
   type TestDriverConfig,
-} from 'tributary/testing'
+} from 'tributary-streams/testing'
 
 /**
  * A way to run a topology under test. Topology test cases (`test/**\/cases/*.cases.ts`) take one

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder, TributaryError, isTributaryError } from 'tributary'
-import { TopologyTestDriver, type TestDriverConfig } from 'tributary/testing'
+import { Serdes, StreamsBuilder, TributaryError, isTributaryError } from 'tributary-streams'
+import { TopologyTestDriver, type TestDriverConfig } from 'tributary-streams/testing'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { errorHandlingCases, notADouble, silent, throwOnOdd } from './cases/error-handling.cases.ts'
 

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, isTributaryError, type Log } from 'tributary'
+import {
+  EmbeddedLog,
+  Serdes,
+  StreamsApp,
+  StreamsBuilder,
+  isTributaryError,
+  type Log,
+} from 'tributary-streams'
 import { withTempDir } from '../state/temp-dir.ts'
 
 const str = Serdes.string()

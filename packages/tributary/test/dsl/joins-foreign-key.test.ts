@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, type StreamRecord } from 'tributary'
+import { Serdes, type StreamRecord } from 'tributary-streams'
 import { fkRespond } from '../../src/dsl/joins/fk-processors.ts'
 import { valueHash } from '../../src/dsl/joins/fk-wire.ts'
 import { storeValueGetter } from '../../src/dsl/joins/value-getter.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder, isTributaryError } from 'tributary'
-import { TopologyTestDriver } from 'tributary/testing'
+import { Serdes, StreamsBuilder, isTributaryError } from 'tributary-streams'
+import { TopologyTestDriver } from 'tributary-streams/testing'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { globalTopology, joinsGlobalTableCases } from './cases/joins-global-table.cases.ts'
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { TopologyTestDriver } from 'tributary/testing'
+import { TopologyTestDriver } from 'tributary-streams/testing'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { joinTopology, joinsStreamTableCases } from './cases/joins-stream-table.cases.ts'
 

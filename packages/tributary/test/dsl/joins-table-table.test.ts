@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder } from 'tributary'
+import { Serdes, StreamsBuilder } from 'tributary-streams'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { joinsTableTableCases } from './cases/joins-table-table.cases.ts'
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder, Suppressed, WindowedSerdes } from 'tributary'
+import { Serdes, StreamsBuilder, Suppressed, WindowedSerdes } from 'tributary-streams'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { windowsCases } from './cases/windows.cases.ts'
 

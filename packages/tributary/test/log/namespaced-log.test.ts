@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { EmbeddedLog, namespacedLog } from 'tributary'
+import { EmbeddedLog, namespacedLog } from 'tributary-streams'
 
 const buf = (s: string) => Buffer.from(s)
 

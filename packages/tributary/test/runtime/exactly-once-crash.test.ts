@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { EmbeddedLog, Serdes, WindowedSerdes, type ConsumerRecord } from 'tributary'
+import { EmbeddedLog, Serdes, WindowedSerdes, type ConsumerRecord } from 'tributary-streams'
 import { partitionForKey } from '../../src/log/murmur2.ts'
 import { GRACE_MS, WINDOW_MS } from './fixtures/sum-topology.ts'
 

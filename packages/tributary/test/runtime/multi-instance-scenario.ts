@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { Serdes, StreamsApp, StreamsBuilder, type ConsumerRecord, type Log, type Logger } from 'tributary'
+import {
+  Serdes,
+  StreamsApp,
+  StreamsBuilder,
+  type ConsumerRecord,
+  type Log,
+  type Logger,
+} from 'tributary-streams'
 
 const str = Serdes.string()
 const num = Serdes.number()

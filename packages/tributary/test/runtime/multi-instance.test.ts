@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { EmbeddedLog, type ConsumerRecord } from 'tributary'
+import { EmbeddedLog, type ConsumerRecord } from 'tributary-streams'
 import { multiInstanceScenario } from './multi-instance-scenario.ts'
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} }

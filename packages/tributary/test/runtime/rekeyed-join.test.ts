@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder } from 'tributary'
+import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder } from 'tributary-streams'
 
 const str = Serdes.string()
 

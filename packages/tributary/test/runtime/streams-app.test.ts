@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, isTributaryError, type Log } from 'tributary'
+import {
+  EmbeddedLog,
+  Serdes,
+  StreamsApp,
+  StreamsBuilder,
+  isTributaryError,
+  type Log,
+} from 'tributary-streams'
 
 const str = Serdes.string()
 const num = Serdes.number()

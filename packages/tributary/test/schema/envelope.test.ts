@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { EmbeddedLog, envelopes, isTributaryError, type EnvelopeOf } from 'tributary'
+import { EmbeddedLog, envelopes, isTributaryError, type EnvelopeOf } from 'tributary-streams'
 import {
   EmbeddedSchemaRegistry,
   avro,
   envelopeAvroSchema,
   envelopeJsonSchema,
   jsonSchema,
-} from 'tributary/schema'
+} from 'tributary-streams/schema'
 
 interface OrderPlaced {
   order_id: string

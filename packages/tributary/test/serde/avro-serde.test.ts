@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { DLQ_HEADERS, EmbeddedLog, Serdes, StreamsBuilder, isTributaryError, type Logger } from 'tributary'
-import { EmbeddedSchemaRegistry, avro } from 'tributary/schema'
-import { TopologyTestDriver } from 'tributary/testing'
+import {
+  DLQ_HEADERS,
+  EmbeddedLog,
+  Serdes,
+  StreamsBuilder,
+  isTributaryError,
+  type Logger,
+} from 'tributary-streams'
+import { EmbeddedSchemaRegistry, avro } from 'tributary-streams/schema'
+import { TopologyTestDriver } from 'tributary-streams/testing'
 
 interface OrderV1 {
   id: string

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
-import { EmbeddedLog } from 'tributary'
+import { EmbeddedLog } from 'tributary-streams'
 import {
   EmbeddedSchemaRegistry,
   RestSchemaRegistry,
@@ -9,7 +9,7 @@ import {
   jsonSchema,
   startRegistryServer,
   type RegistryServer,
-} from 'tributary/schema'
+} from 'tributary-streams/schema'
 
 /**
  * Interoperability with the standard JavaScript client of Confluent's registry: it registers,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { EmbeddedLog, isTributaryError } from 'tributary'
-import { EmbeddedSchemaRegistry, avro, jsonSchema } from 'tributary/schema'
+import { EmbeddedLog, isTributaryError } from 'tributary-streams'
+import { EmbeddedSchemaRegistry, avro, jsonSchema } from 'tributary-streams/schema'
 
 const user = {
   $schema: 'http://json-schema.org/draft-07/schema#',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { StreamsBuilder, Serdes } from 'tributary'
-import { TopologyTestDriver } from 'tributary/testing'
+import { StreamsBuilder, Serdes } from 'tributary-streams'
+import { TopologyTestDriver } from 'tributary-streams/testing'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { wordCountCases } from './cases/word-count.cases.ts'
 

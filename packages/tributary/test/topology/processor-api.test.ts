@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, Stores, StreamsBuilder, Topology, isTributaryError } from 'tributary'
-import { TopologyTestDriver } from 'tributary/testing'
+import { Serdes, Stores, StreamsBuilder, Topology, isTributaryError } from 'tributary-streams'
+import { TopologyTestDriver } from 'tributary-streams/testing'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { processorApiCases, routedTopology } from './cases/processor-api.cases.ts'
 

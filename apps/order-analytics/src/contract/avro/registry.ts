@@ -1,4 +1,4 @@
-import { TributaryError, type Log } from 'tributary'
+import { TributaryError, type Log } from 'tributary-streams'
 import {
   avro,
   EmbeddedSchemaRegistry,
@@ -6,7 +6,7 @@ import {
   type RegistrySerde,
   type SchemaRegistryClient,
   type SubjectVersion,
-} from 'tributary/schema'
+} from 'tributary-streams/schema'
 import type { AvroSettings, TopicNames } from '../../context.ts'
 import {
   AVRO_SCHEMAS,

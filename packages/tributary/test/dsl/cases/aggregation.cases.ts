@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder, type KTable, type KStream, type KeyValueStore } from 'tributary'
+import { Serdes, StreamsBuilder, type KTable, type KStream, type KeyValueStore } from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DLQ_HEADERS, Serdes, StreamsBuilder, type ErrorPolicy, type Logger } from 'tributary'
-import type { TestDriverConfig } from 'tributary/testing'
+import { DLQ_HEADERS, Serdes, StreamsBuilder, type ErrorPolicy, type Logger } from 'tributary-streams'
+import type { TestDriverConfig } from 'tributary-streams/testing'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

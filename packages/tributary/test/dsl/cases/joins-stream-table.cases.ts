@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { Serdes, StreamsBuilder, type KStream, type KTable } from 'tributary'
-import type { TestDriverConfig } from 'tributary/testing'
+import { Serdes, StreamsBuilder, type KStream, type KTable } from 'tributary-streams'
+import type { TestDriverConfig } from 'tributary-streams/testing'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

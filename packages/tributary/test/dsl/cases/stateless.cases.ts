@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder, isTributaryError, type KStream, type StreamPartitioner } from 'tributary'
+import {
+  Serdes,
+  StreamsBuilder,
+  isTributaryError,
+  type KStream,
+  type StreamPartitioner,
+} from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from 'tributary'
+import { Serdes, StreamsBuilder, Suppressed, TimeWindows, WindowedSerdes } from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, SlidingWindows, StreamsBuilder, WindowedSerdes, type Windowed } from 'tributary'
+import { Serdes, SlidingWindows, StreamsBuilder, WindowedSerdes, type Windowed } from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

@@ -8,7 +8,7 @@ import {
   TimeWindows,
   WindowedSerdes,
   type Windowed,
-} from 'tributary'
+} from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { Serdes, type ConsumerRecord, type Log, type Producer } from 'tributary'
+import { Serdes, type ConsumerRecord, type Log, type Producer } from 'tributary-streams'
 import { groupOf, type Stats } from './fixtures/eos-topology.ts'
 import { sleep } from './kafka-helpers.ts'
 

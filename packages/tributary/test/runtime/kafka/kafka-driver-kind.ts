@@ -1,5 +1,5 @@
 import { after, before } from 'node:test'
-import type { KafkaLog } from 'tributary/kafka'
+import type { KafkaLog } from 'tributary-streams/kafka'
 import { logDriver, type DriverKind } from '../../drivers/driver-kinds.ts'
 import { connectKafka } from './kafka-helpers.ts'
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { ConsumerRecord, Isolation, Log, Logger } from 'tributary'
-import { KafkaLog, type KafkaLogOptions } from 'tributary/kafka'
+import type { ConsumerRecord, Isolation, Log, Logger } from 'tributary-streams'
+import { KafkaLog, type KafkaLogOptions } from 'tributary-streams/kafka'
 
 /** Brokers of the integration and chaos tests: `npm run kafka:start`, or KAFKA_BROKERS. */
 export const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim())

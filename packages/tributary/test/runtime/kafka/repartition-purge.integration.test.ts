@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { Serdes, StreamsApp, StreamsBuilder } from 'tributary'
+import { Serdes, StreamsApp, StreamsBuilder } from 'tributary-streams'
 import type { KafkaAdmin } from '../../../src/log/kafka/kafka-admin.ts'
 import { connectKafka, readTopic, silent, unique, until } from './kafka-helpers.ts'
 

@@ -12,8 +12,8 @@ import {
   WindowedSerdes,
   isTributaryError,
   type Log,
-} from 'tributary'
-import type { KafkaLog } from 'tributary/kafka'
+} from 'tributary-streams'
+import type { KafkaLog } from 'tributary-streams/kafka'
 import { connectKafka, readTopic, silent, unique, until } from './kafka-helpers.ts'
 
 // The StreamsApp tests of test/runtime and test/dsl, on a real broker: the same topologies, only

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isTributaryError, type Consumer } from 'tributary'
+import { isTributaryError, type Consumer } from 'tributary-streams'
 import { connectKafka, unique, until } from './kafka-helpers.ts'
 
 describe('offsets of a transaction carry the consumer generation (KIP-447 fencing)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { StreamsBuilder, Serdes } from 'tributary'
+import { StreamsBuilder, Serdes } from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 export function wordCountCases(kind: DriverKind): void {

@@ -11,7 +11,7 @@ import {
   type Processor,
   type ProcessorContext,
   type RecordOrigin,
-} from 'tributary'
+} from 'tributary-streams'
 import type { DriverKind } from '../../drivers/driver-kinds.ts'
 
 const str = Serdes.string()
