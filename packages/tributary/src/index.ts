@@ -2,6 +2,7 @@
 export type { Headers, StreamRecord, TopicPartition } from './record.ts'
 export { TributaryError, isTributaryError, type ErrorCode } from './errors.ts'
 export type { Logger } from './logger.ts'
+export { StorageProblems, type StorageProblem, type StorageProblemKind } from './storage-problems.ts'
 export type { Serde, Serialized } from './serde/serde.ts'
 export { Serdes } from './serde/serdes.ts'
 export type * from './log/log.ts'
