@@ -8,6 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
+source scripts/use-node.sh 24
 source scripts/kafka/env.sh
 
 started_kafka=0
