@@ -35,6 +35,10 @@ export interface TopicDescription {
 /** A position in one partition. For committed offsets, `offset` is the next offset to read. */
 export interface PartitionOffset extends TopicPartition {
   readonly offset: number
+  /** Given to `commit` or `sendOffsets`: a short string stored with the committed offset (Kafka's
+   *  offset commit metadata; Tributary keeps the partition's stream time there). Committed offsets
+   *  carry it back; absent when none was given. */
+  readonly metadata?: string
 }
 
 export interface Admin {

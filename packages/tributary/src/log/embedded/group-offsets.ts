@@ -22,8 +22,11 @@ export class GroupOffsets {
   apply(group: string, offsets: readonly OffsetTuple[]): void {
     let committed = this.groups.get(group)
     if (committed === undefined) this.groups.set(group, (committed = new Map()))
-    for (const [topic, partition, offset] of offsets) {
-      committed.set(tpKey({ topic, partition }), { topic, partition, offset })
+    for (const [topic, partition, offset, metadata] of offsets) {
+      committed.set(
+        tpKey({ topic, partition }),
+        metadata === undefined ? { topic, partition, offset } : { topic, partition, offset, metadata },
+      )
     }
   }
 
@@ -60,4 +63,6 @@ export class GroupOffsets {
 }
 
 export const toTuples = (offsets: readonly PartitionOffset[]): OffsetTuple[] =>
-  offsets.map((o) => [o.topic, o.partition, o.offset])
+  offsets.map((o) =>
+    o.metadata === undefined ? [o.topic, o.partition, o.offset] : [o.topic, o.partition, o.offset, o.metadata],
+  )

@@ -1,7 +1,7 @@
 import type { CleanupPolicy } from '../log.ts'
 
-/** [topic, partition, offset] */
-export type OffsetTuple = [string, number, number]
+/** [topic, partition, offset] or [topic, partition, offset, commit metadata] */
+export type OffsetTuple = [string, number, number] | [string, number, number, string]
 
 /**
  * Everything the embedded log persists besides partition data, as entries of the metadata

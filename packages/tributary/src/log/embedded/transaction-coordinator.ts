@@ -113,8 +113,13 @@ export class TransactionCoordinator {
   addOffsets(txn: Transaction, group: string, offsets: readonly PartitionOffset[]): void {
     let byPartition = txn.offsets.get(group)
     if (byPartition === undefined) txn.offsets.set(group, (byPartition = new Map()))
-    for (const o of offsets)
-      byPartition.set(tpKey(o), { topic: o.topic, partition: o.partition, offset: o.offset })
+    for (const o of offsets) {
+      const { topic, partition, offset, metadata } = o
+      byPartition.set(
+        tpKey(o),
+        metadata === undefined ? { topic, partition, offset } : { topic, partition, offset, metadata },
+      )
+    }
   }
 
   /** Commits or aborts; see the class comment for the order of effects. */

@@ -5,7 +5,7 @@ import {
   ListOffsetTimestamps,
 } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
-import type { TopicPartition } from '../../record.ts'
+import { tpKey, type TopicPartition } from '../../record.ts'
 import type {
   Admin,
   CleanupPolicy,
@@ -150,14 +150,14 @@ export class KafkaAdmin implements Admin {
         }
       }
     })
-    const found = new Map<string, number>()
+    const found = new Map<string, PartitionOffset>()
     for (const topic of groups[0]?.topics ?? [])
-      for (const p of topic.partitions)
-        if (p.committedOffset >= 0n) found.set(`${topic.name}:${p.partitionIndex}`, Number(p.committedOffset))
-    return partitions.flatMap((tp) => {
-      const offset = found.get(`${tp.topic}:${tp.partition}`)
-      return offset === undefined ? [] : [{ topic: tp.topic, partition: tp.partition, offset }]
-    })
+      for (const p of topic.partitions) {
+        if (p.committedOffset < 0n) continue
+        const offset = { topic: topic.name, partition: p.partitionIndex, offset: Number(p.committedOffset) }
+        found.set(tpKey(offset), p.metadata ? { ...offset, metadata: p.metadata } : offset)
+      }
+    return partitions.flatMap((tp) => found.get(tpKey(tp)) ?? [])
   }
 
   private async listOffsets(

@@ -188,7 +188,7 @@ export class KafkaConsumer implements Consumer {
           partitionIndex: o.partition,
           committedOffset: BigInt(o.offset),
           committedLeaderEpoch: -1,
-          committedMetadata: null,
+          committedMetadata: o.metadata ?? null,
         })),
     }))
     try {

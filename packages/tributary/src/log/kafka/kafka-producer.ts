@@ -151,16 +151,30 @@ export class KafkaProducer implements Producer {
     try {
       this.txnTouched = true
       await txn.addConsumer({ groupId } as never)
-      const coordinatorId = await new GroupCoordinator(this.client, groupId).nodeId()
-      for (const o of offsets) {
-        // addOffset commits `offset + 1` of the message it is given, as a consumer would.
-        await txn.addOffset({
-          topic: o.topic,
-          partition: o.partition,
-          offset: BigInt(o.offset) - 1n,
-          metadata: { consumer: { groupId, generationId, memberId, coordinatorId } },
-        } as never)
-      }
+      // One raw TxnOffsetCommit for all offsets (the client's addOffset sends one per offset and
+      // drops the commit metadata).
+      const topics = [...new Set(offsets.map((o) => o.topic))].map((name) => ({
+        name,
+        partitions: offsets
+          .filter((o) => o.topic === name)
+          .map((o) => ({
+            partitionIndex: o.partition,
+            committedOffset: BigInt(o.offset),
+            committedLeaderEpoch: -1,
+            committedMetadata: o.metadata ?? null,
+          })),
+      }))
+      await new GroupCoordinator(this.client, groupId).call(
+        'TxnOffsetCommit',
+        this.transactionalId,
+        groupId,
+        this.client.producerId,
+        this.client.producerEpoch,
+        generationId,
+        memberId,
+        null,
+        topics,
+      )
     } catch (err) {
       throw this.fail(err, `producer ${this.transactionalId}: sendOffsets for group ${groupId}`)
     }

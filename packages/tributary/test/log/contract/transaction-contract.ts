@@ -102,6 +102,29 @@ export function transactionContract(ctx: ContractContext): void {
       await producer.close()
     })
 
+    it('keeps the metadata of offsets committed by a transaction or by a consumer', async () => {
+      const name = await ctx.topic(2)
+      const group = ctx.unique('group')
+      const [p0, p1] = [0, 1].map((partition) => ({ topic: name, partition }))
+      const producer = await ctx.log.producer({ transactionalId: ctx.unique('txn') })
+      await producer.beginTransaction()
+      await producer.send([{ topic: name, partition: 0, key: null, value: buf('out') }])
+      await producer.sendOffsets(group, [
+        { ...p0!, offset: 1, metadata: 'st=123' },
+        { ...p1!, offset: 0 },
+      ])
+      await producer.commitTransaction()
+      assert.deepEqual(await ctx.log.admin.committedOffsets(group, [p0!, p1!]), [
+        { ...p0!, offset: 1, metadata: 'st=123' },
+        { ...p1!, offset: 0 },
+      ])
+      const consumer = await ctx.log.consumer({ groupId: group })
+      await consumer.assign([p1!])
+      await consumer.commit([{ ...p1!, offset: 0, metadata: 'st=7' }])
+      assert.deepEqual(await consumer.committed([p1!]), [{ ...p1!, offset: 0, metadata: 'st=7' }])
+      await Promise.all([producer.close(), consumer.close()])
+    })
+
     it('makes a transaction across partitions visible all at once', async () => {
       const name = await ctx.topic(3)
       const producer = await ctx.log.producer({ transactionalId: ctx.unique('txn') })
