@@ -64,5 +64,7 @@ export class GroupOffsets {
 
 export const toTuples = (offsets: readonly PartitionOffset[]): OffsetTuple[] =>
   offsets.map((o) =>
-    o.metadata === undefined ? [o.topic, o.partition, o.offset] : [o.topic, o.partition, o.offset, o.metadata],
+    o.metadata === undefined
+      ? [o.topic, o.partition, o.offset]
+      : [o.topic, o.partition, o.offset, o.metadata],
   )
