@@ -24,10 +24,12 @@ export interface StorageProblem {
 export class StorageProblems {
   private problems: StorageProblem[] = []
   private readonly listeners = new Set<(problem: StorageProblem) => void>()
+  private readonly totals = new Map<StorageProblemKind, number>()
 
   report(kind: StorageProblemKind, path: string, message: string): void {
     const problem = { kind, path, message, at: Date.now() }
     this.problems.push(problem)
+    this.totals.set(kind, (this.totals.get(kind) ?? 0) + 1)
     for (const listener of this.listeners) {
       try {
         listener(problem)
@@ -39,6 +41,11 @@ export class StorageProblems {
 
   list(): readonly StorageProblem[] {
     return this.problems
+  }
+
+  /** Problems reported so far by kind, acknowledged or not (a counter for metrics). */
+  counts(): ReadonlyMap<StorageProblemKind, number> {
+    return this.totals
   }
 
   /** Clears the list (an operator has seen it); returns what was cleared. */

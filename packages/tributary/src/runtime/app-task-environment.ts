@@ -35,6 +35,7 @@ export function appTaskEnvironment(
     maxTaskIdleMs: config.maxTaskIdleMs,
     lagging: (partitions) => app.lagging(partitions),
     logger,
+    storageProblems: config.storageProblems,
     now: config.clock,
   }
 }

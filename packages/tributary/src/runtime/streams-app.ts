@@ -4,6 +4,7 @@ import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, Log } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
+import type { StorageProblems } from '../storage-problems.ts'
 import { tpKey } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
@@ -215,6 +216,12 @@ export class StreamsApp {
     if (this.state !== 'running')
       return Promise.reject(new TributaryError('CLOSED', `settle() called in state ${this.state}`))
     return this.settling.request()
+  }
+
+  /** Storage problems of this app (and of the embedded log it owns) that no operator has
+   *  acknowledged yet: list them, or `acknowledge()` them once seen. */
+  get storageProblems(): StorageProblems {
+    return this.config.storageProblems
   }
 
   /** A read-only view over this instance's shards of a store (its local tasks' partitions). */

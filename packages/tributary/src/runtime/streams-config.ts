@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { TributaryError } from '../errors.ts'
 import type { Log } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
+import { StorageProblems } from '../storage-problems.ts'
 import type { ErrorPolicy } from './error-handling.ts'
 
 export type ProcessingGuarantee = 'at-least-once' | 'exactly-once'
@@ -48,6 +49,9 @@ export interface StreamsConfig {
    *  Default 300000. */
   readonly taskTimeoutMs?: number
   readonly logger?: Logger
+  /** Where the app reports storage problems (a damaged state store it rebuilt; the embedded log it
+   *  owns reports its own there too). Default: a list of its own (`StreamsApp.storageProblems`). */
+  readonly storageProblems?: StorageProblems
   /** The wall clock of wall-clock punctuations and task idling (not of commits). Default
    *  `Date.now`; a test driver moves its own by hand. */
   readonly clock?: () => number
@@ -101,5 +105,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     clock: config.clock ?? Date.now,
+    storageProblems: config.storageProblems ?? new StorageProblems(),
   }
 }

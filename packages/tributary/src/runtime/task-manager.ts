@@ -69,7 +69,10 @@ export class TaskManager {
       const id = `${subId}_${tp.partition}`
       if (this.tasks.has(id)) continue
       const sub = subs[subId]!
-      const stores = await TaskStores.open(this.topology, sub, tp.partition, this.stateDir, this.names, id)
+      const stores = await TaskStores.open(this.topology, sub, tp.partition, this.stateDir, this.names, id, {
+        logger: this.env.logger,
+        ...(this.env.storageProblems === undefined ? {} : { problems: this.env.storageProblems }),
+      })
       try {
         this.restoring = id
         await stores.restore(this.restorer)

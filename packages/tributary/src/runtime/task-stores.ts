@@ -1,4 +1,5 @@
 import type { ProducerRecord, RecordMetadata } from '../log/log.ts'
+import type { StoreOpenContext } from '../state/backend.ts'
 import { openStore, type OpenStore } from '../state/open-store.ts'
 import type { SubTopology } from '../topology/sub-topology.ts'
 import type { Topology } from '../topology/topology.ts'
@@ -32,12 +33,13 @@ export class TaskStores {
     stateDir: string,
     names: TopicNames,
     taskId: string,
+    context?: StoreOpenContext,
   ): Promise<TaskStores> {
     const shards: Shard[] = []
     try {
       for (const name of sub.stores) {
         const builder = topology.stores.get(name)!
-        const open = await openStore(builder, stateDir, taskId)
+        const open = await openStore(builder, stateDir, taskId, context)
         shards.push({ name, open, changelog: builder.loggingEnabled ? names.changelog(name) : undefined })
       }
     } catch (err) {

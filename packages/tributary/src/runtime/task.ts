@@ -1,5 +1,6 @@
 import type { ConsumerRecord, PartitionOffset, ProducerRecord } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
+import type { StorageProblems } from '../storage-problems.ts'
 import type { StreamRecord, TopicPartition } from '../record.ts'
 import { tpKey } from '../record.ts'
 import type { SinkNode, SourceNode } from '../topology/nodes.ts'
@@ -30,6 +31,8 @@ export interface TaskEnvironment {
    *  (lag-aware idling, as Kafka Streams since KIP-695); absent means "no". */
   lagging?(partitions: readonly TopicPartition[]): boolean
   readonly logger: Logger
+  /** Where opening a task's stores reports a damaged store it set aside. */
+  readonly storageProblems?: StorageProblems
   now(): number
 }
 

@@ -1,3 +1,6 @@
+import type { Logger } from '../logger.ts'
+import type { StorageProblems } from '../storage-problems.ts'
+
 /** A key and its new value; null deletes the key. */
 export type BytesEntry = readonly [key: Buffer, value: Buffer | null]
 
@@ -22,8 +25,22 @@ export interface KeyValueBackend {
   close(): Promise<void>
 }
 
+/** Where a backend tells what it found when opening a shard (a damaged store it set aside). */
+export interface StoreOpenContext {
+  /** Default: the console logger. */
+  readonly logger?: Logger
+  readonly problems?: StorageProblems
+}
+
 export interface BackendFactory {
   readonly persistent: boolean
-  /** Opens (creating if needed) the shard `storeName` of task `taskId` under `stateDir`. */
-  open(stateDir: string, taskId: string, storeName: string): Promise<KeyValueBackend>
+  /** Opens (creating if needed) the shard `storeName` of task `taskId` under `stateDir`. A
+   *  persistent backend verifies the shard first; a damaged one is set aside and opened empty (the
+   *  caller then restores it from its changelog), reported to `context`. */
+  open(
+    stateDir: string,
+    taskId: string,
+    storeName: string,
+    context?: StoreOpenContext,
+  ): Promise<KeyValueBackend>
 }

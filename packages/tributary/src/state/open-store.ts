@@ -1,3 +1,4 @@
+import type { StoreOpenContext } from './backend.ts'
 import { BufferedKeyValueStore } from './buffered-store.ts'
 import type { StoreDefinition } from './stores.ts'
 
@@ -16,8 +17,9 @@ export const openStore = async <S>(
   definition: StoreDefinition<S>,
   stateDir: string,
   taskId: string,
+  context?: StoreOpenContext,
 ): Promise<OpenStore<S>> => {
-  const backend = await definition.factory.open(stateDir, taskId, definition.name)
+  const backend = await definition.factory.open(stateDir, taskId, definition.name, context)
   const bytes = new BufferedKeyValueStore(definition.name, backend)
   return { store: definition.wrap(bytes), bytes }
 }

@@ -1,9 +1,13 @@
 import { join } from 'node:path'
 import { open as openEnvironment } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
-import type { BackendFactory, KeyValueBackend } from '../backend.ts'
+import { consoleLogger } from '../../logger.ts'
+import type { BackendFactory, KeyValueBackend, StoreOpenContext } from '../backend.ts'
 import { checkStoreName } from '../store-name.ts'
 import { LmdbBackend } from './lmdb-backend.ts'
+import { setAside } from './set-aside.ts'
+import { dropClosedChecksum, writeClosedChecksum } from './store-checksum.ts'
+import { verifyShard } from './store-verifier.ts'
 
 /** Shards open in this process. LMDB must not open one environment twice in a process. */
 const open = new Set<string>()
@@ -17,10 +21,21 @@ const open = new Set<string>()
  *
  * A shard may be open once at a time: a second open before `close()` is a STATE error (two
  * owners of one shard would each take their uncommitted view for the truth).
+ *
+ * Every open verifies the shard first (see `verifyShard`: the checksum taken at the last close, or
+ * a probe in a child process, because a damaged lmdb file can crash the process that maps it with
+ * SIGBUS). A damaged shard is moved to `<stateDir>/.damaged/` and a fresh one opened, which the
+ * caller restores from the changelog; the damage is logged as a warning and reported as a
+ * `store-rebuilt` storage problem.
  */
 export const lmdbBackendFactory: BackendFactory = {
   persistent: true,
-  open: async (stateDir: string, taskId: string, storeName: string): Promise<KeyValueBackend> => {
+  open: async (
+    stateDir: string,
+    taskId: string,
+    storeName: string,
+    context: StoreOpenContext = {},
+  ): Promise<KeyValueBackend> => {
     checkStoreName(storeName)
     if (taskId.length === 0 || /[/\\]|^\.\.?$/.test(taskId)) {
       throw new TributaryError('CONFIG', `task id ${JSON.stringify(taskId)} cannot name a directory`)
@@ -29,7 +44,10 @@ export const lmdbBackendFactory: BackendFactory = {
     if (open.has(dir))
       throw new TributaryError('STATE', `store ${storeName} of task ${taskId} is already open`)
     open.add(dir)
+    const logger = context.logger ?? consoleLogger()
     try {
+      await setAsideIfDamaged(stateDir, taskId, storeName, dir, context)
+      dropClosedChecksum(dir)
       const env = openEnvironment({
         path: dir,
         // A directory holding data.mdb and lock.mdb, whatever the name looks like ("a.b" would
@@ -40,6 +58,12 @@ export const lmdbBackendFactory: BackendFactory = {
       return new LmdbBackend(env, async () => {
         try {
           await env.close()
+          await writeClosedChecksum(dir).catch((err: unknown) =>
+            logger.warn(
+              { store: storeName, task: taskId, dir, err: String(err) },
+              'cannot record the checksum of a closed store; its next open probes it instead',
+            ),
+          )
         } finally {
           open.delete(dir)
         }
@@ -51,4 +75,29 @@ export const lmdbBackendFactory: BackendFactory = {
       })
     }
   },
+}
+
+async function setAsideIfDamaged(
+  stateDir: string,
+  taskId: string,
+  storeName: string,
+  dir: string,
+  context: StoreOpenContext,
+): Promise<void> {
+  const logger = context.logger ?? consoleLogger()
+  const where = { store: storeName, task: taskId, dir }
+  let damage: string | undefined
+  try {
+    damage = await verifyShard(stateDir, dir, (d) => open.has(d) && d !== dir)
+  } catch (err) {
+    logger.warn({ ...where, err: String(err) }, 'cannot verify the store; opening it unverified')
+    return
+  }
+  if (damage === undefined) return
+  const aside = setAside(stateDir, taskId, storeName, dir)
+  const message =
+    `store ${storeName} of task ${taskId} was damaged (${damage}); ` +
+    `moved to ${aside} and rebuilt from its changelog`
+  logger.warn({ ...where, damage, movedTo: aside }, 'damaged state store set aside; rebuilding it')
+  context.problems?.report('store-rebuilt', dir, message)
 }
