@@ -1,5 +1,7 @@
 import { TributaryError } from '../../errors.ts'
+import type { StorageProblems } from '../../storage-problems.ts'
 import type { ProducerRecord, RecordMetadata, TopicConfig } from '../log.ts'
+import { validateProducerRecords } from '../produce-validation.ts'
 import { compactPartition, shouldCompact } from './compactor.ts'
 import type { DataDir } from './data-dir.ts'
 import { FsyncPolicy, type FsyncMode } from './fsync-policy.ts'
@@ -7,10 +9,14 @@ import { GroupCoordinator } from './group-coordinator.ts'
 import { GroupOffsets } from './group-offsets.ts'
 import type { Journal } from './journal.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
+import { FileHandles } from './file-handles.ts'
 import { PartitionFile } from './partition-file.ts'
 import { PartitionLog, type CacheLimit } from './partition-log.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Signal } from './signal.ts'
+import { reportProblem, type StorageContext } from './storage-context.ts'
+import { StorageFailure } from './storage-failure.ts'
+import type { StorageFs } from './storage-fs.ts'
 import { TopicRegistry, validateTopicConfig, type Topic } from './topic-registry.ts'
 import { TransactionCoordinator, type Transaction } from './transaction-coordinator.ts'
 
@@ -22,7 +28,11 @@ export interface BrokerSettings {
   readonly compactAfterEntries: number
   /** Records kept in memory across all durable partitions (older ones are read from disk). */
   readonly cacheRecords: number
+  /** Largest record `send` accepts (key, value and headers). */
+  readonly maxRecordBytes: number
   readonly warn: (message: string) => void
+  readonly problems: StorageProblems
+  readonly fs: StorageFs
 }
 
 /** Journal snapshots are written once this many bytes were appended since the last one. */
@@ -42,6 +52,10 @@ export class Broker {
   /** Clients to close with the log (producers and consumers remove themselves when closed). */
   readonly clients = new Set<{ close(): Promise<void> }>()
   closed = false
+  /** The storage failure that stopped this log (see StorageFailure); every later call fails. */
+  failure: StorageFailure | null = null
+  /** Descriptors of partition files (durable mode). */
+  private readonly handles: FileHandles | null
   private readonly compactionQueue = new Set<PartitionLog>()
   /** Shared by all partitions; resized as topics come and go. Infinite in memory mode. */
   private readonly cacheLimit: CacheLimit = { recordsPerPartition: Infinity }
@@ -50,39 +64,108 @@ export class Broker {
     readonly settings: BrokerSettings,
     readonly journal: Journal,
     readonly dataDir: DataDir | null,
+    private readonly ctx: StorageContext | null = null,
   ) {
-    this.fsync = new FsyncPolicy(settings.fsync, settings.fsyncIntervalMs, journal, dataDir !== null)
+    this.handles = ctx === null ? null : new FileHandles(ctx.fs)
+    this.fsync = new FsyncPolicy(settings.fsync, settings.fsyncIntervalMs, journal, dataDir !== null, (err) =>
+      this.guard(() => {
+        throw err
+      }),
+    )
     this.offsets = new GroupOffsets(journal)
     this.txns = new TransactionCoordinator(journal, this.offsets, this.fsync, this.signal)
     this.groups = new GroupCoordinator(this.registry, this.signal)
   }
 
-  /** Fails with code CLOSED once the log is closed. */
+  /** Fails with code CLOSED once the log is closed, and with LOG after a storage failure. */
   ensureOpen(): void {
     if (this.closed) throw new TributaryError('CLOSED', 'the embedded log is closed')
+    if (this.failure !== null) {
+      throw new TributaryError(
+        'LOG',
+        `the embedded log stopped after a storage failure: ${this.failure.message}`,
+        {
+          cause: this.failure,
+        },
+      )
+    }
   }
 
-  /** Creates the partitions of a topic (opening their files, which recovers any content). */
-  openTopic(description: Topic['description']): Topic {
+  /**
+   * Runs a call that writes to disk. A StorageFailure stops the log (fail-stop: memory may no
+   * longer match the disk, so nothing more is written; recovery at the next start resolves it)
+   * and is reported once as 'commit-failed'.
+   */
+  guard<T>(call: () => T): T {
+    try {
+      return call()
+    } catch (err) {
+      if (err instanceof StorageFailure && this.failure === null) {
+        this.failure = err
+        if (this.ctx !== null) reportProblem(this.ctx, 'commit-failed', err.path, err.message)
+      }
+      throw err
+    }
+  }
+
+  /**
+   * Recovers the partitions of a journaled topic from their files (see PartitionFile.open);
+   * `committed` collects the transactions known to be committed (see PartitionLog.restore).
+   */
+  recoverTopic(description: Topic['description'], committed: Set<number>): void {
+    this.resizeCache(this.partitionCount() + description.partitions)
     const partitions: PartitionLog[] = []
-    const total =
-      description.partitions + [...this.registry.all()].reduce((n, t) => n + t.partitions.length, 0)
-    this.resizeCache(total)
     for (let p = 0; p < description.partitions; p++) {
       const log = new PartitionLog(description.name, p, this.cacheLimit)
-      if (this.dataDir !== null) {
-        const path = this.dataDir.partitionPath(description.name, p)
-        log.file = PartitionFile.open(
-          path,
-          (entry, position) => log.restore(entry, position),
-          this.settings.warn,
-        )
-      }
+      log.file = PartitionFile.open(
+        this.ctx!,
+        this.handles!,
+        this.dataDir!.partitionPath(description.name, p),
+        (entry, position) => log.restore(entry, position, committed),
+        (entry) => Number.isSafeInteger(entry.offset) && entry.offset >= log.nextOffset,
+      )
       partitions.push(log)
     }
-    const topic: Topic = { description, partitions }
-    this.registry.add(topic)
-    return topic
+    this.registry.add({ description, partitions })
+  }
+
+  /**
+   * Creates a topic: its files first (a failure removes them again), then the journal entry, so
+   * the journal never lists a topic whose files could not be made.
+   */
+  private createTopic(description: Topic['description']): void {
+    const partitions: PartitionLog[] = []
+    for (let p = 0; p < description.partitions; p++)
+      partitions.push(new PartitionLog(description.name, p, this.cacheLimit))
+    const dataDir = this.dataDir
+    if (dataDir !== null) {
+      try {
+        dataDir.createTopicDir(description.name)
+        for (const log of partitions) {
+          log.file = PartitionFile.create(
+            this.ctx!,
+            this.handles!,
+            dataDir.partitionPath(description.name, log.partition),
+          )
+        }
+      } catch (err) {
+        try {
+          dataDir.removeTopic(description.name)
+        } catch {
+          // an incomplete topic directory holds no data; recovery removes it
+        }
+        throw err
+      }
+    }
+    this.journal.append({ t: 'topic', ...description }, this.fsync.syncDecisions)
+    this.resizeCache(this.partitionCount() + description.partitions)
+    this.registry.add({ description, partitions })
+  }
+
+  private partitionCount(): number {
+    let n = 0
+    for (const t of this.registry.all()) n += t.partitions.length
+    return n
   }
 
   /** Spreads the record cache evenly over the partitions (durable mode only). */
@@ -98,13 +181,15 @@ export class Broker {
   createTopics(configs: readonly TopicConfig[]): void {
     this.ensureOpen()
     const created: string[] = []
-    for (const description of configs.map(validateTopicConfig)) {
-      if (this.registry.find(description.name) !== undefined || created.includes(description.name)) continue
-      this.journal.append({ t: 'topic', ...description }, this.fsync.syncDecisions)
-      this.openTopic(description)
-      created.push(description.name)
+    try {
+      for (const description of configs.map(validateTopicConfig)) {
+        if (this.registry.find(description.name) !== undefined || created.includes(description.name)) continue
+        this.guard(() => this.createTopic(description))
+        created.push(description.name)
+      }
+    } finally {
+      if (created.length > 0) this.groups.topicsChanged(created)
     }
-    if (created.length > 0) this.groups.topicsChanged(created)
   }
 
   /** Deletes topics, their data and committed offsets. Fails with code LOG (deleting nothing) if one is unknown. */
@@ -112,20 +197,21 @@ export class Broker {
     this.ensureOpen()
     for (const name of names) this.registry.get(name)
     for (const name of names) {
-      const topic = this.registry.remove(name)
+      const topic = this.registry.find(name)
       if (topic === undefined) continue
-      this.journal.append({ t: 'topic-deleted', name }, this.fsync.syncDecisions)
+      this.guard(() => this.journal.append({ t: 'topic-deleted', name }, this.fsync.syncDecisions))
+      this.registry.remove(name)
       for (const p of topic.partitions) {
         p.deleted = true
         this.fsync.forget(p)
         this.compactionQueue.delete(p)
         p.file?.remove()
       }
-      this.dataDir?.removeTopic(name)
       this.offsets.dropTopic(name)
       this.signal.notify(name)
+      this.guard(() => this.dataDir?.removeTopic(name))
     }
-    this.resizeCache([...this.registry.all()].reduce((n, t) => n + t.partitions.length, 0))
+    this.resizeCache(this.partitionCount())
     this.groups.topicsChanged(names)
   }
 
@@ -140,6 +226,7 @@ export class Broker {
     txn: Transaction | null,
   ): RecordMetadata[] {
     this.ensureOpen()
+    validateProducerRecords(records, this.settings.maxRecordBytes)
     const batches = new Map<PartitionLog, { records: ProducerRecord[]; indexes: number[] }>()
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
@@ -153,12 +240,12 @@ export class Broker {
     const metadata = new Array<RecordMetadata>(records.length)
     const now = Date.now()
     for (const [log, batch] of batches) {
-      const base = log.append(batch.records, txn?.id ?? 0, now)
       txn?.partitions.add(log)
+      const base = this.guard(() => log.append(batch.records, txn?.id ?? 0, now))
       for (let j = 0; j < batch.indexes.length; j++) {
         metadata[batch.indexes[j]!] = { topic: log.topic, partition: log.partition, offset: base + j }
       }
-      this.fsync.appended(log)
+      this.guard(() => this.fsync.appended(log))
     }
     for (const log of batches.keys()) {
       this.signal.notify(log.topic)
@@ -176,7 +263,7 @@ export class Broker {
     setImmediate(() => {
       if (!this.compactionQueue.delete(log) || this.closed || log.deleted) return
       try {
-        compactPartition(log)
+        this.guard(() => compactPartition(log))
       } catch (err) {
         this.settings.warn(`tributary: compaction of ${log.topic}-${log.partition} failed: ${String(err)}`)
       }
@@ -190,7 +277,7 @@ export class Broker {
     let removed = 0
     for (const t of topics) {
       if (t.description.cleanupPolicy !== 'compact') continue
-      for (const p of t.partitions) removed += compactPartition(p)
+      for (const p of t.partitions) removed += this.guard(() => compactPartition(p))
     }
     return removed
   }
@@ -205,22 +292,41 @@ export class Broker {
    *  transaction decision is dropped before its markers are durable. */
   maybeRewriteJournal(): void {
     if (this.journal.appendedBytes < JOURNAL_REWRITE_BYTES) return
-    this.fsync.flush()
-    for (const t of this.registry.all()) for (const p of t.partitions) p.file?.sync()
-    this.journal.rewrite(this.snapshot())
+    this.guard(() => {
+      this.fsync.flush()
+      for (const t of this.registry.all()) for (const p of t.partitions) p.file?.sync()
+      this.journal.rewrite(this.snapshot())
+    })
   }
 
-  /** Closes every client, aborts open transactions, flushes and releases the data directory. */
+  /**
+   * Closes every client, aborts undecided transactions, flushes and releases the data directory.
+   * After a storage failure nothing more is written (recovery finishes what was decided); the
+   * lock is released in every case.
+   */
   async close(): Promise<void> {
     if (this.closed) return
-    for (const client of [...this.clients]) await client.close()
-    this.txns.abortAll()
-    this.closed = true
-    this.compactionQueue.clear()
-    this.signal.notifyAll()
-    this.fsync.close()
-    for (const t of this.registry.all()) for (const p of t.partitions) p.file?.close()
-    this.journal.close()
-    this.dataDir?.release()
+    const failedBefore = this.failure
+    try {
+      for (const client of [...this.clients]) await client.close()
+      if (this.failure === null) this.guard(() => this.txns.abortAll())
+    } finally {
+      this.closed = true
+      this.compactionQueue.clear()
+      this.signal.notifyAll()
+      this.fsync.close()
+      try {
+        for (const t of this.registry.all())
+          for (const p of t.partitions) this.guard(() => p.file?.close(this.failure === null))
+        this.guard(() => this.journal.close(this.failure === null))
+      } catch {
+        // reported through `failure`; the rest is closed without syncing below
+      } finally {
+        for (const t of this.registry.all()) for (const p of t.partitions) p.file?.close(false)
+        this.journal.close(false)
+        this.dataDir?.release()
+      }
+    }
+    if (this.failure !== null && failedBefore === null) throw this.failure
   }
 }

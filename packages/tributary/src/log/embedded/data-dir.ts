@@ -1,93 +1,91 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { TributaryError } from '../../errors.ts'
+import { DirLock } from './dir-lock.ts'
 import { fsyncDir } from './fs-util.ts'
+import type { StorageFs } from './storage-fs.ts'
+import { attempt } from './storage-failure.ts'
 
 /**
- * The on-disk layout of a durable embedded log and its single-owner lock:
- * `LOCK` (pid of the owner), `metadata.journal`, `topics/<topic>/<partition>.log`.
+ * The on-disk layout of a durable embedded log: `LOCK` (see DirLock), `metadata.journal`,
+ * `topics/<topic>/<partition>.log`, and `trash/`, where a deleted topic's directory is moved
+ * (after its deletion is journaled) before it is removed. Recovery only ever removes what is in
+ * `trash/` or what the journal says was deleted: never a directory it merely does not know.
  */
 export class DataDir {
   readonly journalPath: string
-  private readonly topicsDir: string
-  private readonly lockPath: string
-  private locked = false
+  readonly topicsDir: string
+  private readonly trashDir: string
 
-  private constructor(readonly dir: string) {
+  private constructor(
+    readonly dir: string,
+    private readonly fs: StorageFs,
+    private readonly lock: DirLock,
+  ) {
     this.journalPath = join(dir, 'metadata.journal')
     this.topicsDir = join(dir, 'topics')
-    this.lockPath = join(dir, 'LOCK')
+    this.trashDir = join(dir, 'trash')
   }
 
-  /**
-   * Creates the directory if needed and takes its lock. Fails with code LOG naming the directory
-   * while another live process (or another open log in this process) holds it; a lock left by a
-   * dead process is taken over.
-   */
-  static open(dir: string): DataDir {
-    mkdirSync(join(dir, 'topics'), { recursive: true })
-    const dataDir = new DataDir(dir)
-    dataDir.lock()
-    return dataDir
-  }
-
-  private lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockPath, 'wx')
-        writeSync(fd, String(process.pid))
-        closeSync(fd)
-        this.locked = true
-        return
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      }
-      const owner = Number.parseInt(readFileSync(this.lockPath, 'utf8'), 10)
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new TributaryError(
-          'LOG',
-          `data dir ${this.dir} is already open in process ${owner} (lock file ${this.lockPath}); ` +
-            `close that log first or choose another dataDir`,
-        )
-      }
-      rmSync(this.lockPath, { force: true }) // stale: its owner died without closing
+  /** Creates the directory if needed, takes its lock (code LOG if held) and empties `trash/`. */
+  static open(dir: string, fs: StorageFs): DataDir {
+    mkdirSync(dir, { recursive: true })
+    const lock = DirLock.acquire(dir)
+    try {
+      const dataDir = new DataDir(dir, fs, lock)
+      attempt(dataDir.topicsDir, 'mkdir', () => fs.mkdirSync(dataDir.topicsDir, { recursive: true }))
+      attempt(dataDir.trashDir, 'remove', () => fs.rmSync(dataDir.trashDir, { recursive: true, force: true }))
+      return dataDir
+    } catch (err) {
+      lock.release()
+      throw err
     }
-    throw new TributaryError('LOG', `could not lock data dir ${this.dir} (lock file ${this.lockPath})`)
   }
 
   topicDir(topic: string): string {
     return join(this.topicsDir, topic)
   }
 
-  /** Path of a partition's file; creates the topic directory on first use. */
+  /** Path of a partition's file (the topic directory must exist). */
   partitionPath(topic: string, partition: number): string {
+    return join(this.topicDir(topic), `${partition}.log`)
+  }
+
+  /** Creates an empty topic directory (replacing leftovers of a creation that never completed). */
+  createTopicDir(topic: string): void {
     const dir = this.topicDir(topic)
-    mkdirSync(dir, { recursive: true })
-    return join(dir, `${partition}.log`)
+    attempt(dir, 'create', () => {
+      this.fs.rmSync(dir, { recursive: true, force: true })
+      this.fs.mkdirSync(dir, { recursive: true })
+    })
+    fsyncDir(this.fs, this.topicsDir)
   }
 
+  /** Moves a topic's directory to `trash/`, then removes it (a crash in between: removed at the next open). */
   removeTopic(topic: string): void {
-    rmSync(this.topicDir(topic), { recursive: true, force: true })
-    fsyncDir(this.topicsDir)
+    const dir = this.topicDir(topic)
+    if (!this.fs.existsSync(dir)) return
+    const trashed = join(this.trashDir, `${topic}.${randomUUID()}`)
+    attempt(dir, 'remove', () => {
+      this.fs.mkdirSync(this.trashDir, { recursive: true })
+      this.fs.renameSync(dir, trashed)
+    })
+    fsyncDir(this.fs, this.topicsDir)
+    attempt(trashed, 'remove', () => this.fs.rmSync(trashed, { recursive: true, force: true }))
   }
 
-  /** Deletes topic directories the metadata does not know (left by a crash during deletion). */
-  removeUnknownTopics(known: ReadonlySet<string>): void {
-    for (const name of readdirSync(this.topicsDir)) if (!known.has(name)) this.removeTopic(name)
+  /** Names of the topic directories on disk. */
+  topicDirs(): string[] {
+    return attempt(this.topicsDir, 'list', () => this.fs.readdirSync(this.topicsDir))
+  }
+
+  /** Files in a topic directory. */
+  topicFiles(topic: string): string[] {
+    const dir = this.topicDir(topic)
+    return attempt(dir, 'list', () => this.fs.readdirSync(dir))
   }
 
   release(): void {
-    if (!this.locked) return
-    this.locked = false
-    rmSync(this.lockPath, { force: true })
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
+    this.lock.release()
   }
 }

@@ -24,7 +24,8 @@ let memberSeq = 0
  * partitions it must give up, then onAssigned for partitions it gained; each only when non-empty)
  * and then returns records from its partitions in turn, long-polling until data, a group change,
  * `close` or the timeout. Positions of newly owned partitions start at the committed offset, else
- * at `autoOffsetReset`; a position past the end (e.g. the topic was recreated) is reset likewise.
+ * at `autoOffsetReset`; a position past the end (a seek) is reset likewise, a committed offset
+ * past the end is an error (see positionOf).
  */
 export class EmbeddedConsumer implements Consumer {
   readonly memberId = `member-${String(++memberSeq).padStart(6, '0')}-${randomUUID().slice(0, 8)}`
@@ -39,6 +40,8 @@ export class EmbeddedConsumer implements Consumer {
   private readonly paused = new Set<string>()
   private cursor = 0
   private closed = false
+  /** Partitions whose out-of-range committed offset was already reported. */
+  private readonly reported = new Set<string>()
 
   constructor(
     private readonly broker: Broker,
@@ -123,7 +126,9 @@ export class EmbeddedConsumer implements Consumer {
   async commit(offsets: readonly PartitionOffset[]): Promise<void> {
     this.check()
     for (const o of offsets) this.broker.registry.partition(o)
-    this.broker.offsets.commit(this.groupId, offsets, this.broker.fsync.syncEachEntry)
+    this.broker.guard(() =>
+      this.broker.offsets.commit(this.groupId, offsets, this.broker.fsync.syncEachEntry),
+    )
     this.broker.maybeRewriteJournal()
   }
 
@@ -188,19 +193,38 @@ export class EmbeddedConsumer implements Consumer {
     return { records: out, advanced }
   }
 
+  /**
+   * The position of an owned partition. A position past the end (a seek) starts over from the
+   * committed offset or `autoOffsetReset`. A committed offset past the end fails with code LOG
+   * (as Kafka's auto.offset.reset=none): the records the group had read are gone, and resetting
+   * silently would re-read or skip data, so an operator decides (reported as 'offset-out-of-range').
+   */
   private positionOf(tp: TopicPartition, log: PartitionLog): number {
     const key = tpKey(tp)
     const position = this.positions.get(key)
     if (position !== undefined && position <= log.nextOffset) return position
     const committed = this.broker.offsets.offsetOf(this.groupId, tp)
+    if (committed !== undefined && committed > log.nextOffset) throw this.beyondEnd(key, committed, log)
     const start =
-      committed !== undefined && committed <= log.nextOffset
+      committed !== undefined
         ? committed
         : this.reset === 'earliest'
           ? log.startOffset
           : log.endOffset(this.isolation)
     this.positions.set(key, start)
     return start
+  }
+
+  private beyondEnd(key: string, committed: number, log: PartitionLog): TributaryError {
+    const message =
+      `group ${this.groupId}: committed offset ${committed} of ${key} is beyond the end of the partition ` +
+      `(${log.nextOffset}): records the group had read are gone (a damaged, repaired or replaced data directory?). ` +
+      `It is not reset silently; commit the offset to resume from for this group once you know why`
+    if (!this.reported.has(key)) {
+      this.reported.add(key)
+      this.broker.settings.problems.report('offset-out-of-range', log.file?.path ?? key, message)
+    }
+    return new TributaryError('LOG', message)
   }
 
   private forget(tp: TopicPartition): void {

@@ -1,4 +1,6 @@
 import { TributaryError } from '../../errors.ts'
+import { StorageProblems } from '../../storage-problems.ts'
+import { DEFAULT_MAX_RECORD_BYTES } from '../produce-validation.ts'
 import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions } from '../log.ts'
 import { Broker, type BrokerSettings } from './broker.ts'
 import { EmbeddedAdmin } from './embedded-admin.ts'
@@ -7,6 +9,8 @@ import { EmbeddedProducer } from './embedded-producer.ts'
 import type { FsyncMode } from './fsync-policy.ts'
 import { Journal } from './journal.ts'
 import { openDurableBroker } from './recovery.ts'
+import { MAX_BODY_BYTES } from './frame.ts'
+import { nodeFs, type StorageFs } from './storage-fs.ts'
 import { SyncFacet } from './sync-facet.ts'
 
 export interface EmbeddedLogOptions {
@@ -22,27 +26,44 @@ export interface EmbeddedLogOptions {
   /** Records kept in memory across all partitions of a durable log (older ones are read back from
    *  disk when asked for); default 250000. Memory mode keeps everything. */
   readonly cacheRecords?: number
-  /** Where recovery reports truncated corrupt data; default process.emitWarning. */
+  /** Largest record `send` accepts, counting key, value and headers; default 1048588 (Kafka's
+   *  default `max.message.bytes`), at most 512 MiB. */
+  readonly maxRecordBytes?: number
+  /** Where storage problems are reported (data recovered with loss, a failed write); default a
+   *  new list, available as `log.problems`. Pass one list to share it with state stores. */
+  readonly problems?: StorageProblems
+  /** Where recovery and storage problems are also written as one line; default process.emitWarning. */
   readonly onWarning?: (message: string) => void
+  /** The file-system calls the log makes (for fault-injection tests); default node:fs. */
+  readonly fs?: StorageFs
 }
 
 /**
  * The in-process, durable, partitioned log (see DESIGN.md): topics, keyed partitioning as Kafka,
- * consumer groups, transactions, compaction. One EmbeddedLog owns its data directory (a lock file
- * stops a second one, in this or another process).
+ * consumer groups, transactions, compaction. One EmbeddedLog owns its data directory (an OS-level
+ * lock stops a second one, in this or another process; see DirLock).
+ *
+ * Durability: opening recovers to the last durable state or refuses (code CORRUPT) naming the
+ * damaged file and the repair command; a storage failure (ENOSPC, EIO, EROFS) fails the call
+ * that met it and stops the log (every later call fails with code LOG naming the path), so a
+ * restart resumes from what is durable. What recovery cut off and what failed is in `problems`.
  */
 export class EmbeddedLog implements Log {
   readonly admin: Admin
+  /** Storage problems of this log (recovered with loss, failed writes) until acknowledged. */
+  readonly problems: StorageProblems
   /** INTERNAL synchronous facet for the TopologyTestDriver; not part of the public API. */
   readonly sync: SyncFacet
 
   private constructor(private readonly broker: Broker) {
+    this.problems = broker.settings.problems
     this.admin = new EmbeddedAdmin(broker)
     this.sync = new SyncFacet(broker)
   }
 
   /** Opens (recovering a durable data directory). Fails with CONFIG for bad options, LOG if locked. */
   static async open(options: EmbeddedLogOptions = {}): Promise<EmbeddedLog> {
+    // Synchronous on purpose: see openSync.
     return EmbeddedLog.openSync(options)
   }
 
@@ -93,6 +114,15 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
   const cacheRecords = options.cacheRecords ?? 250_000
   if (!(cacheRecords >= 0))
     throw new TributaryError('CONFIG', `cacheRecords must be >= 0, got ${cacheRecords}`)
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
+  if (!(Number.isInteger(maxRecordBytes) && maxRecordBytes > 0 && maxRecordBytes <= MAX_BODY_BYTES - 1024)) {
+    throw new TributaryError(
+      'CONFIG',
+      `maxRecordBytes must be an integer from 1 to ${MAX_BODY_BYTES - 1024}, got ${maxRecordBytes}`,
+    )
+  }
   const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'TributaryWarning'))
-  return { fsync, fsyncIntervalMs, compactAfterEntries, cacheRecords, warn }
+  const problems = options.problems ?? new StorageProblems()
+  const fs = options.fs ?? nodeFs
+  return { fsync, fsyncIntervalMs, compactAfterEntries, cacheRecords, maxRecordBytes, warn, problems, fs }
 }

@@ -28,7 +28,7 @@ export class EmbeddedProducer implements Producer {
     if (transactionalId !== undefined && transactionalId.length === 0) {
       throw new TributaryError('CONFIG', 'transactionalId must not be empty')
     }
-    const epoch = transactionalId === undefined ? -1 : broker.txns.init(transactionalId)
+    const epoch = transactionalId === undefined ? -1 : broker.guard(() => broker.txns.init(transactionalId))
     const producer = new EmbeddedProducer(broker, transactionalId, epoch)
     broker.clients.add(producer)
     return producer
@@ -72,18 +72,26 @@ export class EmbeddedProducer implements Producer {
     this.broker.clients.delete(this)
     const txn = this.txn
     this.txn = null
-    if (txn === null || this.broker.closed || this.transactionalId === undefined) return
+    if (
+      txn === null ||
+      this.broker.closed ||
+      this.broker.failure !== null ||
+      this.transactionalId === undefined
+    )
+      return
     try {
       this.broker.txns.check(this.transactionalId, this.epoch)
     } catch {
       return
     }
-    this.broker.txns.end(txn, false)
+    this.broker.guard(() => this.broker.txns.end(txn, false))
   }
 
+  /** A storage failure fails the call and stops the log: the transaction is then decided by
+   *  recovery (committed only if its decision reached the disk), never half. */
   private end(txn: Transaction, commit: boolean): void {
     this.txn = null
-    this.broker.txns.end(txn, commit)
+    this.broker.guard(() => this.broker.txns.end(txn, commit))
     this.broker.maybeRewriteJournal()
   }
 

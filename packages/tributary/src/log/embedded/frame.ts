@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
+import type { StorageFs } from './storage-fs.ts'
 
 /**
  * Durable framing shared by partition files and the metadata journal: every body is stored as
@@ -9,7 +9,7 @@ import { crc32 } from 'node:zlib'
  */
 export const FRAME_HEADER_BYTES = 8
 /** Larger lengths can only come from a damaged length field. */
-const MAX_BODY_BYTES = 512 * 1024 * 1024
+export const MAX_BODY_BYTES = 512 * 1024 * 1024
 
 /** Writes the header of a frame whose body already sits at `pos + FRAME_HEADER_BYTES`. */
 export function sealFrame(buf: Buffer, pos: number, bodyLength: number): void {
@@ -59,12 +59,13 @@ export function scanFrames(
  * a torn frame at end of file is 'torn', anything unreadable before it 'corrupt'.
  */
 export function readFrames(
+  fs: StorageFs,
   path: string,
   onBody: (body: Buffer, framePosition: number) => boolean,
-): { validEnd: number; stop: ScanStop } {
-  const fd = openSync(path, 'r')
+): { validEnd: number; stop: ScanStop; size: number } {
+  const fd = fs.openSync(path, 'r')
   try {
-    const size = fstatSync(fd).size
+    const size = fs.fstatSync(fd).size
     let chunkSize = 8 * 1024 * 1024
     let fileOffset = 0 // file position of chunk[0]
     let carry: Buffer = Buffer.alloc(0)
@@ -72,18 +73,20 @@ export function readFrames(
       const want = Math.min(chunkSize, size - fileOffset - carry.length)
       const chunk = Buffer.allocUnsafe(carry.length + want)
       carry.copy(chunk, 0)
-      const got = want > 0 ? readSync(fd, chunk, carry.length, want, fileOffset + carry.length) : 0
+      const got = want > 0 ? fs.readSync(fd, chunk, carry.length, want, fileOffset + carry.length) : 0
+      if (want > 0 && got === 0)
+        throw new Error(`${path}: read returned no bytes at ${fileOffset + carry.length}`)
       const filled = carry.length + got
       const base = fileOffset
       const { validEnd, stop } = scanFrames(chunk, 0, filled, (body, pos) => onBody(body, base + pos))
       const atEof = fileOffset + filled >= size
-      if (stop !== 'torn' || atEof) return { validEnd: fileOffset + validEnd, stop }
+      if (stop !== 'torn' || atEof) return { validEnd: fileOffset + validEnd, stop, size }
       // The last frame continues in the next chunk; grow the chunk if one frame exceeds it.
       carry = chunk.subarray(validEnd, filled)
       fileOffset += validEnd
       if (validEnd === 0) chunkSize *= 2
     }
   } finally {
-    closeSync(fd)
+    fs.closeSync(fd)
   }
 }

@@ -18,9 +18,22 @@ export class FsyncPolicy {
     intervalMs: number,
     private readonly journal: Journal,
     durable: boolean,
+    /** Gets a failed timed flush (the owner stops the log; the error is reported there). */
+    onFailure: (err: unknown) => void,
   ) {
     if (durable && mode === 'interval') {
-      this.timer = setInterval(() => this.flush(), intervalMs)
+      this.timer = setInterval(() => {
+        try {
+          this.flush()
+        } catch (err) {
+          this.close()
+          try {
+            onFailure(err)
+          } catch {
+            // onFailure rethrows after recording; a timer has no caller to tell
+          }
+        }
+      }, intervalMs)
       this.timer.unref()
     }
   }
@@ -51,9 +64,12 @@ export class FsyncPolicy {
     }
   }
 
+  /** Syncs every partition appended to since the last flush, then the journal. */
   flush(): void {
-    for (const p of this.dirty) p.file?.sync()
-    this.dirty.clear()
+    for (const p of this.dirty) {
+      p.file?.sync()
+      this.dirty.delete(p)
+    }
     this.journal.sync()
   }
 

@@ -1,81 +1,136 @@
-import { closeSync, constants, fdatasyncSync, ftruncateSync, openSync } from 'node:fs'
+import { constants } from 'node:fs'
 import { frame, readFrames } from './frame.ts'
+import { classifyDamage } from './frame-resync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
+import { quarantine } from './quarantine.ts'
+import { refusal, reportProblem, type StorageContext } from './storage-context.ts'
+import { attempt } from './storage-failure.ts'
 
 /**
- * The metadata journal: an append-only file of framed JSON entries (see MetadataEntry). `append`
- * writes before returning (and fsyncs when asked), so an entry appended before a partition write
- * is on disk first. `rewrite` replaces the journal with a snapshot, crash-safely. Without a path
- * (memory mode) every method is a no-op.
+ * The metadata journal: an append-only file of framed (length, crc32) JSON entries (see
+ * MetadataEntry). `append` writes before returning (and fsyncs when asked), so an entry appended
+ * before a partition write is on disk first. `rewrite` replaces the journal with a snapshot,
+ * crash-safely. Without a path (memory mode) every method is a no-op. A failed write throws a
+ * StorageFailure; the owner stops using the journal then.
  */
 export class Journal {
   private fd: number | null = null
   private size = 0
   /** Bytes appended since the last snapshot; the owner rewrites when this grows large. */
   appendedBytes = 0
+  /** Whether the file existed (with content) when opened: a missing journal is noticed by recovery. */
+  existed = false
 
-  private constructor(private readonly path: string | null) {}
+  private constructor(
+    private readonly path: string | null,
+    private readonly ctx: StorageContext | null,
+  ) {}
 
   static memory(): Journal {
-    return new Journal(null)
+    return new Journal(null, null)
   }
 
-  /** Replays every valid entry through `apply`; truncates a torn or corrupt tail (warning for corrupt). */
-  static open(path: string, apply: (entry: MetadataEntry) => void, warn: (message: string) => void): Journal {
-    const journal = new Journal(path)
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT)
-    const { validEnd, stop } = readFrames(path, (body) => {
-      let entry: MetadataEntry
-      try {
-        entry = JSON.parse(body.toString('utf8')) as MetadataEntry
-      } catch {
-        return false
+  /**
+   * Replays every intact entry through `apply`. A torn tail (a crash mid-append) is cut off
+   * silently; damaged bytes at the end are cut off and reported; damage followed by intact
+   * entries refuses to open (CORRUPT, naming the file and the repair command).
+   */
+  static open(ctx: StorageContext, path: string, apply: (entry: MetadataEntry) => void): Journal {
+    const journal = new Journal(path, ctx)
+    const { fs } = ctx
+    const fd = attempt(path, 'open', () => fs.openSync(path, constants.O_RDWR | constants.O_CREAT))
+    try {
+      const { validEnd, stop, size } = attempt(path, 'read', () =>
+        readFrames(fs, path, (body) => {
+          const entry = parseEntry(body)
+          if (entry !== undefined) apply(entry)
+          return entry !== undefined
+        }),
+      )
+      if (stop !== 'end') {
+        const damage = attempt(path, 'read', () =>
+          classifyDamage(fs, fd, size, validEnd, stop, 2, (body) => parseEntry(body) !== undefined),
+        )
+        if (damage.kind === 'middle') {
+          throw refusal(
+            ctx,
+            path,
+            `bytes ${validEnd}-${damage.next} are damaged (checksum mismatch) and intact entries follow`,
+          )
+        }
+        if (damage.kind === 'tail') {
+          const copy = quarantine(ctx, path, fd, validEnd, size)
+          reportProblem(
+            ctx,
+            'recovered-with-loss',
+            path,
+            `${path}: the last ${size - validEnd} bytes (from byte ${validEnd}) were damaged, cut off and ` +
+              `kept in ${copy}; the metadata written last (offset commits, a topic, a transaction decision) may be lost`,
+          )
+        }
+        attempt(path, 'truncate', () => fs.ftruncateSync(fd, validEnd))
       }
-      apply(entry)
-      return true
-    })
-    if (stop !== 'end') {
-      ftruncateSync(fd, validEnd)
-      if (stop === 'corrupt')
-        warn(`tributary: ${path} has a corrupt entry at byte ${validEnd}; truncated there`)
+      journal.existed = size > 0
+      journal.fd = fd
+      journal.size = validEnd
+      return journal
+    } catch (err) {
+      fs.closeSync(fd)
+      throw err
     }
-    journal.fd = fd
-    journal.size = validEnd
-    return journal
   }
 
   append(entry: MetadataEntry, sync: boolean): void {
-    if (this.fd === null) return
+    if (this.fd === null || this.ctx === null) return
+    const { fs } = this.ctx
+    const fd = this.fd
     const bytes = frame(Buffer.from(JSON.stringify(entry)))
-    writeFully(this.fd, bytes, this.size)
+    attempt(this.path!, 'append', () => writeFully(fs, fd, bytes, this.size))
     this.size += bytes.length
     this.appendedBytes += bytes.length
-    if (sync) fdatasyncSync(this.fd)
+    if (sync) this.sync()
   }
 
   sync(): void {
-    if (this.fd !== null) fdatasyncSync(this.fd)
+    if (this.fd === null || this.ctx === null) return
+    const { fs } = this.ctx
+    const fd = this.fd
+    attempt(this.path!, 'fsync', () => fs.fdatasyncSync(fd))
   }
 
   /** Replaces the journal by `entries` (a snapshot of the current state). */
   rewrite(entries: readonly MetadataEntry[]): void {
-    if (this.fd === null || this.path === null) return
+    if (this.fd === null || this.path === null || this.ctx === null) return
+    const { fs } = this.ctx
+    const path = this.path
     const contents = Buffer.concat(entries.map((e) => frame(Buffer.from(JSON.stringify(e)))))
-    closeSync(this.fd)
-    try {
-      replaceFileAtomically(this.path, contents)
-      this.size = contents.length
-      this.appendedBytes = 0
-    } finally {
-      this.fd = openSync(this.path, constants.O_RDWR)
-    }
+    fs.closeSync(this.fd)
+    this.fd = null
+    attempt(path, 'rewrite', () => replaceFileAtomically(fs, path, contents))
+    this.size = contents.length
+    this.appendedBytes = 0
+    this.fd = attempt(path, 'open', () => fs.openSync(path, constants.O_RDWR))
   }
 
-  close(): void {
-    if (this.fd === null) return
-    fdatasyncSync(this.fd)
-    closeSync(this.fd)
+  /** Syncs (unless `sync` is false: after a storage failure) and closes. */
+  close(sync = true): void {
+    if (this.fd === null || this.ctx === null) return
+    const fd = this.fd
     this.fd = null
+    try {
+      if (sync) attempt(this.path!, 'fsync', () => this.ctx!.fs.fdatasyncSync(fd))
+    } finally {
+      this.ctx.fs.closeSync(fd)
+    }
+  }
+}
+
+function parseEntry(body: Buffer): MetadataEntry | undefined {
+  try {
+    const entry = JSON.parse(body.toString('utf8')) as MetadataEntry
+    return typeof entry === 'object' && entry !== null && typeof entry.t === 'string' ? entry : undefined
+  } catch {
+    return undefined
   }
 }

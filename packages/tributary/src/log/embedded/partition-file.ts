@@ -1,56 +1,98 @@
-import { closeSync, constants, fdatasyncSync, ftruncateSync, openSync, readSync, rmSync } from 'node:fs'
+import { constants } from 'node:fs'
 import { TributaryError } from '../../errors.ts'
+import type { FileHandles } from './file-handles.ts'
 import { readFrames } from './frame.ts'
-import { decodeEntry, type DecodedEntry } from './record-codec.ts'
+import { classifyDamage, read } from './frame-resync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
+import { decodeEntry, ENTRY_MIN_BYTES, type DecodedEntry } from './record-codec.ts'
+import { quarantine } from './quarantine.ts'
+import { refusal, reportProblem, type StorageContext } from './storage-context.ts'
+import { attempt } from './storage-failure.ts'
 
 /**
  * The append-only file behind one durable partition. Appends are whole encoded batches (one
- * syscall per batch); `sync` is called by the fsync policy. Not safe to share between processes:
- * the data directory lock guarantees one owner.
+ * syscall per batch); `sync` is called by the fsync policy. Its descriptor comes from the log's
+ * FileHandles (opened on use). Not safe to share between processes: the data directory lock
+ * guarantees one owner. Every failed call throws a StorageFailure naming the file.
  */
 export class PartitionFile {
   private dirty = false
   private closed = false
 
   private constructor(
+    private readonly ctx: StorageContext,
+    private readonly handles: FileHandles,
     readonly path: string,
-    private fd: number,
     private size: number,
   ) {}
 
   /**
-   * Opens or creates the file and replays its valid entries in order. `accept` returns false for
-   * an entry that cannot follow the previous ones (treated like a checksum failure). A torn tail
-   * is truncated silently; a corrupt entry is truncated with everything after it and reported
-   * through `warn`, so a bad record is never served.
+   * Creates an empty partition file (fails if one exists: it would hold data nobody listed).
+   */
+  static create(ctx: StorageContext, handles: FileHandles, path: string): PartitionFile {
+    const fd = attempt(path, 'create', () =>
+      ctx.fs.openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL),
+    )
+    ctx.fs.closeSync(fd)
+    return new PartitionFile(ctx, handles, path, 0)
+  }
+
+  /**
+   * Opens an existing file and replays its intact entries in order through `accept`, which
+   * returns false for an entry that cannot follow the previous ones (treated like a checksum
+   * failure). A torn tail (a crash mid-append) is cut off silently; damaged bytes at the end are
+   * cut off and reported; damage followed by intact entries refuses to open (CORRUPT), since
+   * cutting there would drop acknowledged records. `follows` says whether an entry could come
+   * next (used to find intact entries after damage).
    */
   static open(
+    ctx: StorageContext,
+    handles: FileHandles,
     path: string,
     accept: (entry: DecodedEntry, position: number) => boolean,
-    warn: (message: string) => void,
+    follows: (entry: DecodedEntry) => boolean,
   ): PartitionFile {
-    rmSync(`${path}.tmp`, { force: true }) // an interrupted compaction leaves the old file intact
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT)
-    try {
-      const { validEnd, stop } = readFrames(path, (body, position) => {
+    const { fs } = ctx
+    fs.rmSync(`${path}.tmp`, { force: true }) // an interrupted compaction leaves the old file intact
+    if (!fs.existsSync(path)) throw refusal(ctx, path, 'the partition file is missing')
+    const file = new PartitionFile(ctx, handles, path, 0)
+    const { validEnd, stop, size } = attempt(path, 'read', () =>
+      readFrames(fs, path, (body, position) => {
         const entry = decodeEntry(body)
         return entry !== undefined && accept(entry, position)
-      })
-      if (stop !== 'end') {
-        ftruncateSync(fd, validEnd)
-        fdatasyncSync(fd)
-        if (stop === 'corrupt') {
-          warn(
-            `tributary: ${path} has a corrupt record at byte ${validEnd} (checksum mismatch); truncated the partition there`,
-          )
-        }
+      }),
+    )
+    if (stop !== 'end') {
+      const fd = handles.fd(file)
+      const damage = attempt(path, 'read', () =>
+        classifyDamage(fs, fd, size, validEnd, stop, ENTRY_MIN_BYTES, (body) => {
+          const entry = decodeEntry(body)
+          return entry !== undefined && follows(entry)
+        }),
+      )
+      if (damage.kind === 'middle') {
+        handles.close(file, false)
+        throw refusal(
+          ctx,
+          path,
+          `bytes ${validEnd}-${damage.next} are damaged (checksum mismatch) and intact records follow at byte ${damage.next}`,
+        )
       }
-      return new PartitionFile(path, fd, validEnd)
-    } catch (err) {
-      closeSync(fd)
-      throw err
+      if (damage.kind === 'tail') {
+        const copy = quarantine(ctx, path, fd, validEnd, size)
+        reportProblem(
+          ctx,
+          'recovered-with-loss',
+          path,
+          `${path}: ${size - validEnd} damaged bytes at the end (from byte ${validEnd}) were cut off ` +
+            `and kept in ${copy}; the records written last there are lost`,
+        )
+      }
+      attempt(path, 'truncate', () => fs.ftruncateSync(fd, validEnd))
+      attempt(path, 'fsync', () => fs.fdatasyncSync(fd))
     }
+    file.size = validEnd
+    return file
   }
 
   /** Bytes in the file (where the next append goes). */
@@ -61,20 +103,27 @@ export class PartitionFile {
   /** Reads bytes [start, end) (used to serve entries no longer cached in memory). */
   read(start: number, end: number): Buffer {
     if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
-    const buf = Buffer.allocUnsafe(end - start)
-    let done = 0
-    while (done < buf.length) {
-      const got = readSync(this.fd, buf, done, buf.length - done, start + done)
-      if (got === 0)
-        throw new TributaryError('CORRUPT', `${this.path} ended at ${start + done}, expected ${end}`)
-      done += got
-    }
-    return buf
+    const fd = this.handles.fd(this)
+    return attempt(this.path, 'read', () => read(this.ctx.fs, fd, start, end - start))
   }
 
+  /**
+   * Writes a batch at the end. On failure the file is cut back to its previous length (best
+   * effort) and the StorageFailure is thrown; the length only grows once the write succeeded.
+   */
   append(batch: Buffer): void {
     if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
-    writeFully(this.fd, batch, this.size)
+    const fd = this.handles.fd(this)
+    try {
+      attempt(this.path, 'append', () => writeFully(this.ctx.fs, fd, batch, this.size))
+    } catch (err) {
+      try {
+        this.ctx.fs.ftruncateSync(fd, this.size)
+      } catch {
+        // recovery cuts the partial batch off as a torn tail
+      }
+      throw err
+    }
     this.size += batch.length
     this.dirty = true
   }
@@ -82,35 +131,38 @@ export class PartitionFile {
   /** Flushes appended bytes to disk; cheap when nothing was appended since the last call. */
   sync(): void {
     if (!this.dirty || this.closed) return
-    fdatasyncSync(this.fd)
+    this.syncFd(this.handles.fd(this))
+  }
+
+  /** FileHandles calls this before closing the descriptor. */
+  beforeClose(fd: number): void {
+    if (this.dirty) this.syncFd(fd)
+  }
+
+  private syncFd(fd: number): void {
+    attempt(this.path, 'fsync', () => this.ctx.fs.fdatasyncSync(fd))
     this.dirty = false
   }
 
   /** Swaps the whole content crash-safely (compaction): the old or the new file survives a crash. */
   replace(contents: Buffer): void {
     this.sync()
-    closeSync(this.fd)
-    try {
-      replaceFileAtomically(this.path, contents)
-      this.size = contents.length
-    } finally {
-      this.fd = openSync(this.path, constants.O_RDWR)
-    }
+    this.handles.close(this)
+    attempt(this.path, 'rewrite', () => replaceFileAtomically(this.ctx.fs, this.path, contents))
+    this.size = contents.length
   }
 
-  close(): void {
+  /** Syncs (unless `sync` is false: after a storage failure) and closes. */
+  close(sync = true): void {
     if (this.closed) return
-    this.sync()
     this.closed = true
-    closeSync(this.fd)
+    this.handles.close(this, sync)
   }
 
-  /** Closes and deletes the file (topic deletion). */
+  /** Closes the file (topic deletion removes the directory). */
   remove(): void {
-    if (!this.closed) {
-      this.closed = true
-      closeSync(this.fd)
-    }
-    rmSync(this.path, { force: true })
+    if (this.closed) return
+    this.closed = true
+    this.handles.close(this, false)
   }
 }

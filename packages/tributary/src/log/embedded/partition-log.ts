@@ -1,5 +1,12 @@
 import type { ConsumerRecord, Isolation, ProducerRecord } from '../log.ts'
-import { ABORT_MARKER, COMMIT_MARKER, DATA, encodeEntries, type DecodedEntry } from './record-codec.ts'
+import {
+  ABORT_MARKER,
+  COMMIT_MARKER,
+  DATA,
+  encodeEntries,
+  type DecodedEntry,
+  type EntryColumns,
+} from './record-codec.ts'
 import type { PartitionFile } from './partition-file.ts'
 import { loadRecords, storedRecord } from './stored-record.ts'
 
@@ -68,44 +75,68 @@ export class PartitionLog {
     return this.aborted.has(txn)
   }
 
-  /** Appends records (txn 0 = not transactional) and returns the offset of the first one. */
+  /**
+   * Appends records (txn 0 = not transactional) and returns the offset of the first one. The
+   * batch is written to the file first: if the write fails, nothing here changed.
+   */
   append(records: readonly ProducerRecord[], txn: number, now: number): number {
     const base = this.nextOffset
-    const from = this.offsets.length
-    for (let i = 0; i < records.length; i++) {
+    const count = records.length
+    const batch: EntryColumns = {
+      offsets: new Array<number>(count),
+      kinds: new Array<number>(count).fill(DATA),
+      txns: new Array<number>(count).fill(txn),
+      records: new Array<ConsumerRecord>(count),
+    }
+    for (let i = 0; i < count; i++) {
       const r = records[i]!
       const offset = base + i
-      this.offsets.push(offset)
-      this.kinds.push(DATA)
-      this.txns.push(txn)
-      this.records.push(
-        storedRecord(this.topic, this.partition, offset, r.key, r.value, r.timestamp ?? now, r.headers),
+      ;(batch.offsets as number[])[i] = offset
+      ;(batch.records as ConsumerRecord[])[i] = storedRecord(
+        this.topic,
+        this.partition,
+        offset,
+        r.key,
+        r.value,
+        r.timestamp ?? now,
+        r.headers,
       )
     }
-    this.nextOffset = base + records.length
-    this.dirtyEntries += records.length
+    this.write(batch)
+    this.nextOffset = base + count
+    this.dirtyEntries += count
     if (txn !== 0 && !this.openTxns.has(txn)) this.openTxns.set(txn, base)
-    this.writeFrom(from)
     return base
   }
 
-  /** Ends a transaction here with a control marker (which occupies one offset). */
+  /** Ends a transaction here with a control marker (which occupies one offset); written first. */
   appendMarker(txn: number, commit: boolean): void {
-    const from = this.offsets.length
-    this.offsets.push(this.nextOffset++)
-    this.kinds.push(commit ? COMMIT_MARKER : ABORT_MARKER)
-    this.txns.push(txn)
-    this.records.push(undefined)
+    this.write({
+      offsets: [this.nextOffset],
+      kinds: [commit ? COMMIT_MARKER : ABORT_MARKER],
+      txns: [txn],
+      records: [undefined],
+    })
+    this.nextOffset++
     this.dirtyEntries++
     this.openTxns.delete(txn)
     if (!commit) this.aborted.add(txn)
-    this.writeFrom(from)
   }
 
-  private writeFrom(from: number): void {
-    if (this.file === null) return
-    this.file.append(encodeEntries(this, from, this.offsets.length, this.positions, this.file.length))
-    this.evict()
+  /** Writes entries to the file (if any), then adds them to memory. */
+  private write(batch: EntryColumns): void {
+    if (this.file !== null) {
+      const positions: number[] = []
+      this.file.append(encodeEntries(batch, 0, batch.offsets.length, positions, this.file.length))
+      for (const position of positions) this.positions.push(position)
+    }
+    for (let i = 0; i < batch.offsets.length; i++) {
+      this.offsets.push(batch.offsets[i]!)
+      this.kinds.push(batch.kinds[i]!)
+      this.txns.push(batch.txns[i]!)
+      this.records.push(batch.records[i])
+    }
+    if (this.file !== null) this.evict()
   }
 
   /** Drops the oldest cached records once the cache is 10% over its limit (the limit is infinite
@@ -119,8 +150,13 @@ export class PartitionLog {
     this.cachedFrom = until
   }
 
-  /** Replays one stored entry during recovery; false when it cannot follow the previous one. */
-  restore(e: DecodedEntry, position: number): boolean {
+  /**
+   * Replays one stored entry during recovery; false when it cannot follow the previous one.
+   * `committed` holds the transactions known to be committed (journal decisions, and commit
+   * markers seen so far, since a marker is only written after its decision is durable): an abort
+   * marker of such a transaction is ignored, so a decided commit is never undone.
+   */
+  restore(e: DecodedEntry, position: number, committed: Set<number>): boolean {
     if (e.offset < this.nextOffset || !Number.isSafeInteger(e.offset)) return false
     this.offsets.push(e.offset)
     this.kinds.push(e.kind)
@@ -135,7 +171,8 @@ export class PartitionLog {
     } else {
       this.records.push(undefined)
       this.openTxns.delete(e.txn)
-      if (e.kind === ABORT_MARKER) this.aborted.add(e.txn)
+      if (e.kind === COMMIT_MARKER) committed.add(e.txn)
+      else if (!committed.has(e.txn)) this.aborted.add(e.txn)
     }
     this.evict()
     return true

@@ -14,6 +14,8 @@ export const ABORT_MARKER = 2
 export type EntryKind = typeof DATA | typeof COMMIT_MARKER | typeof ABORT_MARKER
 
 const FIXED_BYTES = 1 + 8 + 8 + 8 + 4 + 4 + 2
+/** The smallest body an entry can have (a control marker). */
+export const ENTRY_MIN_BYTES = FIXED_BYTES
 
 /** The entries of one partition as parallel arrays (the shape PartitionLog keeps in memory). */
 export interface EntryColumns {

@@ -3,20 +3,31 @@ import { Broker, type BrokerSettings } from './broker.ts'
 import { DataDir } from './data-dir.ts'
 import { Journal } from './journal.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
+import { refusal, type StorageContext } from './storage-context.ts'
 
 /**
- * Opens a durable embedded log: locks the directory, replays the metadata journal, recovers every
- * partition file (truncating torn or corrupt tails), finishes interrupted transactions (commit if
- * the journal holds a commit decision, else abort), removes directories of deleted topics and
- * rewrites the journal as a compact snapshot. Releases the lock if anything fails.
+ * Opens a durable embedded log: locks the directory, replays the metadata journal, checks that
+ * the topic directories on disk are exactly the journaled ones, recovers every partition file,
+ * finishes interrupted transactions (commit if a commit decision or marker exists, else abort)
+ * and rewrites the journal as a compact snapshot. Data is only ever removed when the journal says
+ * so (deleted topics) or when it was never acknowledged (torn tails, empty directories of a
+ * creation that never reached the journal); any other damage refuses to open with code CORRUPT
+ * naming the file (see storage-context.ts). Releases the lock if anything fails.
  */
 export function openDurableBroker(dir: string, settings: BrokerSettings): Broker {
-  const dataDir = DataDir.open(dir)
+  const dataDir = DataDir.open(dir, settings.fs)
   try {
+    const ctx: StorageContext = {
+      fs: settings.fs,
+      problems: settings.problems,
+      warn: settings.warn,
+      dataDir: dir,
+    }
     const entries: MetadataEntry[] = []
-    const journal = Journal.open(dataDir.journalPath, (entry) => entries.push(entry), settings.warn)
-    const broker = new Broker(settings, journal, dataDir)
+    const journal = Journal.open(ctx, dataDir.journalPath, (entry) => entries.push(entry))
+    const broker = new Broker(settings, journal, dataDir, ctx)
     const topics = new Map<string, TopicDescription>()
+    const deleted = new Set<string>()
     for (const entry of entries) {
       if (entry.t === 'topic') {
         topics.set(entry.name, {
@@ -24,8 +35,10 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
           partitions: entry.partitions,
           cleanupPolicy: entry.cleanupPolicy,
         })
+        deleted.delete(entry.name)
       } else if (entry.t === 'topic-deleted') {
         topics.delete(entry.name)
+        deleted.add(entry.name)
         broker.offsets.dropTopic(entry.name)
       } else if (entry.t === 'offsets') {
         broker.offsets.apply(entry.group, entry.offsets)
@@ -33,9 +46,11 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
         broker.txns.apply(entry)
       }
     }
-    for (const description of topics.values()) broker.openTopic(description)
-    dataDir.removeUnknownTopics(new Set(topics.keys()))
-    completeTransactions(broker)
+    checkTopicDirs(ctx, dataDir, topics, deleted, journal.existed)
+    const committed = new Set<number>()
+    for (const [txn, commit] of broker.txns.decisions) if (commit) committed.add(txn)
+    for (const description of topics.values()) broker.recoverTopic(description, committed)
+    completeTransactions(broker, committed)
     journal.rewrite(broker.snapshot())
     return broker
   } catch (err) {
@@ -44,12 +59,55 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
   }
 }
 
+/**
+ * Removes directories of deleted topics and of creations that never reached the journal (they
+ * hold no data); refuses to open when a journaled topic's directory is missing or a directory the
+ * journal does not list holds data (a damaged or lost journal must never delete it).
+ */
+function checkTopicDirs(
+  ctx: StorageContext,
+  dataDir: DataDir,
+  topics: ReadonlyMap<string, TopicDescription>,
+  deleted: ReadonlySet<string>,
+  journalExisted: boolean,
+): void {
+  const onDisk = new Set(dataDir.topicDirs())
+  for (const name of onDisk) {
+    if (topics.has(name)) continue
+    if (deleted.has(name) || holdsNoData(ctx, dataDir, name)) {
+      dataDir.removeTopic(name)
+      continue
+    }
+    const journal = journalExisted ? dataDir.journalPath : `${dataDir.journalPath} (missing or empty)`
+    throw refusal(
+      ctx,
+      dataDir.topicDir(name),
+      `holds partition data of a topic that ${journal} does not list`,
+    )
+  }
+  for (const { name, partitions } of topics.values()) {
+    if (!onDisk.has(name)) {
+      throw refusal(
+        ctx,
+        dataDir.topicDir(name),
+        `is missing, but ${dataDir.journalPath} lists topic ${name} with ${partitions} partitions`,
+      )
+    }
+  }
+}
+
+function holdsNoData(ctx: StorageContext, dataDir: DataDir, topic: string): boolean {
+  return dataDir
+    .topicFiles(topic)
+    .every((file) => ctx.fs.statSync(`${dataDir.topicDir(topic)}/${file}`).size === 0)
+}
+
 /** Writes the missing markers of transactions a crash interrupted, then syncs them. */
-function completeTransactions(broker: Broker): void {
+function completeTransactions(broker: Broker, committed: ReadonlySet<number>): void {
   for (const topic of broker.registry.all()) {
     for (const log of topic.partitions) {
       for (const txn of log.txns) if (txn !== 0) broker.txns.noteTxnId(txn)
-      for (const txn of log.openTransactions()) log.appendMarker(txn, broker.txns.decisions.get(txn) === true)
+      for (const txn of log.openTransactions()) log.appendMarker(txn, committed.has(txn))
       log.file?.sync()
     }
   }

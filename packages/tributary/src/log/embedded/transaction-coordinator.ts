@@ -25,9 +25,12 @@ interface ProducerState {
 
 /**
  * Producer epochs, fencing and the commit/abort protocol. Ending a transaction is synchronous:
- * (1) sync its data, (2) journal the decision with its offsets (synced), (3) apply the offsets,
- * (4) write a marker to every partition it touched. A crash after (2) is completed by recovery
- * from the journal; a crash before it leaves no decision and recovery aborts.
+ * (1) sync its data, (2) journal the decision with its offsets (synced), (3) apply the offsets and
+ * mark the transaction decided (no longer open: nothing can abort it any more), (4) write a
+ * marker to every partition it touched. A crash or storage failure after (2) is completed by
+ * recovery from the journal (or from a commit marker already written); one before (2) leaves no
+ * decision and recovery aborts. A storage failure stops the log (see Broker.guard), so no abort
+ * marker ever follows a commit decision.
  */
 export class TransactionCoordinator {
   private readonly producers = new Map<string, ProducerState>()
@@ -131,16 +134,16 @@ export class TransactionCoordinator {
       this.journal.append({ t: 'txn', txn: txn.id, commit, offsets }, this.fsync.syncDecisions)
       for (const { group, offsets: tuples } of offsets) this.offsets.apply(group, tuples)
     }
+    const state = this.producers.get(txn.transactionalId)
+    if (state?.open === txn) state.open = undefined
     for (const p of partitions) {
       p.appendMarker(txn.id, commit)
       this.fsync.appended(p)
     }
-    const state = this.producers.get(txn.transactionalId)
-    if (state?.open === txn) state.open = undefined
     for (const p of partitions) this.signal.notify(p.topic)
   }
 
-  /** Aborts every open transaction (log close). */
+  /** Aborts every undecided transaction (log close). */
   abortAll(): void {
     for (const state of this.producers.values()) if (state.open !== undefined) this.end(state.open, false)
   }

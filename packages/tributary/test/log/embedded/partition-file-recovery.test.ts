@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import { isTributaryError } from '../../../src/errors.ts'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import { buf, tempDir, values } from './helpers.ts'
 
@@ -39,28 +40,55 @@ describe('partition file recovery', () => {
     await reopened.close()
   })
 
-  it('never serves a record whose checksum fails and warns naming the file', async () => {
+  it('refuses to open when a damaged record sits before intact ones, naming the file and the repair', async () => {
     const bytes = readFileSync(file())
     const at = bytes.indexOf('value-4')
     bytes[at + 6] = 'X'.charCodeAt(0)
     writeFileSync(file(), bytes)
-    const log = await open()
-    assert.deepEqual(values(log, 'events'), ['value-0', 'value-1', 'value-2', 'value-3'])
-    assert.equal(warnings.length, 1)
-    assert.match(warnings[0]!, /0\.log/)
-    assert.match(warnings[0]!, /corrupt/)
-    assert.equal(log.sync.endOffset({ topic: 'events', partition: 0 }), 4)
-    await log.close()
+    await assert.rejects(open(), (err: Error) => {
+      assert.ok(isTributaryError(err, 'CORRUPT'))
+      assert.match(err.message, /events\/0\.log/)
+      assert.match(err.message, /checksum mismatch/)
+      assert.match(err.message, new RegExp(`tributary log repair --data-dir ${tmp.dir}`))
+      return true
+    })
+    assert.deepEqual(readFileSync(file()), bytes, 'nothing was cut off')
   })
 
-  it('treats a damaged length field as corruption, not as a huge record', async () => {
+  it('treats a damaged length field as damage, not as a huge record or a torn tail', async () => {
     const bytes = readFileSync(file())
     const second = bytes.readUInt32LE(0) + 8
     bytes.writeUInt32LE(0xfffffff0, second)
     writeFileSync(file(), bytes)
+    await assert.rejects(open(), /intact records follow/)
+    bytes.writeUInt32LE(0x00fffff0, second) // within the 512 MiB frame limit but past the end
+    writeFileSync(file(), bytes)
+    await assert.rejects(open(), /intact records follow/)
+  })
+
+  it('cuts off a damaged last record and reports the loss', async () => {
+    const bytes = readFileSync(file())
+    bytes[bytes.indexOf('value-9') + 6] = 'X'.charCodeAt(0)
+    writeFileSync(file(), bytes)
     const log = await open()
-    assert.deepEqual(values(log, 'events'), ['value-0'])
+    assert.deepEqual(
+      values(log, 'events'),
+      Array.from({ length: 9 }, (_, i) => `value-${i}`),
+    )
     assert.equal(warnings.length, 1)
+    assert.deepEqual(
+      log.problems.list().map((p) => [p.kind, p.path]),
+      [['recovered-with-loss', file()]],
+    )
+    await log.close()
+  })
+
+  it('cuts off a zero-filled tail silently (space allocated by a crash, never written)', async () => {
+    writeFileSync(file(), Buffer.concat([readFileSync(file()), Buffer.alloc(100)]))
+    const log = await open()
+    assert.equal(values(log, 'events').length, 10)
+    assert.deepEqual(warnings, [])
+    assert.deepEqual(log.problems.list(), [])
     await log.close()
   })
 })

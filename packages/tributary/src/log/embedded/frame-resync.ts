@@ -1,0 +1,83 @@
+import { crc32 } from 'node:zlib'
+import { FRAME_HEADER_BYTES, MAX_BODY_BYTES } from './frame.ts'
+import type { StorageFs } from './storage-fs.ts'
+
+/**
+ * What follows the first bad frame of a file. 'torn': nothing but an unfinished frame or zeros
+ * (a crash during an append that was never acknowledged). 'tail': damaged bytes up to the end
+ * with no intact frame after them. 'middle': an intact frame starts at `next`, so the damage is
+ * in the middle and framing allows resynchronising there.
+ */
+export type Damage =
+  { readonly kind: 'torn' } | { readonly kind: 'tail' } | { readonly kind: 'middle'; readonly next: number }
+
+const WINDOW_BYTES = 1024 * 1024
+
+/**
+ * Classifies the bytes from `at` (where scanning stopped: a frame cut short, or one failing its
+ * checksum) to the end of the file. A damaged length field also looks like a cut frame, so both
+ * look for an intact frame further on. `probe` says whether a checksummed body is one the file
+ * could hold (and follow what came before); bodies shorter than `minBodyBytes` are never candidates.
+ */
+export function classifyDamage(
+  fs: StorageFs,
+  fd: number,
+  size: number,
+  at: number,
+  stop: 'torn' | 'corrupt',
+  minBodyBytes: number,
+  probe: (body: Buffer) => boolean,
+): Damage {
+  const next = nextFrame(fs, fd, size, at + 1, minBodyBytes, probe)
+  if (next >= 0) return { kind: 'middle', next }
+  return stop === 'torn' || allZero(fs, fd, size, at) ? { kind: 'torn' } : { kind: 'tail' }
+}
+
+/** Position of the first intact frame starting at or after `from`, or -1. */
+export function nextFrame(
+  fs: StorageFs,
+  fd: number,
+  size: number,
+  from: number,
+  minBodyBytes: number,
+  probe: (body: Buffer) => boolean,
+): number {
+  let window: Buffer = Buffer.alloc(0)
+  let windowStart = from
+  for (let p = from; p + FRAME_HEADER_BYTES + minBodyBytes <= size; p++) {
+    if (p + FRAME_HEADER_BYTES > windowStart + window.length) {
+      windowStart = p
+      window = read(fs, fd, p, Math.min(WINDOW_BYTES, size - p))
+    }
+    const length = window.readUInt32LE(p - windowStart)
+    if (length < minBodyBytes || length > MAX_BODY_BYTES || p + FRAME_HEADER_BYTES + length > size) continue
+    const bodyStart = p + FRAME_HEADER_BYTES
+    const body =
+      bodyStart + length <= windowStart + window.length
+        ? window.subarray(bodyStart - windowStart, bodyStart - windowStart + length)
+        : read(fs, fd, bodyStart, length)
+    if (crc32(body) === window.readUInt32LE(p - windowStart + 4) && probe(body)) return p
+  }
+  return -1
+}
+
+function allZero(fs: StorageFs, fd: number, size: number, from: number): boolean {
+  for (let p = from; p < size; p += WINDOW_BYTES) {
+    const bytes = read(fs, fd, p, Math.min(WINDOW_BYTES, size - p))
+    if (bytes.some((b) => b !== 0)) return false
+  }
+  return true
+}
+
+/** Reads exactly `length` bytes at `position`. */
+export function read(fs: StorageFs, fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length)
+  let done = 0
+  while (done < length) {
+    const got = fs.readSync(fd, buf, done, length - done, position + done)
+    if (got === 0)
+      throw new Error(`read returned no bytes at ${position + done} (file shorter than expected)`)
+    done += got
+  }
+  return buf
+}

@@ -1,0 +1,40 @@
+import * as fs from 'node:fs'
+
+/**
+ * The file-system calls the embedded log makes, all synchronous. Every byte the log reads or
+ * writes goes through one of these, so tests can inject faults (ENOSPC, EIO, short or corrupt
+ * writes) at any call; `nodeFs` is the real thing.
+ */
+export interface StorageFs {
+  openSync(path: string, flags: number | string): number
+  closeSync(fd: number): void
+  readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number
+  writeSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number
+  fdatasyncSync(fd: number): void
+  fsyncSync(fd: number): void
+  ftruncateSync(fd: number, length: number): void
+  fstatSync(fd: number): { size: number }
+  statSync(path: string): { size: number; isDirectory(): boolean }
+  renameSync(from: string, to: string): void
+  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void
+  mkdirSync(path: string, options?: { recursive?: boolean }): unknown
+  readdirSync(path: string): string[]
+  existsSync(path: string): boolean
+}
+
+export const nodeFs: StorageFs = {
+  openSync: (path, flags) => fs.openSync(path, flags),
+  closeSync: (fd) => fs.closeSync(fd),
+  readSync: (fd, buffer, offset, length, position) => fs.readSync(fd, buffer, offset, length, position),
+  writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+  fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  statSync: (path) => fs.statSync(path),
+  renameSync: (from, to) => fs.renameSync(from, to),
+  rmSync: (path, options) => fs.rmSync(path, options),
+  mkdirSync: (path, options) => fs.mkdirSync(path, options),
+  readdirSync: (path) => fs.readdirSync(path),
+  existsSync: (path) => fs.existsSync(path),
+}
