@@ -7,6 +7,7 @@
 #   scripts/kafka-start.sh [--fresh]    --fresh: stop it and wipe its data first
 set -euo pipefail
 source "$(dirname "$0")/kafka/env.sh"
+source "$(dirname "$0")/use-node.sh" 24 # wait-ready.mjs uses the Kafka client (Node >= 22.22)
 cd "$ROOT"
 
 fail() {

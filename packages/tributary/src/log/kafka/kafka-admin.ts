@@ -16,7 +16,7 @@ import type {
 } from '../log.ts'
 import { hasProtocolError, mapErrors } from './kafka-errors.ts'
 import { TopicMetadata } from './topic-metadata.ts'
-import { sleep } from './wire.ts'
+import { retryCoordinator, sleep } from './coordinator-retry.ts'
 
 /** How long createTopics/deleteTopics wait for the change to show in the cluster metadata. */
 const PROPAGATION_TIMEOUT_MS = 15_000
@@ -140,16 +140,19 @@ export class KafkaAdmin implements Admin {
       requireStable,
     }
     const deadline = Date.now() + stableTimeoutMs
-    const groups = await mapErrors(`committed offsets of group ${groupId}`, async () => {
-      while (true) {
-        try {
-          return await this.client.listConsumerGroupOffsets(request)
-        } catch (err) {
-          if (!hasProtocolError(err, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw err
-          await sleep(100)
+    // OffsetFetch only reads, so repeating it on a coordinator error (retryCoordinator) is safe.
+    const groups = await mapErrors(`committed offsets of group ${groupId}`, () =>
+      retryCoordinator(async () => {
+        while (true) {
+          try {
+            return await this.client.listConsumerGroupOffsets(request)
+          } catch (err) {
+            if (!hasProtocolError(err, 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw err
+            await sleep(100)
+          }
         }
-      }
-    })
+      }),
+    )
     const found = new Map<string, PartitionOffset>()
     for (const topic of groups[0]?.topics ?? [])
       for (const p of topic.partitions) {

@@ -3,6 +3,7 @@ import { TributaryError } from '../../errors.ts'
 import { partitionForKey } from '../murmur2.ts'
 import type { GroupMetadata, PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
 import { clientOptions, type ClientSettings } from './client-settings.ts'
+import { retryCoordinator } from './coordinator-retry.ts'
 import { toTributaryError } from './kafka-errors.ts'
 import type { TopicMetadata } from './topic-metadata.ts'
 import { awaitTransactionEnd } from './transaction-completion.ts'
@@ -61,9 +62,10 @@ export class KafkaProducer implements Producer {
     const producer = new KafkaProducer(client, metadata, transactionalId, onClose)
     if (transactional) {
       try {
-        // Beginning a transaction runs InitProducerId (the fencing step); nothing reaches the
-        // broker's transaction log until a partition is added, so cancelling it is local.
-        const txn = await client.beginTransaction({ producerId: -1n, producerEpoch: -1 })
+        // Beginning a transaction runs FindCoordinator and InitProducerId (the fencing step);
+        // nothing reaches the broker's transaction log until a partition is added, so
+        // cancelling it is local.
+        const txn = await beginTransaction(client, { producerId: -1n, producerEpoch: -1 })
         await txn.cancel()
       } catch (err) {
         await client.close().catch(() => undefined)
@@ -103,7 +105,11 @@ export class KafkaProducer implements Producer {
     try {
       if (this.txn !== null) {
         this.txnTouched = true
-        result = await this.txn.send({ messages })
+        // The client adds the partitions to the transaction (AddPartitionsToTxn, at the
+        // coordinator) before it produces anything, so a coordinator error means nothing was
+        // written and the send can be repeated whole.
+        const txn = this.txn
+        result = await retryCoordinator(() => txn.send({ messages }))
       } else {
         result = await this.client.send({ messages, acks: ProduceAcks.ALL })
       }
@@ -127,7 +133,7 @@ export class KafkaProducer implements Producer {
     if (this.txn !== null)
       throw new TributaryError('TRANSACTION', `producer ${id}: a transaction is already open`)
     try {
-      this.txn = await this.client.beginTransaction()
+      this.txn = await beginTransaction(this.client)
       this.txnTouched = false
       this.state = 'in-transaction'
     } catch (err) {
@@ -150,7 +156,9 @@ export class KafkaProducer implements Producer {
     await this.metadata.check(offsets)
     try {
       this.txnTouched = true
-      await txn.addConsumer({ groupId } as never)
+      // AddOffsetsToTxn is safe to repeat within a transaction (the same group again); the
+      // TxnOffsetCommit below retries through GroupCoordinator.
+      await retryCoordinator(() => txn.addConsumer({ groupId } as never))
       // One raw TxnOffsetCommit for all offsets (the client's addOffset sends one per offset and
       // drops the commit metadata).
       const topics = [...new Set(offsets.map((o) => o.topic))].map((name) => ({
@@ -214,7 +222,8 @@ export class KafkaProducer implements Producer {
     try {
       if (!this.txnTouched) await txn.cancel()
       else {
-        await (commit ? txn.commit() : txn.abort())
+        // EndTxn refused by a moved or loading coordinator was not acted on: ask again.
+        await retryCoordinator(() => (commit ? txn.commit() : txn.abort()))
         const coordinatorId = this.client.coordinatorId
         if (coordinatorId !== undefined)
           await awaitTransactionEnd(this.client, coordinatorId, this.transactionalId!)
@@ -277,4 +286,20 @@ export class KafkaProducer implements Producer {
   private requireOpen(call: string): Transaction {
     return requireOpenTransaction(this.requireTransactional(call), this.txn, call)
   }
+}
+
+/**
+ * Begins a transaction on the client, repeating FindCoordinator/InitProducerId on coordinator
+ * errors. A failed begin leaves the client holding the half-begun transaction (its next begin
+ * would say "already active"), so it is cancelled before the next attempt.
+ */
+function beginTransaction(
+  client: KafkaProducerClient,
+  options?: { producerId: bigint; producerEpoch: number },
+): Promise<Transaction> {
+  return retryCoordinator(() => client.beginTransaction(options), {
+    beforeRetry: async () => {
+      await client.transaction?.cancel().catch(() => undefined)
+    },
+  })
 }

@@ -32,7 +32,7 @@ export function decodePartition(
   let next = from
   const aborted =
     isolation === 'read_committed'
-      ? [...response.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1))
+      ? [...(response.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1))
       : []
   const abortedProducers = new Set<bigint>()
   for (const batch of response.records ?? []) {

@@ -1,5 +1,6 @@
 import type { Base } from '@platformatic/kafka'
-import { callApi, nodeConnection, sleep } from './wire.ts'
+import { sleep } from './coordinator-retry.ts'
+import { callApi, nodeConnection } from './wire.ts'
 
 interface DescribeTransactionsResponse {
   transactionStates: { transactionalId: string; transactionState: string }[]

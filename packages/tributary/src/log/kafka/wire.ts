@@ -7,7 +7,7 @@ import {
   type Base,
   type Connection,
 } from '@platformatic/kafka'
-import { hasProtocolError } from './kafka-errors.ts'
+import { isCoordinatorError, retryCoordinator } from './coordinator-retry.ts'
 
 /**
  * Raw Kafka API calls through a @platformatic/kafka client: the client negotiates the API version
@@ -44,16 +44,15 @@ export async function nodeConnection(client: Base, nodeId: number): Promise<Conn
   )
 }
 
-/** Errors after which a coordinator request should be retried (after finding the coordinator again). */
-export const isCoordinatorError = (err: unknown): boolean =>
-  hasProtocolError(err, 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS') ||
-  (err as { code?: unknown } | null)?.code === 'PLT_KFK_NETWORK'
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** A coordinator error, or a lost connection to the coordinator (a broker restart). */
+const retriable = (err: unknown): boolean =>
+  isCoordinatorError(err) || (err as { code?: unknown } | null)?.code === 'PLT_KFK_NETWORK'
 
 /**
- * Talks to the coordinator of one consumer group: finds it, keeps the node id, and retries a
- * request on a moved or loading coordinator (up to `attempts`, with a short pause).
+ * Talks to the coordinator of one consumer group: finds it, keeps the node id, and on a moved,
+ * loading or not yet available coordinator finds it again and repeats the request with backoff
+ * (retryCoordinator). Every group request (JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+ * OffsetCommit) is safe to repeat: the coordinator either did not act on it or acts the same again.
  */
 export class GroupCoordinator {
   private node: number | undefined
@@ -61,20 +60,19 @@ export class GroupCoordinator {
   constructor(
     private readonly client: Base,
     readonly groupId: string,
-    private readonly attempts = 20,
   ) {}
 
-  async call<R>(name: string, ...args: unknown[]): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const connection = await nodeConnection(this.client, await this.find())
-        return await callApi<R>(this.client, name, connection, ...args)
-      } catch (err) {
-        if (!isCoordinatorError(err) || attempt >= this.attempts) throw err
-        this.node = undefined
-        await sleep(Math.min(100 * attempt, 1000))
-      }
-    }
+  call<R>(name: string, ...args: unknown[]): Promise<R> {
+    return retryCoordinator(
+      async () =>
+        callApi<R>(this.client, name, await nodeConnection(this.client, await this.find()), ...args),
+      { retriable, beforeRetry: () => this.forget() },
+    )
+  }
+
+  /** Drops the cached coordinator: the next request looks it up again. */
+  forget(): void {
+    this.node = undefined
   }
 
   /** The node id of the group's coordinator (looked up once, again after a coordinator error). */
