@@ -1,0 +1,73 @@
+// The harness's own use of the broker: topics, preloading generated records, watching a group's
+// committed offsets, and reading an output topic back read_committed. Through Tributary's KafkaLog.
+import type { ConsumerRecord, Log, PartitionOffset, TopicPartition } from 'tributary-streams'
+import { PARTITIONS, type Generated } from './inputs.ts'
+
+const BATCH = 10_000
+const IN_FLIGHT = 1 // the idempotent producer keeps one send in flight
+
+export async function createTopics(log: Log, names: readonly string[]): Promise<void> {
+  const existing = new Set(await log.admin.listTopics())
+  const missing = names.filter((n) => !existing.has(n))
+  if (missing.length > 0)
+    await log.admin.createTopics(missing.map((name) => ({ name, partitions: PARTITIONS })))
+}
+
+/** Writes the records (key-hashed partitions, their event timestamps), idempotent, acks=all. */
+export async function preload(log: Log, topic: string, records: Iterable<Generated>): Promise<number> {
+  const producer = await log.producer()
+  const pending: Array<Promise<unknown>> = []
+  let batch: Generated[] = []
+  let total = 0
+  const flush = async (): Promise<void> => {
+    const send = batch.map((r) => ({
+      topic,
+      key: Buffer.from(r.key),
+      value: Buffer.from(r.value),
+      timestamp: r.timestamp,
+    }))
+    batch = []
+    pending.push(producer.send(send))
+    if (pending.length >= IN_FLIGHT) await pending.shift()
+  }
+  for (const record of records) {
+    batch.push(record)
+    total++
+    if (batch.length === BATCH) await flush()
+  }
+  if (batch.length > 0) await flush()
+  await Promise.all(pending)
+  await producer.close()
+  return total
+}
+
+export function partitionsOf(topics: readonly string[]): TopicPartition[] {
+  return topics.flatMap((topic) =>
+    Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })),
+  )
+}
+
+const sum = (offsets: readonly PartitionOffset[]): number => offsets.reduce((s, o) => s + o.offset, 0)
+
+/** Records of `topics` (all partitions) that the group has committed past. */
+export async function committedRecords(log: Log, group: string, topics: readonly string[]): Promise<number> {
+  return sum(await log.admin.committedOffsets(group, partitionsOf(topics)))
+}
+
+export async function endRecords(log: Log, topics: readonly string[]): Promise<number> {
+  return sum(await log.admin.endOffsets(partitionsOf(topics)))
+}
+
+/** Every committed record of `topic`, read_committed from the beginning to the stable end. */
+export async function readCommitted(log: Log, topic: string): Promise<ConsumerRecord[]> {
+  const partitions = partitionsOf([topic])
+  const ends = await log.admin.endOffsets(partitions, 'read_committed')
+  const consumer = await log.consumer({ groupId: `bench-reader-${topic}`, isolation: 'read_committed' })
+  await consumer.assign(partitions)
+  for (const tp of partitions) consumer.seek(tp, 0)
+  const records: ConsumerRecord[] = []
+  const behind = () => ends.some((e) => consumer.position(e) < e.offset)
+  while (behind()) records.push(...(await consumer.poll({ maxRecords: 10_000, timeoutMs: 500 })))
+  await consumer.close()
+  return records
+}

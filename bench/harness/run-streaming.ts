@@ -1,0 +1,170 @@
+// One measured run of a streaming scenario on one system: start its process, time it from its
+// first commit to the last input record committed, stop it (timing the close), then read its
+// output back read_committed and check it. The join-restore scenario adds a restart without
+// local state, timing the restore.
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Log } from 'tributary-streams'
+import { toEnv, type Guarantee, type RunnerEnv } from '../systems/runner-env.ts'
+import { createTopics, endRecords, preload, readCommitted } from './broker.ts'
+import { digestMismatch, outputDigest, type Digest } from './digests.ts'
+import { MeasuredProcess, type Processing } from './measured-process.ts'
+import {
+  AFTER_RESTORE,
+  TOPOLOGY,
+  type Inputs,
+  type ScenarioName,
+  type StreamingScenario,
+} from './scenarios.ts'
+import type { System } from './systems.ts'
+
+export interface RunContext {
+  readonly log: Log
+  readonly runId: string
+  readonly brokers: string
+  readonly commitIntervalMs: number
+  readonly outDir: string
+  readonly inputs: Inputs
+  /** Tributary's digest per scenario: the reference where no plain computation exists. */
+  readonly reference: Map<StreamingScenario, Digest>
+}
+
+export interface RunRecord {
+  readonly scenario: ScenarioName
+  readonly system: string
+  readonly variant: string
+  readonly guarantee: Guarantee
+  readonly round: number
+  readonly records: number
+  readonly throughput_rps: number
+  readonly cpu_s_per_million: number
+  readonly peak_rss_mb: number
+  readonly startup_s: number
+  readonly close_s: number
+  readonly restore_s?: number
+  readonly restore_rps?: number
+  readonly verified: boolean
+  readonly problems: readonly string[]
+}
+
+const slug = (s: string): string => s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '')
+
+export async function runStreaming(
+  ctx: RunContext,
+  scenario: StreamingScenario,
+  system: System,
+  guarantee: Guarantee,
+  round: number,
+): Promise<RunRecord> {
+  const name = slug(`${scenario}-${system.system}-${system.variant}-${guarantee}-r${round}`)
+  const applicationId = `bench-${ctx.runId}-${name}`
+  const stateDir = join(ctx.outDir, 'state', name)
+  const logFile = join(ctx.outDir, 'logs', `${name}.log`)
+  mkdirSync(stateDir, { recursive: true })
+  mkdirSync(join(ctx.outDir, 'logs'), { recursive: true })
+  const source = await ctx.inputs.source(scenario)
+  const join_ = scenario === 'join-restore'
+  const input = join_ ? `${applicationId}-stream` : source
+  const env: RunnerEnv = {
+    brokers: ctx.brokers,
+    topology: TOPOLOGY[scenario],
+    guarantee,
+    applicationId,
+    stateDir,
+    commitIntervalMs: ctx.commitIntervalMs,
+    input,
+    table: join_ ? source : '',
+    output: `${applicationId}-out`,
+  }
+  await createTopics(ctx.log, join_ ? [env.output, input] : [env.output])
+  const sources = join_ ? [input, source] : [input]
+  const launch = () =>
+    new MeasuredProcess(
+      {
+        command: system.command,
+        args: system.args,
+        cwd: system.cwd,
+        env: { ...toEnv(env), ...system.env },
+        logFile,
+      },
+      ctx.log,
+      applicationId,
+      sources,
+    )
+  const phase = async (from: number): Promise<{ p: Processing; closeS: number }> => {
+    const proc = launch()
+    try {
+      const p = await proc.processUntil(await endRecords(ctx.log, sources), from, logFile)
+      return { p, closeS: await proc.stop() }
+    } catch (err) {
+      await proc.stop(10_000)
+      throw err
+    }
+  }
+
+  let main: { p: Processing; closeS: number }
+  let restore: { restore_s: number; restore_rps: number } | undefined
+  if (!join_) main = await phase(0)
+  else {
+    // Load the table (stream empty), stop; write the stream; restart on the local state: the
+    // measured join. Then stop, delete the local state, add a few records and restart: restore.
+    await phase(0)
+    await preload(ctx.log, input, ctx.inputs.joinStream('main'))
+    main = await phase(await endRecords(ctx.log, [source]))
+    rmSync(stateDir, { recursive: true, force: true })
+    mkdirSync(stateDir, { recursive: true })
+    await preload(ctx.log, input, ctx.inputs.joinStream('after-restore'))
+    const restored = await phase((await endRecords(ctx.log, sources)) - AFTER_RESTORE)
+    const restoreS = Math.max(restored.p.startupS - main.p.startupS, 0.001)
+    restore = { restore_s: round3(restoreS), restore_rps: Math.round(ctx.inputs.records / restoreS) }
+  }
+
+  const digest = pickDigest(scenario, await readCommitted(ctx.log, env.output))
+  const problems = check(ctx, scenario, system, digest)
+  await cleanUp(ctx.log, applicationId, stateDir)
+  const { p } = main
+  return {
+    scenario,
+    system: system.system,
+    variant: system.variant,
+    guarantee,
+    round,
+    records: p.records,
+    throughput_rps: Math.round(p.records / p.seconds),
+    cpu_s_per_million: round3((p.cpuS / p.records) * 1e6),
+    peak_rss_mb: p.peakRssMb,
+    startup_s: round3(p.startupS),
+    close_s: round3(main.closeS),
+    ...restore,
+    verified: problems.length === 0,
+    problems,
+  }
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000
+
+function pickDigest(scenario: StreamingScenario, records: Parameters<typeof outputDigest.table>[0]): Digest {
+  if (scenario === 'stateless') return outputDigest.stateless(records)
+  if (scenario === 'join-restore') return outputDigest.join(records)
+  return outputDigest.table(records)
+}
+
+/** Against the plain computation where there is one, else against Tributary's output. */
+function check(ctx: RunContext, scenario: StreamingScenario, system: System, digest: Digest): string[] {
+  // With a record cache, updates of a key are folded: only final values are comparable.
+  const cached = system.variant.includes('cache') && !system.variant.includes('cache off')
+  const ignoreRecords = cached && scenario.startsWith('count')
+  let expected = ctx.inputs.expected(scenario)
+  if (expected === undefined) {
+    if (system.system === 'tributary' && !ctx.reference.has(scenario)) ctx.reference.set(scenario, digest)
+    expected = ctx.reference.get(scenario)
+    if (expected === undefined) return ['no Tributary run to compare with']
+  }
+  return digestMismatch(digest, expected, ignoreRecords)
+}
+
+async function cleanUp(log: Log, applicationId: string, stateDir: string): Promise<void> {
+  rmSync(stateDir, { recursive: true, force: true })
+  const mine = (await log.admin.listTopics()).filter((t) => t.includes(applicationId))
+  if (mine.length > 0) await log.admin.deleteTopics(mine)
+}
