@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import type { AppContext, AvroSettings } from '../context.ts'
 import { orderLines, userLines, type DataSetOptions } from '../generator/data-set.ts'
 import { runProducer, type ProducerState } from '../generator/producer.ts'
-import { formatSummary, replay } from '../replay/replay.ts'
+import { formatSummary, replay, type ReplayOptions } from '../replay/replay.ts'
 import { createTopics } from './create-topics.ts'
 import { startStreams } from './start-streams.ts'
 
@@ -97,23 +97,9 @@ export function producer(
   }
 }
 
-export async function runReplay(values: Record<string, string | boolean | undefined>): Promise<void> {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
-  const users = str('users')
-  const orders = str('orders')
-  const out = str('out')
-  if (!users || !orders || !out)
-    throw new Error('replay needs --users FILE --orders FILE --out CSV [--dlq FILE]')
-  const dlq = str('dlq')
-  const summary = await replay({
-    users,
-    orders,
-    out,
-    ...(dlq === undefined ? {} : { dlq }),
-    keep: values['keep'] === true,
-    noSink: values['no-sink'] === true,
-  })
-  console.log(formatSummary(summary, out))
+export async function runReplay(options: ReplayOptions): Promise<void> {
+  const summary = await replay(options)
+  console.log(formatSummary(summary, options.out))
 }
 
 /** Writes a replayable data set (users.jsonl, orders.jsonl) to `dir`. */

@@ -64,14 +64,19 @@ async function openLog(env: Env, dataDir: string): Promise<Log> {
 /** The AppContext of the environment (issue 5's variables, plus ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS and the Avro ones). */
 export async function contextFromEnv(env: Env = process.env): Promise<AppContext> {
   const dataDir = env['TRIBUTARY_DATA_DIR'] || '.data/order-analytics'
+  // Every setting is checked before the log opens: a bad one fails fast, holding nothing open.
   const avro = avroSettings(env)
+  const partitions = int(env, 'ORDERS_PARTITIONS', 4, 1)
+  const port = int(env, 'PORT', 3000)
+  if (port > 65535) throw new TributaryError('CONFIG', `PORT must be a port number 0-65535, got '${port}'`)
+  pipelineEnv(env)
   return {
     log: await openLog(env, dataDir),
     topics: topicNames(env['ORDERS_TOPIC_PREFIX'] ?? ''),
-    partitions: int(env, 'ORDERS_PARTITIONS', 4, 1),
+    partitions,
     dataDir,
     applicationId: env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics',
-    port: int(env, 'PORT', 3000),
+    port,
     databaseUrl: env['DATABASE_URL'] || undefined,
     ...(avro === undefined ? {} : { avro }),
   }

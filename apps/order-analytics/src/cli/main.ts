@@ -1,119 +1,85 @@
-// order-analytics: the CLI of the pipeline (issue 5). `order-analytics help` lists the commands.
-import { parseArgs } from 'node:util'
-import type { AppContext } from '../context.ts'
-import { dashboard, generate, init, producer, runReplay, sink, streams, type Closeable } from './commands.ts'
+// order-analytics: the CLI of the pipeline. `order-analytics --help` lists the commands,
+// `order-analytics <command> --help` explains one.
+import { readFileSync } from 'node:fs'
+import { Command, Option } from 'commander'
+import { dashboard, generate, init, producer, runReplay, sink, streams } from './commands.ts'
 import { contextFromEnv } from './context-from-env.ts'
+import { integerAtLeast, positiveNumber, runCommandLine } from './run-command-line.ts'
+import { serve } from './serve.ts'
 
-const USAGE = `usage: order-analytics <command> [options]
+const ENVIRONMENT = `
+Environment:
+  KAFKA_BROKERS               Kafka bootstrap servers (host:port,...); unset: the embedded log
+  DATABASE_URL                PostgreSQL for the sink; unset: embedded PGlite
+  TRIBUTARY_DATA_DIR          data directory (default .data/order-analytics)
+  TRIBUTARY_APPLICATION_ID    application id (default order-analytics)
+  TRIBUTARY_INSTANCE_ID       one per streams process on Kafka
+  PORT                        dashboard port (default 3000)
+  ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS (default 4), ORDERS_GRACE_MS (default 30000),
+  ORDERS_DEDUPE_RETENTION_MS, ORDERS_FORMAT (json|avro), SCHEMA_REGISTRY_URL, ORDERS_AVRO_VERSION (1|2)`
 
-  init                        create the topics and the table, with ORDERS_FORMAT=avro register the schemas (idempotent)
-  producer [--rate N] [--seed S] [--max-orders N]
-                              generate users and orders at N orders/s (default 20), transactionally
-  streams                     run the topology
-  sink                        upsert orders-processed into revenue_per_minute
-  dashboard                   serve the live dashboard on $PORT
-  all [--rate N] [--seed S]   everything in one process (what npm start runs)
-  replay --users FILE --orders FILE --out CSV [--dlq FILE] [--no-sink] [--keep]
-                              feed JSONL files through the pipeline on a fresh data directory
-  generate --out-dir DIR [--users N] [--orders N] [--seed S]
-                              write a replayable data set (users.jsonl, orders.jsonl)
+const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`
 
-environment: KAFKA_BROKERS, DATABASE_URL, TRIBUTARY_DATA_DIR, TRIBUTARY_APPLICATION_ID, PORT,
-ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS, ORDERS_GRACE_MS, ORDERS_DEDUPE_RETENTION_MS, TRIBUTARY_INSTANCE_ID,
-ORDERS_FORMAT (json|avro), SCHEMA_REGISTRY_URL, ORDERS_AVRO_VERSION (1|2)`
-
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    rate: { type: 'string' },
-    seed: { type: 'string' },
-    'max-orders': { type: 'string' },
-    users: { type: 'string' },
-    orders: { type: 'string' },
-    out: { type: 'string' },
-    dlq: { type: 'string' },
-    'out-dir': { type: 'string' },
-    'no-sink': { type: 'boolean' },
-    keep: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
-})
-
-const num = (name: string, fallback: number): number => {
-  const raw = values[name as keyof typeof values]
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got ${String(raw)}`)
-  return n
+interface ProducerOptions {
+  readonly rate: number
+  readonly seed: number
+  readonly maxOrders?: number
 }
 
-/**
- * Runs jobs on one context until SIGINT/SIGTERM, then closes them in reverse order and the log.
- * Returns `stop` (idempotent: the first call's exit code wins) for jobs that end by themselves.
- */
-async function serve(
-  ctx: AppContext,
-  start: Array<(ctx: AppContext) => Promise<Closeable> | Closeable>,
-): Promise<(code: number) => Promise<never>> {
-  const running: Closeable[] = []
-  let stopping: Promise<never> | undefined
-  const stop = (code: number): Promise<never> =>
-    (stopping ??= (async () => {
-      for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
-      await ctx.log.close()
-      process.exit(code)
-    })())
-  process.on('SIGINT', () => void stop(0))
-  process.on('SIGTERM', () => void stop(0))
-  try {
-    for (const start1 of start) {
-      const job = await start1(ctx)
-      running.push(job)
-      job.done?.catch(async (err: unknown) => {
-        console.error(`job failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-        await stop(1)
-      })
-    }
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err)
-    await stop(1)
-  }
-  ctx.streams?.done.catch(async (err) => {
-    console.error(`streams failed: ${String(err)}`)
-    await stop(1)
-  })
-  return stop
-}
+/** --rate, --seed and --max-orders, shared by `producer` and `all`. */
+const producerOptions = (command: Command): Command =>
+  command
+    .addOption(new Option('-r, --rate <orders/s>', 'orders per second').argParser(positiveNumber).default(20))
+    .addOption(
+      new Option('-s, --seed <n>', 'random seed of the generated data')
+        .argParser(integerAtLeast(0))
+        .default(1),
+    )
+    .addOption(new Option('-n, --max-orders <n>', 'stop after this many orders').argParser(integerAtLeast(1)))
 
-async function main(): Promise<void> {
-  const command = positionals[0]
-  if (command === undefined || command === 'help' || values.help) {
-    console.log(USAGE)
-    return
+/** The `order-analytics` command; nothing runs (no log, no database) until a command's action. */
+export function orderAnalyticsProgram(): Command {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
   }
-  const rate = num('rate', 20)
-  const seed = num('seed', 1)
-  const maxOrders = values['max-orders'] === undefined ? undefined : num('max-orders', 0)
-  switch (command) {
-    case 'replay':
-      return runReplay(values)
-    case 'generate': {
-      const dir = values['out-dir']
-      if (!dir) throw new Error('generate needs --out-dir DIR')
-      return generate(dir, { seed, users: num('users', 10_000), orders: num('orders', 200_000) })
-    }
-    case 'init': {
+  const program = new Command('order-analytics')
+    .description('The order-analytics pipeline on Tributary: producers, streams, sink and live dashboard')
+    .version(version, '-V, --version', 'print the version')
+    .addHelpText(
+      'after',
+      `${ENVIRONMENT}\n\nRun 'order-analytics <command> --help' for a command's options and examples.`,
+    )
+
+  program
+    .command('init')
+    .description(
+      'create the topics and the revenue table; with ORDERS_FORMAT=avro register the schemas (idempotent)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'order-analytics init',
+        'ORDERS_PARTITIONS=8 KAFKA_BROKERS=localhost:9092 order-analytics init',
+      ),
+    )
+    .action(async () => {
       const ctx = await contextFromEnv()
       try {
         await init(ctx)
       } finally {
         await ctx.log.close()
       }
-      return
-    }
-    case 'producer': {
+    })
+
+  producerOptions(program.command('producer'))
+    .description('generate users and orders, transactionally, until stopped (or --max-orders)')
+    .addHelpText(
+      'after',
+      examples('order-analytics producer --rate 50 --seed 1', 'order-analytics producer --max-orders 1000'),
+    )
+    .action(async (o: ProducerOptions) => {
       const ctx = await contextFromEnv()
-      const job = producer(ctx, rate, seed, maxOrders)
+      const job = producer(ctx, o.rate, o.seed, o.maxOrders)
       const stop = await serve(ctx, [() => job])
       // With --max-orders the producer ends by itself, and so does the process (a failure: serve).
       job.done.then(
@@ -123,18 +89,29 @@ async function main(): Promise<void> {
         },
         () => {},
       )
-      return
-    }
-    case 'streams':
-      await serve(await contextFromEnv(), [streams])
-      return
-    case 'sink':
-      await serve(await contextFromEnv(), [sink])
-      return
-    case 'dashboard':
-      await serve(await contextFromEnv(), [dashboard])
-      return
-    case 'all':
+    })
+
+  const job = (name: string, description: string, start: Parameters<typeof serve>[1][number]) =>
+    program
+      .command(name)
+      .description(description)
+      .addHelpText(
+        'after',
+        examples(`order-analytics ${name}`, `KAFKA_BROKERS=localhost:9092 order-analytics ${name}`),
+      )
+      .action(async () => {
+        await serve(await contextFromEnv(), [start])
+      })
+  job('streams', 'run the topology (orders-raw, users-raw -> orders-processed, orders-outbox)', streams)
+  job('sink', 'upsert orders-processed into the table revenue_per_minute', sink)
+  job('dashboard', 'serve the live dashboard on $PORT', dashboard)
+
+  producerOptions(program.command('all'))
+    .description(
+      'everything in one process: init, streams, sink, dashboard and producer (what npm start runs)',
+    )
+    .addHelpText('after', examples('order-analytics all', 'PORT=8080 order-analytics all --rate 100'))
+    .action(async (o: ProducerOptions) => {
       await serve(await contextFromEnv(), [
         async (ctx) => {
           await init(ctx)
@@ -143,16 +120,47 @@ async function main(): Promise<void> {
         streams,
         sink,
         dashboard,
-        (ctx) => producer(ctx, rate, seed, maxOrders),
+        (ctx) => producer(ctx, o.rate, o.seed, o.maxOrders),
       ])
-      return
-    default:
-      console.error(`unknown command ${command}\n\n${USAGE}`)
-      process.exitCode = 2
-  }
+    })
+
+  program
+    .command('replay')
+    .description('feed JSONL files through the pipeline on a fresh data directory and write the table as CSV')
+    .requiredOption('--users <file>', 'users, one JSON envelope a line')
+    .requiredOption('--orders <file>', 'orders, one JSON envelope a line')
+    .requiredOption('--out <csv>', 'where to write revenue_per_minute')
+    .option('--dlq <file>', 'write the dead-lettered records here (JSONL)')
+    .option('--no-sink', 'skip the Postgres sink: write the table from orders-processed (faster, same rows)')
+    .option('--keep', 'keep the temporary data directory (its path is printed)')
+    .addHelpText(
+      'after',
+      examples(
+        'order-analytics replay --users data/users.jsonl --orders data/orders.jsonl --out table.csv --dlq dlq.jsonl',
+      ),
+    )
+    .action(
+      (o: { users: string; orders: string; out: string; dlq?: string; sink: boolean; keep?: boolean }) =>
+        runReplay({ ...o, noSink: !o.sink, keep: o.keep === true }),
+    )
+
+  program
+    .command('generate')
+    .description('write a replayable data set (users.jsonl, orders.jsonl) into a folder')
+    .requiredOption('--out-dir <dir>', 'folder to write (created if missing)')
+    .addOption(new Option('--users <n>', 'users').argParser(integerAtLeast(1)).default(10_000))
+    .addOption(new Option('--orders <n>', 'orders').argParser(integerAtLeast(0)).default(200_000))
+    .addOption(new Option('-s, --seed <n>', 'random seed').argParser(integerAtLeast(0)).default(1))
+    .addHelpText(
+      'after',
+      examples('order-analytics generate --out-dir data --users 10000 --orders 200000 --seed 42'),
+    )
+    .action((o: { outDir: string; users: number; orders: number; seed: number }) =>
+      generate(o.outDir, { seed: o.seed, users: o.users, orders: o.orders }),
+    )
+  return program
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err)
-  process.exit(1)
-})
+export function main(argv: readonly string[]): Promise<number> {
+  return runCommandLine(orderAnalyticsProgram(), argv)
+}

@@ -1,14 +1,26 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { Command } from 'commander'
 import { generateTypes } from '../schema/codegen.ts'
-import { parseArgs } from './main.ts'
 
-/** `tributary codegen <files|dirs> [--out file.ts]`: prints the module, or writes it to --out. */
-export async function runCodegen(argv: readonly string[]): Promise<number> {
-  const { options, positional } = parseArgs(argv)
-  if (positional.length === 0)
-    throw new Error('name .avsc or JSON Schema (.json) files, or directories holding them')
-  const paths = positional.flatMap((p) =>
+/** `tributary codegen <files|dirs...> [--out file.ts]`: prints the module, or writes it to --out. */
+export function codegenCommand(): Command {
+  return new Command('codegen')
+    .description('write TypeScript types for Avro (.avsc) and JSON Schema (.json) files')
+    .argument('<paths...>', '.avsc or .json files, or directories holding them')
+    .option('-o, --out <file.ts>', 'write the module to this file (its folder is created) instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tributary codegen schemas/order-placed.avsc
+  $ tributary codegen schemas/ --out src/generated/types.ts`,
+    )
+    .action((paths: string[], options: { out?: string }) => generate(paths, options.out))
+}
+
+function generate(paths: readonly string[], out: string | undefined): void {
+  const files = paths.flatMap((p) =>
     statSync(p).isDirectory()
       ? readdirSync(p)
           .filter((f) => f.endsWith('.avsc') || f.endsWith('.json'))
@@ -16,12 +28,13 @@ export async function runCodegen(argv: readonly string[]): Promise<number> {
           .map((f) => join(p, f))
       : [p],
   )
-  const code = generateTypes(paths.map((path) => ({ path, text: readFileSync(path, 'utf8') })))
-  const out = options.get('out')
-  if (out === undefined) process.stdout.write(code)
-  else {
-    writeFileSync(out, code)
-    process.stderr.write(`wrote types for ${paths.length} schema(s) to ${out}\n`)
+  if (files.length === 0) throw new Error(`no .avsc or .json files in ${paths.join(', ')}`)
+  const code = generateTypes(files.map((path) => ({ path, text: readFileSync(path, 'utf8') })))
+  if (out === undefined) {
+    process.stdout.write(code)
+    return
   }
-  return 0
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, code)
+  process.stderr.write(`wrote types for ${files.length} schema(s) to ${out}\n`)
 }

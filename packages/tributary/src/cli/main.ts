@@ -1,38 +1,24 @@
-import { runCodegen } from './codegen-command.ts'
-import { runRegistry } from './registry-command.ts'
+import { readFileSync } from 'node:fs'
+import { Command } from 'commander'
+import { codegenCommand } from './codegen-command.ts'
+import { registryCommand } from './registry-command.ts'
+import { runCommandLine } from './run-command-line.ts'
 
-const USAGE = `usage: tributary <command> [options]
+/** The same path from src/cli and from a compiled cli folder beside it. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url)
 
-commands:
-  registry [--port 8081] [--host 127.0.0.1] [--data-dir .tributary/registry]
-      serve a Confluent-compatible schema registry on an embedded log in DIR
-  codegen <file.avsc|file.json|dir>... [--out types.ts]
-      write TypeScript types for Avro (.avsc) and JSON Schema (.json) files
-`
-
-/** Runs one CLI command; resolves with the exit code (long-running commands resolve on signal). */
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv
-  try {
-    if (command === 'registry') return await runRegistry(rest)
-    if (command === 'codegen') return await runCodegen(rest)
-    process.stdout.write(USAGE)
-    return command === undefined || command === 'help' || command === '--help' ? 0 : 2
-  } catch (err) {
-    process.stderr.write(`tributary ${command}: ${(err as Error).message}\n`)
-    return 1
-  }
+/** The `tributary` command and its subcommands; nothing runs until it is parsed. */
+export function tributaryProgram(): Command {
+  const { version } = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }
+  return new Command('tributary')
+    .description('Operator tools of Tributary (tributary-streams)')
+    .version(version, '-V, --version', 'print the version')
+    .addCommand(registryCommand())
+    .addCommand(codegenCommand())
+    .addHelpText('after', `\nRun 'tributary <command> --help' for a command's options and examples.`)
 }
 
-/** `--name value` and `--name=value` options, and the positional arguments. */
-export function parseArgs(argv: readonly string[]): { options: Map<string, string>; positional: string[] } {
-  const options = new Map<string, string>()
-  const positional: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (!arg.startsWith('--')) positional.push(arg)
-    else if (arg.includes('=')) options.set(arg.slice(2, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1))
-    else options.set(arg.slice(2), argv[++i] ?? '')
-  }
-  return { options, positional }
+/** Runs one command line; resolves with the exit code (long-running commands resolve on signal). */
+export function main(argv: readonly string[]): Promise<number> {
+  return runCommandLine(tributaryProgram(), argv)
 }

@@ -1,25 +1,51 @@
+import { Command } from 'commander'
 import { EmbeddedLog } from '../log/embedded/index.ts'
 import { EmbeddedSchemaRegistry } from '../schema/embedded-registry.ts'
 import { startRegistryServer } from '../schema/registry-server.ts'
-import { parseArgs } from './main.ts'
+import { portNumber } from './run-command-line.ts'
+
+interface RegistryOptions {
+  readonly port: number
+  readonly host: string
+  readonly dataDir: string
+}
 
 /** `tributary registry`: serves until SIGINT/SIGTERM, then closes the server, registry and log. */
-export async function runRegistry(argv: readonly string[]): Promise<number> {
-  const { options } = parseArgs(argv)
-  const port = Number(options.get('port') ?? 8081)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be a port number, got ${options.get('port')}`)
-  const dataDir = options.get('data-dir') ?? '.tributary/registry'
+export function registryCommand(): Command {
+  return new Command('registry')
+    .description('serve a Confluent-compatible schema registry, stored on an embedded log')
+    .option('-p, --port <number>', 'port to listen on (0: any free port)', portNumber, 8081)
+    .option('--host <address>', 'interface to listen on', '127.0.0.1')
+    .option('-d, --data-dir <dir>', 'where the registry keeps its log', '.tributary/registry')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tributary registry
+  $ tributary registry --port 18081 --data-dir /var/lib/tributary/registry
+  $ tributary registry --host 0.0.0.0   # reachable from other machines
+
+Stop it with Ctrl-C (SIGINT) or SIGTERM; schemas and ids survive restarts.`,
+    )
+    .action((options: RegistryOptions) => serveRegistry(options))
+}
+
+async function serveRegistry({ port, host, dataDir }: RegistryOptions): Promise<void> {
   const log = await EmbeddedLog.open({ dataDir, fsync: 'always' })
-  const registry = await EmbeddedSchemaRegistry.open({ log })
-  const server = await startRegistryServer({ registry, port, host: options.get('host') ?? '127.0.0.1' })
-  process.stdout.write(`schema registry listening on ${server.url} (data in ${dataDir})\n`)
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
-  await server.close()
-  await registry.close()
-  await log.close()
-  return 0
+  try {
+    const registry = await EmbeddedSchemaRegistry.open({ log })
+    try {
+      const server = await startRegistryServer({ registry, port, host })
+      process.stdout.write(`schema registry listening on ${server.url} (data in ${dataDir})\n`)
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve)
+        process.once('SIGTERM', resolve)
+      })
+      await server.close()
+    } finally {
+      await registry.close()
+    }
+  } finally {
+    await log.close()
+  }
 }

@@ -1,0 +1,47 @@
+import type { AppContext } from '../context.ts'
+import type { Closeable } from './commands.ts'
+
+/** Ends the process with `code` after closing the jobs; the first call's code wins. */
+export type Stop = (code: number) => Promise<never>
+
+/**
+ * Starts jobs on one context, in order, and keeps them running until SIGINT/SIGTERM, a job that
+ * fails by itself, or `stop`; then closes them in reverse order and the log, and exits. A job
+ * that fails to start closes those already started and the log, and rejects with its error.
+ */
+export async function serve(
+  ctx: AppContext,
+  start: Array<(ctx: AppContext) => Promise<Closeable> | Closeable>,
+): Promise<Stop> {
+  const running: Closeable[] = []
+  const closeAll = async (): Promise<void> => {
+    for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
+    await ctx.log.close()
+  }
+  let stopping: Promise<never> | undefined
+  const stop: Stop = (code) =>
+    (stopping ??= (async () => {
+      await closeAll()
+      process.exit(code)
+    })())
+  process.on('SIGINT', () => void stop(0))
+  process.on('SIGTERM', () => void stop(0))
+  try {
+    for (const start1 of start) {
+      const job = await start1(ctx)
+      running.push(job)
+      job.done?.catch(async (err: unknown) => {
+        console.error(`job failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+        await stop(1)
+      })
+    }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+  ctx.streams?.done.catch(async (err) => {
+    console.error(`streams failed: ${String(err)}`)
+    await stop(1)
+  })
+  return stop
+}
