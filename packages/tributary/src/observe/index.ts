@@ -3,3 +3,8 @@ export { registerStreamsMetrics, type StreamsMetricsSource } from './streams-met
 export { registerSinkMetrics } from './sink-metrics.ts'
 export { registerLagMetrics, type LagSource } from './lag-metrics.ts'
 export { groupLag, type GroupPartitionLag } from './group-lag.ts'
+export { runtimeMetrics, type RecordingLevel, type RuntimeMetricsOptions } from './runtime-metrics.ts'
+export { tracingObserver, startRecordSpan, type TracingOptions } from './tracing.ts'
+export { spanContextFrom, withSpanContext, TRACEPARENT } from './trace-context.ts'
+export { combineObservers } from './combine-observers.ts'
+export type { DropReason, RecordScope, RuntimeObserver } from '../runtime/runtime-observer.ts'

@@ -1,10 +1,13 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
+import type { PartitionLag } from '../runtime/partition-lag.ts'
 import type { AppMetrics, AppState } from '../runtime/streams-app.ts'
 
 /** What the exposition reads: a StreamsApp, or anything shaped like one. */
 export interface StreamsMetricsSource {
   readonly state: AppState
   metrics(): AppMetrics
+  /** Per input partition; absent: no lag series. */
+  partitionLag?(): Promise<readonly PartitionLag[]>
 }
 
 const STATES: readonly AppState[] = ['created', 'starting', 'running', 'closing', 'closed', 'failed']
@@ -57,6 +60,44 @@ export function registerStreamsMetrics(
       this.labels('invalid_timestamp').inc(m.invalidTimestamps)
     },
   })
+  counter('recoveries_total', 'Recoveries from log failures by rewinding tasks', (m) => m.recoveries)
+  const gauge = (name: string, help: string, read: (m: AppMetrics) => number): void => {
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        const app = source()
+        if (app !== undefined) this.set(read(app.metrics()))
+      },
+    })
+  }
+  gauge(
+    'restore_remaining_records',
+    'Changelog records the running restore still has to read',
+    (m) => m.restoreRemaining,
+  )
+  gauge('restoring_tasks', 'Tasks restoring their stores before processing', (m) => m.restoringTasks)
+  for (const [field, help] of [
+    ['lag', 'Records in the input partition after the position of this instance (read at scrape)'],
+    ['lead', 'Records between the log start and the position of this instance (read at scrape)'],
+  ] as const) {
+    new Gauge({
+      name: `${prefix}records_${field}`,
+      help,
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+      async collect() {
+        this.reset()
+        const partitions =
+          (await source()
+            ?.partitionLag?.()
+            .catch(() => [])) ?? []
+        for (const p of partitions) this.labels(p.topic, String(p.partition)).set(p[field])
+      },
+    })
+  }
   new Gauge({
     name: `${prefix}tasks`,
     help: 'Tasks (sub-topology x partition) this instance runs',

@@ -36,6 +36,7 @@ export function appTaskEnvironment(
     lagging: (partitions) => app.lagging(partitions),
     logger,
     storageProblems: config.storageProblems,
+    observer: config.observer,
     now: config.clock,
   }
 }

@@ -13,7 +13,8 @@ export interface TaskScope {
   streamTime(): number
   now(): number
   requestCommit(): void
-  recordLate(): void
+  /** A record arrived too late for `processor` (the node's name). */
+  recordLate(processor: string): void
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable
 }
 
@@ -67,7 +68,7 @@ export class NodeContext implements ProcessorContext {
   }
 
   recordLate(): void {
-    this.scope.recordLate()
+    this.scope.recordLate(this.node.name)
   }
 
   recordOrigin(): RecordOrigin | undefined {

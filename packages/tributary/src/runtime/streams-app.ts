@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
-import type { Consumer, Log } from '../log/log.ts'
+import type { Consumer, Log, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
 import type { StorageProblems } from '../storage-problems.ts'
@@ -14,6 +14,7 @@ import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
 import { OffsetsToCommit, committedAs } from './offsets-to-commit.ts'
 import { OutputChannel } from './output-channel.ts'
+import { partitionLag, type PartitionLag } from './partition-lag.ts'
 import { RepartitionPurge } from './repartition-purge.ts'
 import { SettleRequests, caughtUp } from './settle.ts'
 import { mergedStoreView } from './merged-store-view.ts'
@@ -69,6 +70,8 @@ export class StreamsApp {
    *  it rejoins, so these are what it tells the assignor it had (stickiness). */
   private readonly revokedTasks = new Set<string>()
   private needsRecovery = false
+  /** When the current rebalance revoked tasks (performance.now()); undefined outside one. */
+  private rebalanceStarted: number | undefined
   private recoveries = 0
   private readonly settling = new SettleRequests()
   private readonly offsetsToCommit = new OffsetsToCommit()
@@ -135,7 +138,7 @@ export class StreamsApp {
         stateDir,
         appTaskEnvironment(this.config, this.logger, this.names, {
           partitionCount: (topic) => this.partitionCounts.get(topic),
-          emit: (record) => this.output!.emit(record),
+          emit: (record) => this.emit(record),
           lagging: (partitions) => this.lag?.lagging(partitions) ?? false,
         }),
         this.restorer,
@@ -161,6 +164,7 @@ export class StreamsApp {
             if (ids.length === 0) return
             this.logger.info({ instance: this.instance, tasks: ids }, 'tasks revoked: committing and closing')
             for (const id of ids) this.revokedTasks.add(id)
+            this.rebalanceStarted ??= performance.now()
             if (!this.needsRecovery) await this.commit()
             await tasks.revoke(partitions)
           },
@@ -172,6 +176,9 @@ export class StreamsApp {
             )
             await tasks.assign(partitions)
             this.revokedTasks.clear()
+            if (this.rebalanceStarted !== undefined)
+              this.config.observer?.rebalanced?.(performance.now() - this.rebalanceStarted)
+            this.rebalanceStarted = undefined
           },
         },
       })
@@ -205,6 +212,12 @@ export class StreamsApp {
       restoreRemaining: restore === undefined ? 0 : Math.max(0, restore.endOffset - restore.position),
       recoveries: this.recoveries,
     }
+  }
+
+  /** Lag and lead of this instance's input partitions, read from the log now ([] when not running). */
+  async partitionLag(): Promise<PartitionLag[]> {
+    if (this.consumer === undefined || this.log === undefined || this.state !== 'running') return []
+    return partitionLag(this.consumer, this.log.admin, this.eos ? 'read_committed' : 'read_uncommitted')
   }
 
   /**
@@ -323,10 +336,12 @@ export class StreamsApp {
   private async step(): Promise<void> {
     this.settling.startTurn()
     await this.globalState!.poll()
+    const polling = performance.now()
     const records = await this.consumer!.poll({
       maxRecords: this.config.maxPollRecords,
       timeoutMs: this.config.pollMs,
     })
+    this.config.observer?.polled?.(performance.now() - polling, records.length)
     this.taskManager!.route(records)
     let commitRequested = false
     for (const { task } of this.taskManager!.tasks.values()) {
@@ -358,8 +373,15 @@ export class StreamsApp {
     if (done) this.settling.resolveDue()
   }
 
+  /** Every record the app writes goes through here: outputs, repartitions, changelogs, DLQ. */
+  private emit(record: ProducerRecord): void {
+    this.config.observer?.recordSent?.(record.topic, record.timestamp ?? Date.now())
+    this.output!.emit(record)
+  }
+
   /** Changelogs, outputs and input offsets; then the stores' backends. */
   private async commit(): Promise<void> {
+    const started = performance.now()
     this.lastCommit = Date.now()
     const tasks = [...(this.taskManager?.tasks.values() ?? [])]
     const offsets = this.offsetsToCommit.collect(
@@ -368,8 +390,7 @@ export class StreamsApp {
     )
     const output = this.output
     if (output === undefined) return
-    for (const t of tasks)
-      for (const record of t.stores.changelogRecords(this.lastCommit)) output.emit(record)
+    for (const t of tasks) for (const record of t.stores.changelogRecords(this.lastCommit)) this.emit(record)
     if (offsets.length === 0 && !output.hasWork()) return
     const sent = await output.send()
     if (this.eos) {
@@ -385,6 +406,7 @@ export class StreamsApp {
     this.offsetsToCommit.done(offsets)
     for (const t of tasks) await t.stores.commit(sent)
     this.commits++
+    this.config.observer?.committed?.(performance.now() - started)
     await this.purge?.afterCommit(offsets, this.lastCommit)
   }
 

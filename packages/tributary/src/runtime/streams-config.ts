@@ -4,6 +4,7 @@ import type { Log } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
 import { StorageProblems } from '../storage-problems.ts'
 import type { ErrorPolicy } from './error-handling.ts'
+import type { RuntimeObserver } from './runtime-observer.ts'
 
 export type ProcessingGuarantee = 'at-least-once' | 'exactly-once'
 
@@ -52,6 +53,9 @@ export interface StreamsConfig {
   /** Where the app reports storage problems (a damaged state store it rebuilt; the embedded log it
    *  owns reports its own there too). Default: a list of its own (`StreamsApp.storageProblems`). */
   readonly storageProblems?: StorageProblems
+  /** Metrics and tracing of the runtime (`runtimeMetrics`, `tracingObserver` and
+   *  `combineObservers` in `tributary-streams/observe`). Default: none, nothing recorded. */
+  readonly observer?: RuntimeObserver
   /** The wall clock of wall-clock punctuations and task idling (not of commits). Default
    *  `Date.now`; a test driver moves its own by hand. */
   readonly clock?: () => number
@@ -79,8 +83,8 @@ const schema = z.object({
     .optional(),
 })
 
-export type ResolvedConfig = Required<Omit<StreamsConfig, 'log' | 'logger' | 'instanceId'>> &
-  Pick<StreamsConfig, 'log' | 'logger' | 'instanceId'>
+type Unresolved = 'log' | 'logger' | 'instanceId' | 'observer'
+export type ResolvedConfig = Required<Omit<StreamsConfig, Unresolved>> & Pick<StreamsConfig, Unresolved>
 
 /** Applies defaults; an invalid setting fails with code CONFIG naming the key and what it accepts. */
 export function resolveConfig(config: StreamsConfig): ResolvedConfig {

@@ -6,6 +6,7 @@ import { Task, type TaskEnvironment } from './task.ts'
 import { newTaskMetrics, sumTaskMetrics, type TaskMetrics } from './task-metrics.ts'
 import { TaskStores } from './task-stores.ts'
 import type { TopicNames } from './topic-plan.ts'
+import { timedStores } from './timed-stores.ts'
 
 /** A running task with its stores. */
 export interface ActiveTask {
@@ -75,8 +76,8 @@ export class TaskManager {
       })
       try {
         this.restoring = id
-        await stores.restore(this.restorer)
-        const handles = new Map([...this.globalStores, ...stores.handles()])
+        await stores.restore(this.restorer, this.env.observer)
+        const handles = new Map([...this.globalStores, ...timedStores(stores.handles(), this.env.observer)])
         const task = new Task(this.topology, sub, tp.partition, handles, this.env)
         task.initialize()
         this.tasks.set(id, { task, stores })

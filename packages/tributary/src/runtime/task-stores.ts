@@ -3,6 +3,7 @@ import type { StoreOpenContext } from '../state/backend.ts'
 import { openStore, type OpenStore } from '../state/open-store.ts'
 import type { SubTopology } from '../topology/sub-topology.ts'
 import type { Topology } from '../topology/topology.ts'
+import type { RuntimeObserver } from './runtime-observer.ts'
 import type { StoreRestorer } from './store-restorer.ts'
 import type { TopicNames } from './topic-plan.ts'
 
@@ -54,10 +55,13 @@ export class TaskStores {
     return new Map(this.shards.map((s) => [s.name, s.open.store]))
   }
 
-  async restore(restorer: StoreRestorer): Promise<void> {
+  /** Replays each logged shard's changelog from its checkpoint; reports the counts to `observer`. */
+  async restore(restorer: StoreRestorer, observer?: RuntimeObserver): Promise<void> {
     for (const s of this.shards) {
-      if (s.changelog !== undefined)
-        await restorer.restore(s.open.bytes, { topic: s.changelog, partition: this.partition })
+      if (s.changelog === undefined) continue
+      const before = restorer.restoredRecords
+      await restorer.restore(s.open.bytes, { topic: s.changelog, partition: this.partition })
+      observer?.restored?.(s.name, restorer.restoredRecords - before)
     }
   }
 

@@ -11,6 +11,7 @@ import { deadLetterRecord, fatalRecordError, type ErrorPolicy, type ErrorStage }
 import { PartitionGroup, type QueuedRecord } from './partition-group.ts'
 import { NodeContext, type TaskScope } from './node-context.ts'
 import { PunctuationSchedule } from './punctuation-schedule.ts'
+import type { RecordScope, RuntimeObserver } from './runtime-observer.ts'
 import { newTaskMetrics } from './task-metrics.ts'
 
 export interface TaskEnvironment {
@@ -33,6 +34,8 @@ export interface TaskEnvironment {
   readonly logger: Logger
   /** Where opening a task's stores reports a damaged store it set aside. */
   readonly storageProblems?: StorageProblems
+  /** Metrics and tracing; absent records nothing. */
+  readonly observer?: RuntimeObserver | undefined
   now(): number
 }
 
@@ -57,6 +60,8 @@ export class Task {
   private readonly streamTimePunctuations = new PunctuationSchedule('stream-time')
   private readonly wallClockPunctuations = new PunctuationSchedule('wall-clock')
   private current: ConsumerRecord | undefined
+  /** The observer's scope of the record being processed (its outputs are decorated by it). */
+  private scope: RecordScope | undefined
   private streamTime = -Infinity
   /** Since when some input partition has been empty while others had data; undefined if none is. */
   private idleSince: number | undefined
@@ -94,8 +99,9 @@ export class Task {
       requestCommit: () => {
         this.commitRequested = true
       },
-      recordLate: () => {
+      recordLate: (processor) => {
         this.metrics.lateRecords++
+        this.env.observer?.recordDropped?.(this.id, 'late', processor)
       },
       schedule: (interval, type, callback) =>
         type === 'stream-time'
@@ -184,6 +190,25 @@ export class Task {
   }
 
   private processRecord(entry: QueuedRecord): void {
+    const observer = this.env.observer
+    if (observer === undefined) return this.processEntry(entry)
+    const raw = entry.raw
+    this.scope = observer.recordStarted?.(this.id, raw)
+    const started = observer.recordProcessed === undefined ? 0 : performance.now()
+    let error: unknown
+    try {
+      this.processEntry(entry)
+    } catch (err) {
+      error = err
+      throw err
+    } finally {
+      observer.recordProcessed?.(this.id, raw.topic, performance.now() - started)
+      this.scope?.end(error)
+      this.scope = undefined
+    }
+  }
+
+  private processEntry(entry: QueuedRecord): void {
     const raw = entry.raw
     this.current = raw
     this.consumed.set(tpKey(raw), { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 })
@@ -196,6 +221,7 @@ export class Task {
     if (record === undefined) return this.finishRecord()
     if (record.timestamp < 0 || !Number.isFinite(record.timestamp)) {
       this.metrics.invalidTimestamps++
+      this.env.observer?.recordDropped?.(this.id, 'invalid-timestamp')
       this.env.logger.warn(
         { topic: raw.topic, partition: raw.partition, offset: raw.offset },
         'skipping record with invalid timestamp',
@@ -247,8 +273,9 @@ export class Task {
       this.env.logger.warn(where, `skipping record: ${stage} failed`)
       if (stage === 'deserialization') this.metrics.skippedDeserialization++
       else this.metrics.skippedProcessing++
+      this.env.observer?.recordDropped?.(this.id, stage)
       if (policy === 'dead-letter') {
-        this.env.emit(deadLetterRecord(this.env.deadLetterTopic, stage, raw, err))
+        this.emit(deadLetterRecord(this.env.deadLetterTopic, stage, raw, err))
         this.metrics.deadLettered++
       }
       return undefined
@@ -257,13 +284,21 @@ export class Task {
 
   private runPunctuation(run: () => void): void {
     this.metrics.punctuations++
+    const started = performance.now()
     try {
       run()
     } catch (err) {
       if (this.env.processingErrors === 'fail') throw err
       this.metrics.skippedProcessing++
       this.env.logger.warn({ task: this.id, err: String(err) }, 'punctuation failed; continuing')
+    } finally {
+      this.env.observer?.punctuated?.(this.id, performance.now() - started)
     }
+  }
+
+  /** Sends an output, through the record's observer scope when one is open (e.g. its trace). */
+  private emit(record: ProducerRecord): void {
+    this.env.emit(this.scope === undefined ? record : this.scope.decorate(record))
   }
 
   private childRunners(children: readonly string[]): Map<string, Runner> {
@@ -283,7 +318,7 @@ export class Task {
         typeof sink.topic === 'string' ? sink.topic : sink.topic(record.key, record.value, this.origin())
       const topic = this.env.resolveTopic(logical)
       const partition = sink.partitioner?.(topic, record.key, record.value, this.env.partitionsFor(topic))
-      this.env.emit({
+      this.emit({
         topic,
         ...(partition === undefined ? {} : { partition }),
         key:

@@ -1,0 +1,42 @@
+import type { RecordScope, RuntimeObserver } from '../runtime/runtime-observer.ts'
+
+type Method = Exclude<keyof RuntimeObserver, 'recordStarted'>
+const METHODS: readonly Method[] = [
+  'recordProcessed',
+  'recordDropped',
+  'recordSent',
+  'polled',
+  'committed',
+  'punctuated',
+  'rebalanced',
+  'restored',
+  'storeOperation',
+]
+
+/**
+ * One observer calling each of `observers` in turn (e.g. metrics and tracing). It has only the
+ * methods some of them have, so the runtime skips what nobody records (e.g. store timings).
+ */
+export function combineObservers(...observers: Array<RuntimeObserver | undefined>): RuntimeObserver {
+  const all = observers.filter((o): o is RuntimeObserver => o !== undefined)
+  const combined: Record<string, (...args: never[]) => void> = {}
+  for (const name of METHODS) {
+    const fns = all.flatMap((o) =>
+      o[name] === undefined ? [] : [o[name].bind(o) as (...a: unknown[]) => void],
+    )
+    if (fns.length > 0) combined[name] = (...args: unknown[]) => fns.forEach((fn) => fn(...args))
+  }
+  const starters = all.filter((o) => o.recordStarted !== undefined)
+  if (starters.length === 0) return combined as RuntimeObserver
+  return {
+    ...(combined as RuntimeObserver),
+    recordStarted(taskId, raw) {
+      const scopes = starters.flatMap((o) => o.recordStarted!(taskId, raw) ?? [])
+      if (scopes.length <= 1) return scopes[0]
+      return {
+        decorate: (record) => scopes.reduce((r, s) => s.decorate(r), record),
+        end: (error) => scopes.forEach((s) => s.end(error)),
+      } satisfies RecordScope
+    },
+  }
+}

@@ -1,0 +1,141 @@
+import { Counter, Histogram, type Registry } from 'prom-client'
+import type { DropReason, RuntimeObserver } from '../runtime/runtime-observer.ts'
+
+/**
+ * How much the runtime records, as Kafka Streams' `metrics.recording.level`: `info` (default) the
+ * task, topic, commit, poll, punctuate, rebalance, restore and end-to-end series; `debug` adds
+ * state-store operation latencies and per-processor drops; `off` records nothing.
+ */
+export type RecordingLevel = 'off' | 'info' | 'debug'
+
+export interface RuntimeMetricsOptions {
+  readonly registry: Registry
+  readonly level?: RecordingLevel
+  /** Default `tributary_streams_`. */
+  readonly prefix?: string
+}
+
+/** Sub-millisecond to one second: the cost of one record or one store call. */
+const FAST_BUCKETS = [1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.05, 0.25, 1]
+/** Ten milliseconds to five minutes: commits, polls, rebalances, record age. */
+const SLOW_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+
+/**
+ * The runtime's push metrics on a prom-client registry: give the returned observer to
+ * `StreamsConfig.observer` (undefined at level `off`). Histograms are `_seconds` (their `_count` is
+ * the number of events, e.g. records processed per task and topic); counters end in `_total`.
+ * Labelled children are cached, so an observation is a map lookup and a bucket search.
+ */
+export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver | undefined {
+  const level = options.level ?? 'info'
+  if (level === 'off') return undefined
+  const prefix = options.prefix ?? 'tributary_streams_'
+  const registers = [options.registry]
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    new Histogram({ name: `${prefix}${name}`, help, labelNames, buckets, registers })
+
+  const process = cached(
+    histogram(
+      'process_latency_seconds',
+      'Time to process one input record, per task and input topic',
+      ['task', 'topic'],
+      FAST_BUCKETS,
+    ),
+  )
+  const e2e = cached(
+    histogram(
+      'record_e2e_latency_seconds',
+      'Wall-clock time minus record timestamp when the app writes a record, per output topic',
+      ['topic'],
+      SLOW_BUCKETS,
+    ),
+  )
+  const produced = cached(
+    new Counter({
+      name: `${prefix}records_produced_total`,
+      help: 'Records the app wrote, per topic',
+      labelNames: ['topic'],
+      registers,
+    }),
+  )
+  const dropped = cached(
+    new Counter({
+      name: `${prefix}records_dropped_total`,
+      help: 'Records not processed or not counted, per task, reason and (at debug) processor',
+      labelNames: ['task', 'reason', 'processor'],
+      registers,
+    }),
+  )
+  const poll = histogram('poll_latency_seconds', 'Time of one poll of the input log', [], SLOW_BUCKETS)
+  const polledRecords = new Counter({
+    name: `${prefix}records_consumed_total`,
+    help: 'Records returned by polls',
+    registers,
+  })
+  const commit = histogram(
+    'commit_latency_seconds',
+    'Time of one commit (changelogs, outputs, offsets, stores)',
+    [],
+    SLOW_BUCKETS,
+  )
+  const punctuate = cached(
+    histogram('punctuate_latency_seconds', 'Time of one punctuation, per task', ['task'], FAST_BUCKETS),
+  )
+  const rebalance = histogram(
+    'rebalance_duration_seconds',
+    'Time from revocation to the new assignment being restored',
+    [],
+    SLOW_BUCKETS,
+  )
+  const restored = cached(
+    new Counter({
+      name: `${prefix}restore_records_total`,
+      help: 'Changelog records restored, per store',
+      labelNames: ['store'],
+      registers,
+    }),
+  )
+  const store =
+    level === 'debug'
+      ? cached(
+          histogram(
+            'state_store_operation_seconds',
+            'Time of one state-store call, per store and operation',
+            ['store', 'operation'],
+            FAST_BUCKETS,
+          ),
+        )
+      : undefined
+
+  return {
+    recordProcessed: (taskId, topic, ms) => process(taskId, topic).observe(ms / 1000),
+    recordDropped: (taskId, reason: DropReason, processor) =>
+      dropped(taskId, reason, level === 'debug' ? (processor ?? '') : '').inc(),
+    recordSent: (topic, timestamp) => {
+      produced(topic).inc()
+      e2e(topic).observe(Math.max(0, Date.now() - timestamp) / 1000)
+    },
+    polled: (ms, records) => {
+      poll.observe(ms / 1000)
+      polledRecords.inc(records)
+    },
+    committed: (ms) => commit.observe(ms / 1000),
+    punctuated: (taskId, ms) => punctuate(taskId).observe(ms / 1000),
+    rebalanced: (ms) => rebalance.observe(ms / 1000),
+    restored: (name, records) => restored(name).inc(records),
+    ...(store === undefined
+      ? {}
+      : { storeOperation: (name: string, op: string, ms: number) => store(name, op).observe(ms / 1000) }),
+  }
+}
+
+/** A labelled metric's children, looked up once per label combination. */
+function cached<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const children = new Map<string, C>()
+  return (...values) => {
+    const key = values.join('\u0000')
+    let child = children.get(key)
+    if (child === undefined) children.set(key, (child = metric.labels(...values)))
+    return child
+  }
+}
