@@ -13,6 +13,7 @@ async function commitWithFault(
   call: FaultCall,
   kind: FaultKind,
   nth: number,
+  sticky: boolean,
 ): Promise<{ fired: boolean; failed: unknown }> {
   const fs = new FaultyFs()
   const log = await EmbeddedLog.open({ dataDir: dir, fsync: 'always', fs, onWarning: () => undefined })
@@ -29,7 +30,7 @@ async function commitWithFault(
     await producer.sendOffsets('g', [{ topic: 'in', partition: 0, offset: round * 10 }])
     if (round === 1) await producer.commitTransaction()
   }
-  fs.arm({ call, kind, nth })
+  fs.arm({ call, kind, nth, sticky })
   let failed: unknown = null
   try {
     await producer.commitTransaction()
@@ -53,18 +54,20 @@ async function commitWithFault(
 const err = (e: unknown): Error => e as Error
 
 describe('a storage fault while a transaction commits', () => {
-  for (const [call, kind] of [
-    ['write', 'ENOSPC'],
-    ['write', 'short'],
-    ['write', 'EIO'],
-    ['fsync', 'EIO'],
+  for (const [call, kind, sticky] of [
+    ['write', 'ENOSPC', true],
+    ['write', 'ENOSPC', false],
+    ['write', 'short', true],
+    ['write', 'EIO', false],
+    ['fsync', 'EIO', false],
   ] as const) {
-    it(`${kind} at any ${call} of the commit: after a restart it is whole or invisible, with its offsets`, async () => {
+    const how = sticky ? 'the disk stays full' : 'later writes succeed'
+    it(`${kind} at any ${call} of the commit (${how}): after a restart it is whole or invisible, with its offsets`, async () => {
       let outcomes = 0
       for (let nth = 1; ; nth++) {
         const tmp = tempDir()
         try {
-          const { fired } = await commitWithFault(tmp.dir, call, kind, nth)
+          const { fired } = await commitWithFault(tmp.dir, call, kind, nth, sticky)
           const log = await EmbeddedLog.open({ dataDir: tmp.dir })
           try {
             const [offset] = await log.admin.committedOffsets('g', [{ topic: 'in', partition: 0 }])

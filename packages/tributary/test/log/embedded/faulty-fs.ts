@@ -12,14 +12,17 @@ export interface Fault {
   readonly kind: FaultKind
   /** Bit to flip for 'corrupt' (modulo the buffer's bits). */
   readonly bit?: number
+  /** Whether later writes keep failing after an errno or 'short' write fault (a disk that stays
+   *  full); false: only that write fails (space freed by someone else). Default true. */
+  readonly sticky?: boolean
 }
 
 const errno = (code: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`${code}: injected fault`), { code })
 
 /**
- * A StorageFs over node:fs that injects one fault. After an errno or 'short' fault on a write
- * every later write fails the same way (a full or read-only disk stays so) until `heal`.
+ * A StorageFs over node:fs that injects one fault. After a sticky errno or 'short' fault on a
+ * write every later write fails the same way (a full or read-only disk stays so) until `heal`.
  */
 export class FaultyFs implements StorageFs {
   readonly calls: Record<FaultCall, number> = { write: 0, fsync: 0, read: 0 }
@@ -55,7 +58,7 @@ export class FaultyFs implements StorageFs {
       copy[bit >> 3]! ^= 1 << (bit & 7)
       return nodeFs.writeSync(fd, copy, 0, copy.length, position)
     }
-    this.broken = fault.kind
+    if (fault.sticky !== false) this.broken = fault.kind
     if (fault.kind === 'short' && length > 1) nodeFs.writeSync(fd, buffer, offset, length >> 1, position)
     throw errno(fault.kind === 'short' ? 'ENOSPC' : fault.kind)
   }

@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict'
+import { crc32 } from 'node:zlib'
+import { isTributaryError } from '../../../src/errors.ts'
+import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
+import type { StorageFs } from '../../../src/log/embedded/storage-fs.ts'
+import type { Producer } from '../../../src/log/log.ts'
+import type { StorageProblems } from '../../../src/storage-problems.ts'
+
+/** What the workload was told: the model recovery is checked against. */
+export interface Outcome {
+  /** Ids of records whose plain `send` resolved. */
+  readonly acked: Set<number>
+  /** Transactions by outcome, each as the ids it wrote and the group offset it carried. */
+  readonly committed: { ids: number[]; offset: number }[]
+  readonly aborted: number[][]
+  /** A commit that failed: after recovery it is whole or invisible. */
+  uncertain: { ids: number[]; offset: number } | null
+  /** Offsets a plain consumer commit stored for group h on a-1 (last one wins). */
+  lastPlainOffset: number | undefined
+}
+
+export const TOPIC = 'a'
+export const PARTITIONS = 3
+const value = (id: number): Buffer => Buffer.from(`${id}:${crc32(String(id)).toString(16)}`)
+
+/** Decodes a value written by the workload; fails if it is not one (a corrupt record was served). */
+export function idOf(bytes: Buffer | null): number {
+  const [id, check] = (bytes?.toString() ?? '').split(':')
+  assert.equal(check, crc32(String(id)).toString(16), `a corrupt value was served: ${bytes?.toString()}`)
+  return Number(id)
+}
+
+export function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), a | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * Runs a random mix of plain sends, transactions (committed or aborted, with group offsets),
+ * consumer offset commits and compactions until it is done or the first call fails (the log then
+ * stops). Closes the log in every case.
+ */
+export async function runWorkload(
+  dir: string,
+  fs: StorageFs,
+  next: () => number,
+  steps: number,
+): Promise<Outcome> {
+  const outcome: Outcome = {
+    acked: new Set(),
+    committed: [],
+    aborted: [],
+    uncertain: null,
+    lastPlainOffset: undefined,
+  }
+  let id = 0
+  const fsync = next() < 0.5 ? 'always' : 'interval'
+  let log: EmbeddedLog
+  try {
+    log = await EmbeddedLog.open({ dataDir: dir, fs, fsync, onWarning: () => undefined })
+  } catch (err) {
+    assert.ok(
+      isTributaryError(err, 'LOG') && err.message.includes(dir),
+      `opening fails naming the file: ${String(err)}`,
+    )
+    return outcome
+  }
+  try {
+    await log.admin.createTopics([
+      { name: TOPIC, partitions: PARTITIONS },
+      { name: 'c', partitions: 1, cleanupPolicy: 'compact' },
+    ])
+    const plain = await log.producer()
+    const txnal = await log.producer({ transactionalId: 'tx' })
+    const consumer = await log.consumer({ groupId: 'h' })
+    const batch = (): { topic: string; partition: number; key: Buffer | null; value: Buffer }[] =>
+      Array.from({ length: 1 + Math.floor(next() * 4) }, () => ({
+        topic: TOPIC,
+        partition: Math.floor(next() * PARTITIONS),
+        key: null,
+        value: value(++id),
+      }))
+    for (let step = 0; step < steps; step++) {
+      const op = next()
+      if (op < 0.35) {
+        const records = batch()
+        await plain.send(records)
+        for (const r of records) outcome.acked.add(idOf(r.value))
+      } else if (op < 0.75) {
+        await transaction(txnal, batch(), next() < 0.7, outcome, log)
+      } else if (op < 0.9) {
+        const [end] = await log.admin.endOffsets([{ topic: TOPIC, partition: 1 }])
+        await consumer.commit([{ topic: TOPIC, partition: 1, offset: end!.offset }])
+        outcome.lastPlainOffset = end!.offset
+      } else {
+        await plain.send([{ topic: 'c', key: Buffer.from(`k${step % 3}`), value: value(++id) }])
+        await log.compact('c')
+      }
+    }
+  } catch (err) {
+    assert.ok(isTributaryError(err), `a storage fault surfaces as a TributaryError: ${String(err)}`)
+  } finally {
+    await log.close().catch(() => undefined)
+  }
+  return outcome
+}
+
+async function transaction(
+  producer: Producer,
+  records: { value: Buffer }[],
+  commit: boolean,
+  outcome: Outcome,
+  log: EmbeddedLog,
+): Promise<void> {
+  const ids = records.map((r) => idOf(r.value))
+  await producer.beginTransaction()
+  try {
+    await producer.send(records as never)
+    const [end] = await log.admin.endOffsets([{ topic: TOPIC, partition: 0 }], 'read_committed')
+    await producer.sendOffsets('g', [{ topic: TOPIC, partition: 0, offset: end!.offset }])
+    if (commit) {
+      try {
+        await producer.commitTransaction()
+      } catch (err) {
+        outcome.uncertain = { ids, offset: end!.offset }
+        throw err
+      }
+      outcome.committed.push({ ids, offset: end!.offset })
+      return
+    }
+  } catch (err) {
+    if (outcome.uncertain === null) outcome.aborted.push(ids)
+    throw err
+  }
+  outcome.aborted.push(ids)
+  await producer.abortTransaction()
+}
+
+/**
+ * Checks a recovered log against what the workload was told: no record served corrupt or twice;
+ * every acknowledged record and committed transaction there, aborted ones invisible, the failed
+ * commit whole or invisible with its offsets, group offsets never ahead of their data. With a
+ * reported loss (`problems` not empty) records may be missing, but what is served is still sound.
+ */
+export async function verify(log: EmbeddedLog, outcome: Outcome, problems: StorageProblems): Promise<void> {
+  const lossReported = problems.list().some((p) => p.kind === 'recovered-with-loss')
+  if (!log.sync.hasTopic(TOPIC) || !log.sync.hasTopic('c')) {
+    // The fault hit the topics' creation: it failed, so nothing was written.
+    assert.equal(outcome.acked.size + outcome.committed.length, 0, 'a topic with acknowledged data is gone')
+    return
+  }
+  const all = new Map<number, number>()
+  const visible = new Set<number>()
+  for (let p = 0; p < PARTITIONS; p++) {
+    for (const r of log.sync.read({ topic: TOPIC, partition: p }, 0, 1e6)) {
+      const id = idOf(r.value)
+      assert.ok(!all.has(id), `record ${id} is served twice`)
+      all.set(id, p)
+    }
+    for (const r of log.sync.read({ topic: TOPIC, partition: p }, 0, 1e6, 'read_committed'))
+      visible.add(idOf(r.value))
+  }
+  for (const r of log.sync.read({ topic: 'c', partition: 0 }, 0, 1e6)) idOf(r.value)
+  for (const ids of outcome.aborted)
+    for (const id of ids) assert.ok(!visible.has(id), `aborted record ${id} is visible`)
+  if (!lossReported) {
+    for (const id of outcome.acked) assert.ok(all.has(id), `acknowledged record ${id} is missing`)
+    for (const t of outcome.committed)
+      for (const id of t.ids) assert.ok(visible.has(id), `record ${id} of a committed transaction is missing`)
+  }
+  let expectedOffset = outcome.committed.at(-1)?.offset
+  if (outcome.uncertain !== null) {
+    const shown = outcome.uncertain.ids.filter((id) => visible.has(id)).length
+    assert.ok(shown === 0 || shown === outcome.uncertain.ids.length, `a failed commit is partly visible`)
+    if (shown > 0) expectedOffset = outcome.uncertain.offset
+  }
+  const [g] = await log.admin.committedOffsets('g', [{ topic: TOPIC, partition: 0 }])
+  const ends = await log.admin.endOffsets(
+    Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition })),
+  )
+  if (!lossReported) assert.equal(g?.offset, expectedOffset, 'group offsets go with their transaction')
+  const [h] = await log.admin.committedOffsets('h', [{ topic: TOPIC, partition: 1 }])
+  if (!lossReported) {
+    if (g !== undefined) assert.ok(g.offset <= ends[0]!.offset, 'group g is ahead of its data')
+    if (h !== undefined) assert.ok(h.offset <= ends[1]!.offset, 'group h is ahead of its data')
+  }
+}
