@@ -30,7 +30,19 @@ export function classifyDamage(
 ): Damage {
   const next = nextFrame(fs, fd, size, at + 1, minBodyBytes, probe)
   if (next >= 0) return { kind: 'middle', next }
-  return stop === 'torn' || allZero(fs, fd, size, at) ? { kind: 'torn' } : { kind: 'tail' }
+  if (stop === 'corrupt') return allZero(fs, fd, size, at) ? { kind: 'torn' } : { kind: 'tail' }
+  return wholeBodyAfter(fs, fd, size, at) ? { kind: 'tail' } : { kind: 'torn' }
+}
+
+/**
+ * Whether the bytes after the header at `at` up to the end match the header's checksum: then the
+ * last frame was written whole and only its length field is damaged (a cut write leaves a body
+ * prefix, which fails the checksum).
+ */
+function wholeBodyAfter(fs: StorageFs, fd: number, size: number, at: number): boolean {
+  if (size - at < FRAME_HEADER_BYTES) return false
+  const frame = read(fs, fd, at, size - at)
+  return crc32(frame.subarray(FRAME_HEADER_BYTES)) === frame.readUInt32LE(4)
 }
 
 /** Position of the first intact frame starting at or after `from`, or -1. */
