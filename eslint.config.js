@@ -15,6 +15,10 @@ const layers = [
   ['log', ['state', 'topology', 'dsl', 'runtime', 'testing', 'observe', 'connect']],
   ['schema', ['log', 'state', 'topology', 'dsl', 'runtime', 'testing', 'observe', 'connect']],
   ['serde', ['schema', 'log', 'state', 'topology', 'dsl', 'runtime', 'testing', 'observe', 'connect']],
+  [
+    'http',
+    ['serde', 'schema', 'log', 'state', 'topology', 'dsl', 'runtime', 'testing', 'observe', 'connect'],
+  ],
 ]
 
 const layerRules = layers

@@ -1,4 +1,5 @@
 import type { Log, StreamsApp } from 'tributary-streams'
+import type { HttpSecurity } from 'tributary-streams/http'
 import type { PipelineMetrics } from './topology/pipeline-metrics.ts'
 
 /** Prefixed topic names of the pipeline (env ORDERS_TOPIC_PREFIX, default empty). */
@@ -26,6 +27,8 @@ export interface AppContext {
   readonly applicationId: string
   /** PORT, default 3000. */
   readonly port: number
+  /** The dashboard's HOST (default 127.0.0.1) and auth (HTTP_AUTH_TOKEN or HTTP_BASIC_AUTH). */
+  readonly http?: HttpSecurity
   /** DATABASE_URL; undefined means embedded PGlite in `<dataDir>/pg`. */
   readonly databaseUrl: string | undefined
   /** ORDERS_FORMAT=avro: users-raw and orders-raw carry Avro (registry wire format). Absent: UTF-8 JSON. */

@@ -1,4 +1,5 @@
 import { EmbeddedLog, TributaryError, type Log } from 'tributary-streams'
+import { httpSecurityFromEnv } from 'tributary-streams/http'
 import { topicNames, type AppContext, type AvroSettings } from '../context.ts'
 
 /** Settings of the topology that come from the environment (besides those of AppContext). */
@@ -77,6 +78,7 @@ export async function contextFromEnv(env: Env = process.env): Promise<AppContext
     dataDir,
     applicationId: env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics',
     port,
+    http: httpSecurityFromEnv(env),
     databaseUrl: env['DATABASE_URL'] || undefined,
     ...(avro === undefined ? {} : { avro }),
   }

@@ -1,11 +1,17 @@
 import type { ServerResponse } from 'node:http'
 
-/** Server-sent events to every connected browser. A client that is gone is dropped on write. */
+/**
+ * Server-sent events to every connected browser, at most `maxClients` at a time (each holds a
+ * socket and a write buffer). A client that is gone is dropped on write.
+ */
 export class SseHub {
   private readonly clients = new Set<ServerResponse>()
   private readonly heartbeat: NodeJS.Timeout
 
-  constructor(heartbeatMs = 15_000) {
+  constructor(
+    private readonly maxClients = 100,
+    heartbeatMs = 15_000,
+  ) {
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), heartbeatMs)
     this.heartbeat.unref()
   }
@@ -14,8 +20,17 @@ export class SseHub {
     return this.clients.size
   }
 
-  /** Takes over a response: SSE headers, a reconnect delay, then `first` as the initial event. */
-  add(res: ServerResponse, first?: { event: string; data: unknown }): void {
+  /**
+   * Takes over a response: SSE headers, a reconnect delay, then `first` as the initial event. At
+   * the cap it answers 503 with a Retry-After instead and returns false (a browser's EventSource
+   * does not retry a 503: that page shows its feed as down until reloaded).
+   */
+  add(res: ServerResponse, first?: { event: string; data: unknown }): boolean {
+    if (this.clients.size >= this.maxClients) {
+      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '10' })
+      res.end(JSON.stringify({ error: `too many event streams (at most ${this.maxClients})` }))
+      return false
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -26,6 +41,7 @@ export class SseHub {
     if (first !== undefined) res.write(frame(first.event, first.data))
     this.clients.add(res)
     res.on('close', () => this.clients.delete(res))
+    return true
   }
 
   send(event: string, data: unknown): void {

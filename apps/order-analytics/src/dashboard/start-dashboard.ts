@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ConsumerRecord } from 'tributary-streams'
 import { TopicTail } from 'tributary-streams/connect'
+import { HttpError, startHttpServer, type HttpServer } from 'tributary-streams/http'
 import { SqlOffsetStore, type SqlClient } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import type { Envelope } from '../contract/index.ts'
@@ -14,7 +14,7 @@ import { checkLiveness, HealthMonitor, type PipelineCounters } from './health-mo
 import { dashboardRegistry } from './prometheus.ts'
 import { RevenueModel } from './revenue-model.ts'
 import { SseHub } from './sse-hub.ts'
-import { serveStatic } from './static-files.ts'
+import { servePage } from './static-files.ts'
 
 export interface DashboardOptions {
   /** The topology's counters when the streams job runs in this process (duplicates). */
@@ -23,8 +23,8 @@ export interface DashboardOptions {
   readonly minutes?: number
   /** How often health is recomputed and pushed; default 2000 ms. */
   readonly healthIntervalMs?: number
-  /** Default all interfaces (a wall screen is usually another machine). */
-  readonly host?: string
+  /** Most event streams (browsers) at a time; default 100. More: 503. */
+  readonly maxEventStreams?: number
 }
 
 export interface DashboardHandle {
@@ -40,7 +40,8 @@ const MINUTE = 60_000
  * snapshot of revenue_per_minute and the sink's stored offsets, then follow orders-processed
  * from exactly those offsets and orders-outbox (WindowClosed, AnomalyDetected), so they equal the
  * table whenever the sink has caught up. Embedded PGlite works only with the sink in this process
- * (`all`); separate processes need DATABASE_URL.
+ * (`all`); separate processes need DATABASE_URL. The server has ctx.http's safe defaults: bound to
+ * 127.0.0.1 unless HOST says otherwise, optional auth, bounded requests (see docs/security.md).
  */
 export async function startDashboard(
   ctx: AppContext,
@@ -55,13 +56,13 @@ export async function startDashboard(
   )
   const db = await openDatabase(ctx)
   const model = new RevenueModel(options.minutes ?? 30)
-  const hub = new SseHub()
+  const hub = new SseHub(options.maxEventStreams)
   const tails: TopicTail[] = []
   const problems: string[] = []
   let dlqCount: number | null = null
   let healthTimer: NodeJS.Timeout | undefined
   let pushTimer: NodeJS.Timeout | undefined
-  let server: ReturnType<typeof createServer> | undefined
+  let server: HttpServer | undefined
   const health = new HealthMonitor({
     ctx,
     db,
@@ -90,13 +91,7 @@ export async function startDashboard(
     clearInterval(healthTimer)
     clearTimeout(pushTimer)
     hub.close()
-    if (server !== undefined) {
-      const s = server
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve())
-        s.closeAllConnections()
-      })
-    }
+    await server?.close()
     await Promise.all(tails.map((t) => t.close()))
     await db.close()
   }
@@ -169,7 +164,8 @@ export async function startDashboard(
 
     const registry = dashboardRegistry(ctx, health, () => hub.size)
     const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
-      '/events': async (_req, res) => hub.add(res, { event: 'summary', data: model.summary(health.current) }),
+      '/events': async (_req, res) =>
+        void hub.add(res, { event: 'summary', data: model.summary(health.current) }),
       '/api/summary': async (_req, res) => json(res, 200, model.summary(health.current)),
       '/metrics': async (_req, res) => {
         const body = await registry.metrics()
@@ -188,27 +184,18 @@ export async function startDashboard(
         })
       },
     }
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname
-      const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined
-      const handle =
-        route !== undefined
-          ? route(req, res)
-          : serveStatic(path, res).then((served) => {
-              if (!served) json(res, 404, { error: `no route ${req.method} ${path}` })
-            })
-      handle.catch((err: unknown) => {
-        if (!res.headersSent) json(res, 500, { error: String(err) })
-        else res.end()
-      })
+    server = await startHttpServer({
+      ...ctx.http,
+      port: ctx.port,
+      name: 'order-analytics dashboard',
+      handler: async (req, res) => {
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname
+        const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined
+        if (route !== undefined) return route(req, res)
+        if (!(await servePage(req, res))) throw new HttpError(404, 'not found')
+      },
     })
-    const s = server
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject)
-      s.listen(ctx.port, options.host, () => resolve())
-    })
-    const { port } = s.address() as AddressInfo
-    return { url: `http://localhost:${port}/`, close }
+    return { url: `${server.url}/`, close }
   } catch (err) {
     await close()
     throw err

@@ -1,39 +1,12 @@
-import { readFile } from 'node:fs/promises'
-import type { ServerResponse } from 'node:http'
-import { extname, join } from 'node:path'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { serveStatic } from 'tributary-streams/http'
 
-const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url))
+/** The page's files: everything under src/web, and nothing outside it (see serveStatic). */
+export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url))
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-}
-
-/** The page's files (src/web), by fixed name only: no path from the request reaches the disk. */
-const FILES: Record<string, string> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/app.js': 'app.js',
-  '/charts.js': 'charts.js',
-  '/style.css': 'style.css',
-  '/favicon.svg': 'favicon.svg',
-  '/favicon.ico': 'favicon.svg',
-}
-
-export async function serveStatic(path: string, res: ServerResponse): Promise<boolean> {
-  const file = FILES[path]
-  if (file === undefined) return false
-  const body = await readFile(join(WEB_DIR, file))
-  res.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'cache-control': 'no-cache',
-    'content-security-policy':
-      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
-    'x-content-type-options': 'nosniff',
-  })
-  res.end(body)
-  return true
+/** `/favicon.ico` is the SVG icon; every other path is looked up under WEB_DIR. */
+export function servePage(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.url === '/favicon.ico') req.url = '/favicon.svg'
+  return serveStatic(WEB_DIR, req, res)
 }

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { startHttpServer, type HttpServer, type HttpSecurity } from '../http/http-server.ts'
+import type { Logger } from '../logger.ts'
 import {
   COMPATIBILITY_LEVELS,
   RegistryError,
@@ -15,40 +16,31 @@ import type { EmbeddedSchemaRegistry } from './embedded-registry.ts'
 
 export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
 
-export interface RegistryServerOptions {
+/** `host` (default 127.0.0.1), `auth` and the size limits: see HttpSecurity and docs/security.md. */
+export interface RegistryServerOptions extends HttpSecurity {
   readonly registry: EmbeddedSchemaRegistry
   /** Default 8081, as Confluent's; 0 picks a free port. */
   readonly port?: number
-  /** Default 127.0.0.1. */
-  readonly host?: string
+  /** Where unexpected failures are logged (clients see error 50001 without details). */
+  readonly logger?: Logger
 }
 
-export interface RegistryServer {
-  /** e.g. http://127.0.0.1:8081 */
-  readonly url: string
-  readonly port: number
-  /** Stops accepting requests; the registry stays open (it is the caller's). */
-  close(): Promise<void>
-}
+/** `close` stops accepting requests; the registry stays open (it is the caller's). */
+export type RegistryServer = HttpServer
 
 /** Serves Confluent's REST API (the subset in docs/schemas.md) over an embedded registry. */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RegistryServer> {
-  const server: Server = createServer((req, res) => void handle(options.registry, req, res))
-  const host = options.host ?? '127.0.0.1'
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 8081, host, () => resolve())
+  const { registry, port, ...security } = options
+  return startHttpServer({
+    ...security,
+    port: port ?? 8081,
+    name: 'schema registry',
+    handler: (req, res, body) => handle(registry, req, res, body),
+    errorBody: (status, message) => ({
+      contentType: REGISTRY_CONTENT_TYPE,
+      body: JSON.stringify({ error_code: status === 500 ? E.STORE_ERROR : status, message }),
+    }),
   })
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()))
-        server.closeAllConnections()
-      }),
-  }
 }
 
 type Route = (
@@ -124,10 +116,12 @@ const routes: [method: string, pattern: RegExp, route: Route][] = [
   ],
 ]
 
+/** Confluent's errors as Confluent sends them; anything else goes to startHttpServer (a bare 500). */
 async function handle(
   registry: EmbeddedSchemaRegistry,
   req: IncomingMessage,
   res: ServerResponse,
+  body: () => Promise<Buffer>,
 ): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://registry')
@@ -138,14 +132,10 @@ async function handle(
     if (match === undefined)
       return send(res, 405, { error_code: 405, message: 'HTTP 405 Method Not Allowed' })
     const params = match[1].exec(path)!.slice(1).map(decodeURIComponent)
-    send(res, 200, await match[2](registry, params, url.searchParams, () => readJson(req)))
+    send(res, 200, await match[2](registry, params, url.searchParams, async () => parseJson(await body())))
   } catch (err) {
-    if (isRegistryError(err)) send(res, err.status, { error_code: err.errorCode, message: err.message })
-    else
-      send(res, 500, {
-        error_code: E.STORE_ERROR,
-        message: `Error in the backend data store: ${(err as Error).message}`,
-      })
+    if (!isRegistryError(err)) throw err
+    send(res, err.status, { error_code: err.errorCode, message: err.message })
   }
 }
 
@@ -155,10 +145,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  const text = Buffer.concat(chunks).toString('utf8')
+function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8')
   try {
     return text.trim() === '' ? {} : JSON.parse(text)
   } catch {

@@ -65,6 +65,13 @@ describe('schema registry REST API (Confluent paths, statuses and error codes)',
     await log.close()
   })
 
+  it('refuses a body over 1 MiB with 413, in the error format of the API', async () => {
+    const res = await call('POST', '/subjects/big-value/versions', { schema: 'x'.repeat(1024 * 1024) })
+    assert.equal(res.status, 413)
+    assert.equal(res.type, CT)
+    assert.equal(res.body.error_code, 413)
+  })
+
   it('registers, lists, reads and looks up schemas', async () => {
     assert.deepEqual((await call('GET', '/subjects')).body, [])
     const reg = await call('POST', '/subjects/orders-value/versions', { schema: v1 })
