@@ -86,9 +86,10 @@ export class KStream<K, V> {
     )
   }
 
-  selectKey<KR>(selector: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
+  /** Changes the key; a later stateful step repartitions, and drops a record whose new key is null. */
+  selectKey<KR>(selector: (key: K, value: V) => KR | null, named?: Named): KStream<KR, V> {
     return this.step<KR, V>('KSTREAM-KEY-SELECT', named, { value: this.serdes.value }, true, (r, fwd) =>
-      fwd({ ...r, key: selector(r.key, r.value) }),
+      fwd({ ...r, key: selector(r.key, r.value) as KR }),
     )
   }
 
@@ -166,7 +167,8 @@ export class KStream<K, V> {
     )
   }
 
-  groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+  /** Groups by a new key; a record whose selector returns null is dropped by the aggregation, as in Kafka Streams. */
+  groupBy<KR>(selector: (key: K, value: V) => KR | null, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
     return this.selectKey(selector).groupByKey(grouped)
   }
 
