@@ -168,7 +168,10 @@ export class KStream<K, V> {
   }
 
   /** Groups by a new key; a record whose selector returns null is dropped by the aggregation, as in Kafka Streams. */
-  groupBy<KR>(selector: (key: K, value: V) => KR | null, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+  groupBy<KR>(
+    selector: (key: K, value: V) => KR | null,
+    grouped: Grouped<KR, V> = {},
+  ): KGroupedStream<KR, V> {
     return this.selectKey(selector).groupByKey(grouped)
   }
 
