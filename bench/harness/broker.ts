@@ -22,9 +22,9 @@ export async function preload(log: Log, topic: string, records: Iterable<Generat
   const flush = async (): Promise<void> => {
     const send = batch.map((r) => ({
       topic,
-      key: Buffer.from(r.key),
+      key: r.key === null ? null : Buffer.from(r.key),
       value: Buffer.from(r.value),
-      timestamp: r.timestamp,
+      ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
     }))
     batch = []
     pending.push(producer.send(send))
@@ -52,6 +52,26 @@ const sum = (offsets: readonly PartitionOffset[]): number => offsets.reduce((s, 
 /** Records of `topics` (all partitions) that the group has committed past. */
 export async function committedRecords(log: Log, group: string, topics: readonly string[]): Promise<number> {
   return sum(await log.admin.committedOffsets(group, partitionsOf(topics)))
+}
+
+/**
+ * Records of the group's repartition topics (`<group>-...-repartition`) not yet committed. Under
+ * exactly-once a partition's last offset is a commit marker, never committed past: one record per
+ * partition is tolerated there (`markers`).
+ */
+export async function repartitionBacklog(log: Log, group: string, markers: boolean): Promise<number> {
+  const topics = (await log.admin.listTopics()).filter(
+    (t) => t.startsWith(`${group}-`) && t.endsWith('-repartition'),
+  )
+  const partitions = partitionsOf(topics)
+  const ends = await log.admin.endOffsets(partitions)
+  const committed = new Map(
+    (await log.admin.committedOffsets(group, partitions)).map((o) => [`${o.topic}:${o.partition}`, o.offset]),
+  )
+  return ends.reduce((backlog, e) => {
+    const gap = e.offset - (committed.get(`${e.topic}:${e.partition}`) ?? 0) - (markers ? 1 : 0)
+    return backlog + Math.max(gap, 0)
+  }, 0)
 }
 
 export async function endRecords(log: Log, topics: readonly string[]): Promise<number> {

@@ -46,6 +46,11 @@ export const outputDigest = {
   table(records: readonly ConsumerRecord[]): Digest {
     return tableDigest(latest(records), records.length)
   },
+  /** order-analytics' rows: the latest row per key, compared as text. */
+  rows(records: readonly ConsumerRecord[]): Digest {
+    const m = latest(records)
+    return { records: records.length, keys: m.size, hash: hashOf(m) }
+  },
   join(records: readonly ConsumerRecord[]): Digest {
     let sumId = 0
     let sumAmountTier = 0
@@ -79,7 +84,7 @@ export const expectedDigest = {
     const counts = new Map<string, number>()
     let n = 0
     for (const g of input) {
-      counts.set(g.key, (counts.get(g.key) ?? 0) + 1)
+      counts.set(g.key!, (counts.get(g.key!) ?? 0) + 1)
       n++
     }
     return tableDigest(new Map([...counts].map(([k, c]) => [k, String(c)])), n)
@@ -93,7 +98,7 @@ export const expectedDigest = {
       const e = parse(g)
       records++
       sumId += e.id
-      sumAmountTier += e.amount * (Number(g.key.slice(1)) % 5)
+      sumAmountTier += e.amount * (Number(g.key!.slice(1)) % 5)
     }
     return { records, sumId, sumAmountTier }
   },

@@ -16,9 +16,10 @@ export interface Event {
 }
 
 export interface Generated {
-  readonly key: string
+  readonly key: string | null
   readonly value: string
-  readonly timestamp: number
+  /** Absent: the time of sending (order-analytics reads event time from the payload). */
+  readonly timestamp?: number
 }
 
 /** mulberry32: a tiny seeded PRNG, so every run (and every language) sees the same input. */

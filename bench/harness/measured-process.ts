@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import type { Log } from 'tributary-streams'
-import { committedRecords } from './broker.ts'
+import { committedRecords, repartitionBacklog } from './broker.ts'
 import { cpuSeconds, peakRssMb } from './process-meter.ts'
 
 const POLL_MS = 100
@@ -39,6 +39,8 @@ export class MeasuredProcess {
     private readonly log: Log,
     private readonly group: string,
     private readonly sources: readonly string[],
+    /** Whether a commit marker may end each repartition partition (exactly-once). */
+    private readonly markers: boolean,
   ) {
     const out = createWriteStream(launch.logFile, { flags: 'a' })
     this.child = spawn(launch.command, launch.args, {
@@ -57,8 +59,9 @@ export class MeasuredProcess {
   }
 
   /**
-   * Waits until the group has committed `target` records of the sources. Start-up ends at the
-   * first commit seen above `from` (the committed count when this process started).
+   * Waits until the group has committed `target` records of the sources and all of its
+   * repartition topics. Start-up ends at the first commit seen above `from` (the committed count
+   * when this process started).
    */
   async processUntil(target: number, from: number, logFile: string): Promise<Processing> {
     const pid = this.child.pid!
@@ -74,7 +77,8 @@ export class MeasuredProcess {
       else if (now - last.at > STALL_MS)
         throw new Error(`no progress for ${STALL_MS / 1000}s at ${committed}/${target}; see ${logFile}`)
       if (first === undefined && committed > from) first = { at: now, committed, cpu: cpuSeconds(pid) ?? 0 }
-      if (first !== undefined && committed >= target) {
+      const drained = () => repartitionBacklog(this.log, this.group, this.markers).then((n) => n === 0)
+      if (first !== undefined && committed >= target && (await drained())) {
         return {
           startupS: (first.at - this.started) / 1000,
           seconds: (now - first.at) / 1000,

@@ -64,7 +64,9 @@ export async function runStreaming(
   mkdirSync(join(ctx.outDir, 'logs'), { recursive: true })
   const source = await ctx.inputs.source(scenario)
   const join_ = scenario === 'join-restore'
+  const orders = scenario === 'order-analytics'
   const input = join_ ? `${applicationId}-stream` : source
+  const table = join_ ? source : orders ? await ctx.inputs.users() : ''
   const env: RunnerEnv = {
     brokers: ctx.brokers,
     topology: TOPOLOGY[scenario],
@@ -73,11 +75,12 @@ export async function runStreaming(
     stateDir,
     commitIntervalMs: ctx.commitIntervalMs,
     input,
-    table: join_ ? source : '',
+    table,
     output: `${applicationId}-out`,
   }
-  await createTopics(ctx.log, join_ ? [env.output, input] : [env.output])
-  const sources = join_ ? [input, source] : [input]
+  const outputs = orders ? [env.output, `${env.output}-outbox`, `${env.output}-dlq`] : [env.output]
+  await createTopics(ctx.log, join_ ? [...outputs, input] : outputs)
+  const sources = table === '' ? [input] : [input, table]
   const launch = () =>
     new MeasuredProcess(
       {
@@ -90,6 +93,7 @@ export async function runStreaming(
       ctx.log,
       applicationId,
       sources,
+      guarantee === 'exactly-once',
     )
   const phase = async (from: number): Promise<{ p: Processing; closeS: number }> => {
     const proc = launch()
@@ -146,6 +150,7 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000
 function pickDigest(scenario: StreamingScenario, records: Parameters<typeof outputDigest.table>[0]): Digest {
   if (scenario === 'stateless') return outputDigest.stateless(records)
   if (scenario === 'join-restore') return outputDigest.join(records)
+  if (scenario === 'order-analytics') return outputDigest.rows(records)
   return outputDigest.table(records)
 }
 

@@ -5,6 +5,7 @@ import type { Topology } from '../systems/runner-env.ts'
 import { createTopics, preload } from './broker.ts'
 import { expectedDigest, type Digest } from './digests.ts'
 import { events, joinEvents, tableRows, type Generated } from './inputs.ts'
+import { orderRecords, userRecords } from './order-inputs.ts'
 
 export const SCENARIOS = [
   'ceiling',
@@ -53,7 +54,13 @@ export class Inputs {
   source(scenario: StreamingScenario): Promise<string> {
     if (scenario === 'count-skewed') return this.shared('events-skewed', () => events(this.records, 'skewed'))
     if (scenario === 'join-restore') return this.shared('join-table', () => tableRows(this.records))
+    if (scenario === 'order-analytics') return this.shared('orders-raw', () => orderRecords(this.records))
     return this.shared('events-uniform', () => events(this.records, 'uniform'))
+  }
+
+  /** order-analytics' users-raw. */
+  users(): Promise<string> {
+    return this.shared('users-raw', () => userRecords())
   }
 
   /** The join's stream records: before the restart and after the restore. */

@@ -7,6 +7,7 @@ import {
   TimeWindows,
   type Topology as TributaryTopology,
 } from 'tributary-streams'
+import { orderAnalyticsTopology } from '../../apps/order-analytics/src/topology/index.ts'
 import type { RunnerEnv } from './runner-env.ts'
 
 interface Event {
@@ -23,6 +24,16 @@ const str = Serdes.string()
 const WINDOW_MS = 60_000
 
 export function benchTopology(env: RunnerEnv): TributaryTopology {
+  if (env.topology === 'order-analytics')
+    return orderAnalyticsTopology({
+      topics: {
+        usersRaw: env.table,
+        ordersRaw: env.input,
+        ordersProcessed: env.output,
+        ordersOutbox: `${env.output}-outbox`,
+        ordersDlq: `${env.output}-dlq`,
+      },
+    })
   const builder = new StreamsBuilder()
   const events = () => builder.stream(env.input, { key: str, value: Serdes.json<Event>() })
   switch (env.topology) {
