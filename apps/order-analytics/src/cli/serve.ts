@@ -1,3 +1,4 @@
+import { TributaryError, shutdownOnSignals } from 'tributary-streams'
 import type { AppContext } from '../context.ts'
 import type { Closeable } from './commands.ts'
 
@@ -6,7 +7,8 @@ export type Stop = (code: number) => Promise<never>
 
 /**
  * Starts jobs on one context, in order, and keeps them running until SIGINT/SIGTERM, a job that
- * fails by itself, or `stop`; then closes them in reverse order and the log, and exits. A job
+ * fails by itself, or `stop`; then closes them in reverse order and the log, and exits. A signal
+ * drains (exit 0, or 1 after SHUTDOWN_TIMEOUT_MS, default 30000); a second one exits at once. A job
  * that fails to start closes those already started and the log, and rejects with its error.
  */
 export async function serve(
@@ -18,14 +20,15 @@ export async function serve(
     for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
     await ctx.log.close()
   }
+  let closing: Promise<void> | undefined
+  const drain = (): Promise<void> => (closing ??= closeAll())
   let stopping: Promise<never> | undefined
   const stop: Stop = (code) =>
     (stopping ??= (async () => {
-      await closeAll()
+      await drain()
       process.exit(code)
     })())
-  process.on('SIGINT', () => void stop(0))
-  process.on('SIGTERM', () => void stop(0))
+  shutdownOnSignals(drain, { timeoutMs: shutdownTimeoutMs() })
   try {
     for (const start1 of start) {
       const job = await start1(ctx)
@@ -44,4 +47,13 @@ export async function serve(
     await stop(1)
   })
   return stop
+}
+
+function shutdownTimeoutMs(): number {
+  const value = Number(process.env['SHUTDOWN_TIMEOUT_MS'] ?? 30_000)
+  if (Number.isInteger(value) && value > 0) return value
+  throw new TributaryError(
+    'CONFIG',
+    'SHUTDOWN_TIMEOUT_MS must be a positive number of milliseconds, e.g. 30000',
+  )
 }

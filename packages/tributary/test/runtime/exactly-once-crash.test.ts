@@ -43,24 +43,45 @@ function windowReference(records: ReturnType<typeof makeInputs>): Map<string, nu
   return sums
 }
 
-/** Starts the child; resolves 'killed' if it was SIGKILLed after `killAfterMs`, 'finished' if it exited 0 first. */
+/** How long a SIGTERMed child may take to drain and exit (its own bound is 10 s). */
+const DRAIN_BOUND_MS = 12_000
+
+/**
+ * Starts the child; sends `signal` `afterMs` after it started. Resolves 'signalled' when the
+ * signal ended it (SIGKILL; or SIGTERM with exit 0 within DRAIN_BOUND_MS), 'finished' when it
+ * completed first; rejects on any other exit.
+ */
 function runChild(
   dataDir: string,
   dump: string,
-  killAfterMs: number | undefined,
-): Promise<'killed' | 'finished'> {
+  interrupt: { signal: 'SIGKILL' | 'SIGTERM'; afterMs: number } | undefined,
+): Promise<'signalled' | 'finished'> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', child, dataDir, dump], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
+    let output = ''
+    let signalledAt: number | undefined
     proc.stdout.on('data', (chunk: Buffer) => {
-      if (killAfterMs !== undefined && chunk.toString().includes('started'))
-        setTimeout(() => proc.kill('SIGKILL'), killAfterMs)
+      output += chunk.toString()
+      if (interrupt !== undefined && chunk.toString().includes('started'))
+        setTimeout(() => {
+          signalledAt = Date.now()
+          proc.kill(interrupt.signal)
+        }, interrupt.afterMs)
     })
     proc.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve('killed')
-      else if (code === 0) resolve('finished')
-      else reject(new Error(`child exited with code ${code}`))
+      if (output.includes('finished') && code === 0) resolve('finished')
+      else if (signal === 'SIGKILL' && interrupt?.signal === 'SIGKILL') resolve('signalled')
+      else if (code === 0 && signalledAt !== undefined && Date.now() - signalledAt <= DRAIN_BOUND_MS)
+        resolve('signalled')
+      else
+        reject(
+          new Error(
+            `child exited with code ${code}, signal ${signal}` +
+              (signalledAt === undefined ? '' : ` ${Date.now() - signalledAt} ms after ${interrupt!.signal}`),
+          ),
+        )
     })
   })
 }
@@ -79,71 +100,75 @@ async function readAll(log: EmbeddedLog, topic: string, partitions: number): Pro
 }
 
 describe('exactly-once on the durable embedded log', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-crash-'))
-  after(() => rmSync(dir, { recursive: true, force: true }))
+  const root = mkdtempSync(join(tmpdir(), 'tributary-crash-'))
+  after(() => rmSync(root, { recursive: true, force: true }))
 
-  it(
-    'keeps every input effect and every final window result exactly once across repeated SIGKILLs',
-    { timeout: 300_000 },
-    async () => {
-      const expected = new Map<string, { count: number; sum: number }>()
-      const log = await EmbeddedLog.open({ dataDir: join(dir, 'log') })
-      const topics = ['input', 'echo', 'sums-out', 'window-finals']
-      await log.admin.createTopics(topics.map((name) => ({ name, partitions: PARTITIONS })))
-      const producer = await log.producer()
-      const records = makeInputs()
-      for (const { key, value } of records) {
-        const agg = expected.get(key) ?? { count: 0, sum: 0 }
-        expected.set(key, { count: agg.count + 1, sum: agg.sum + value })
-      }
-      await producer.send(
-        records.map(({ key, value, ts }) => ({
-          topic: 'input',
-          key: Serdes.string().serialize(key, 'input'),
-          value: Serdes.number().serialize(value, 'input'),
-          timestamp: ts,
-        })),
-      )
-      await log.close()
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const)
+    it(
+      `keeps every input effect and every final window result exactly once across repeated ${signal}s` +
+        (signal === 'SIGTERM' ? ' (each drained: exit 0 within the bound)' : ''),
+      { timeout: 300_000 },
+      async () => {
+        const dir = join(root, signal)
+        const expected = new Map<string, { count: number; sum: number }>()
+        const log = await EmbeddedLog.open({ dataDir: join(dir, 'log') })
+        const topics = ['input', 'echo', 'sums-out', 'window-finals']
+        await log.admin.createTopics(topics.map((name) => ({ name, partitions: PARTITIONS })))
+        const producer = await log.producer()
+        const records = makeInputs()
+        for (const { key, value } of records) {
+          const agg = expected.get(key) ?? { count: 0, sum: 0 }
+          expected.set(key, { count: agg.count + 1, sum: agg.sum + value })
+        }
+        await producer.send(
+          records.map(({ key, value, ts }) => ({
+            topic: 'input',
+            key: Serdes.string().serialize(key, 'input'),
+            value: Serdes.number().serialize(value, 'input'),
+            timestamp: ts,
+          })),
+        )
+        await log.close()
 
-      const dump = join(dir, 'store.json')
-      let kills = 0
-      for (let attempt = 0; kills < 6 && attempt < 20; attempt++) {
-        if ((await runChild(dir, dump, 100 + Math.floor(Math.random() * 300))) === 'killed') kills++
-        else break
-      }
-      assert.ok(kills >= 5, `expected at least 5 kills mid-run, got ${kills}`)
-      assert.equal(await runChild(dir, dump, undefined), 'finished')
+        const dump = join(dir, 'store.json')
+        let kills = 0
+        for (let attempt = 0; kills < 6 && attempt < 20; attempt++) {
+          const afterMs = 100 + Math.floor(Math.random() * 300)
+          if ((await runChild(dir, dump, { signal, afterMs })) === 'signalled') kills++
+          else break
+        }
+        assert.ok(kills >= 5, `expected at least 5 ${signal}s mid-run, got ${kills}`)
+        assert.equal(await runChild(dir, dump, undefined), 'finished')
 
-      const verify = await EmbeddedLog.open({ dataDir: join(dir, 'log') })
-      const inputs = await readAll(verify, 'input', 4)
-      const echoes = await readAll(verify, 'echo', 4)
-      for (let p = 0; p < 4; p++) {
-        const want = inputs.filter((r) => r.partition === p).map((r) => r.value!.readDoubleBE(0))
-        const got = echoes.filter((r) => r.partition === p).map((r) => r.value!.readDoubleBE(0))
-        assert.deepEqual(got, want, `echo of partition ${p}: 0 duplicates, 0 lost, order kept`)
-      }
-      const lastSum = new Map<string, unknown>()
-      for (const r of await readAll(verify, 'sums-out', 4))
-        lastSum.set(r.key!.toString(), JSON.parse(r.value!.toString()))
-      const windowKey = WindowedSerdes.timeWindowed(Serdes.string(), WINDOW_MS)
-      const finals = (await readAll(verify, 'window-finals', 4)).map((r) => {
-        const w = windowKey.deserialize(r.key!, 'window-finals')
-        return [`${w.key}@${w.window.start}`, r.value!.readDoubleBE(0)] as const
-      })
-      await verify.close()
-      assert.equal(
-        new Set(finals.map(([k]) => k)).size,
-        finals.length,
-        'one final result per window: no duplicates',
-      )
-      assert.deepEqual(
-        new Map(finals),
-        windowReference(records),
-        `final window sums (grace ${GRACE_MS} ms) equal the reference`,
-      )
-      assert.deepEqual(Object.fromEntries(lastSum), Object.fromEntries(expected))
-      assert.deepEqual(JSON.parse(readFileSync(dump, 'utf8')), Object.fromEntries(expected))
-    },
-  )
+        const verify = await EmbeddedLog.open({ dataDir: join(dir, 'log') })
+        const inputs = await readAll(verify, 'input', 4)
+        const echoes = await readAll(verify, 'echo', 4)
+        for (let p = 0; p < 4; p++) {
+          const want = inputs.filter((r) => r.partition === p).map((r) => r.value!.readDoubleBE(0))
+          const got = echoes.filter((r) => r.partition === p).map((r) => r.value!.readDoubleBE(0))
+          assert.deepEqual(got, want, `echo of partition ${p}: 0 duplicates, 0 lost, order kept`)
+        }
+        const lastSum = new Map<string, unknown>()
+        for (const r of await readAll(verify, 'sums-out', 4))
+          lastSum.set(r.key!.toString(), JSON.parse(r.value!.toString()))
+        const windowKey = WindowedSerdes.timeWindowed(Serdes.string(), WINDOW_MS)
+        const finals = (await readAll(verify, 'window-finals', 4)).map((r) => {
+          const w = windowKey.deserialize(r.key!, 'window-finals')
+          return [`${w.key}@${w.window.start}`, r.value!.readDoubleBE(0)] as const
+        })
+        await verify.close()
+        assert.equal(
+          new Set(finals.map(([k]) => k)).size,
+          finals.length,
+          'one final result per window: no duplicates',
+        )
+        assert.deepEqual(
+          new Map(finals),
+          windowReference(records),
+          `final window sums (grace ${GRACE_MS} ms) equal the reference`,
+        )
+        assert.deepEqual(Object.fromEntries(lastSum), Object.fromEntries(expected))
+        assert.deepEqual(JSON.parse(readFileSync(dump, 'utf8')), Object.fromEntries(expected))
+      },
+    )
 })
