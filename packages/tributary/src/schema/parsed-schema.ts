@@ -1,4 +1,5 @@
-import avsc from 'avsc'
+import type avsc from 'avsc'
+import { optionalPeer } from '../optional-peer.ts'
 import {
   RegistryError,
   RegistryErrorCodes,
@@ -6,6 +7,9 @@ import {
   type SchemaType,
 } from '../serde/registry-client.ts'
 import { compileJsonSchema } from '../serde/json-schema-validator.ts'
+
+// avsc is an optional peer dependency: needed once an Avro schema is parsed.
+const avscModule = await optionalPeer('avsc', 'Avro schemas', async () => (await import('avsc')).default)
 
 /** A schema that parsed: its type, a canonical text for equality, and the parsed form. */
 export type ParsedSchema =
@@ -44,7 +48,11 @@ export function parseSchema(input: SchemaInput): ParsedSchema {
   }
   if (schemaType === 'AVRO') {
     try {
-      return { schemaType, canonical: canonicalJson(json), avro: avsc.Type.forSchema(json as avsc.Schema) }
+      return {
+        schemaType,
+        canonical: canonicalJson(json),
+        avro: avscModule().Type.forSchema(json as avsc.Schema),
+      }
     } catch (err) {
       throw invalid(`Invalid schema: ${(err as Error).message}`, err)
     }

@@ -1,7 +1,11 @@
-import avsc from 'avsc'
+import type avsc from 'avsc'
+import { optionalPeer } from '../optional-peer.ts'
 import { TributaryError } from '../errors.ts'
 import { RegistryBinding, type RegistrySerde, type RegistrySerdeOptions } from './registry-serde.ts'
 import { frame, unframe } from './registry-wire.ts'
+
+// avsc is an optional peer dependency: needed once an Avro serde is made.
+const avscModule = await optionalPeer('avsc', 'Avro serdes', async () => (await import('avsc')).default)
 
 export interface AvroSerdeOptions extends RegistrySerdeOptions {
   /** The schema (an object, its JSON text, or a primitive's name) this app writes with and reads into (Avro schema resolution maps other versions). */
@@ -20,7 +24,7 @@ export interface AvroSerdeOptions extends RegistrySerdeOptions {
  */
 export function avro<T>(options: AvroSerdeOptions): RegistrySerde<T> {
   const definition = typeof options.schema === 'string' ? parseText(options.schema) : options.schema
-  const type = avsc.Type.forSchema(definition as avsc.Schema, options.avsc)
+  const type = avscModule().Type.forSchema(definition as avsc.Schema, options.avsc)
   const text = JSON.stringify(definition)
   const binding = new RegistryBinding(options, { schema: text, schemaType: 'AVRO' }, type.name, 'Avro')
   const readers = new Map<number, avsc.Resolver | null>()
@@ -32,7 +36,7 @@ export function avro<T>(options: AvroSerdeOptions): RegistrySerde<T> {
     if (writer.schemaType !== 'AVRO')
       throw new TributaryError('SERDE', `schema id ${id} in ${topic} is ${writer.schemaType}, not AVRO`)
     try {
-      const writerType = avsc.Type.forSchema(JSON.parse(writer.schema) as avsc.Schema, options.avsc)
+      const writerType = avscModule().Type.forSchema(JSON.parse(writer.schema) as avsc.Schema, options.avsc)
       resolver = writerType.equals(type) ? null : type.createResolver(writerType)
     } catch (err) {
       throw new TributaryError(

@@ -1,9 +1,14 @@
-import Ajv2020Module from 'ajv/dist/2020.js'
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
+import type AjvModule from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { optionalPeer } from '../optional-peer.ts'
 
-// ajv is CommonJS; under NodeNext its default export is the module object.
-const Ajv = AjvModule.default
-const Ajv2020 = Ajv2020Module.default
+// ajv is an optional peer dependency, needed once a JSON Schema is compiled. It is CommonJS;
+// under NodeNext its default export is the module object.
+const ajvClasses = await optionalPeer('ajv', 'JSON Schemas', async () => ({
+  Ajv: (await import('ajv')).default.default,
+  Ajv2020: (await import('ajv/dist/2020.js')).default.default,
+}))
+type AjvInstance = InstanceType<typeof AjvModule.default>
 
 // A few common formats without pulling in ajv-formats (whose peer resolution breaks in workspaces).
 const FORMATS: Record<string, RegExp> = {
@@ -16,7 +21,8 @@ const FORMATS: Record<string, RegExp> = {
 }
 
 /** Drafts 4 to 7 go to Ajv's default class, 2019-09 and 2020-12 to its 2020 class. */
-function ajvFor(schema: unknown): InstanceType<typeof Ajv> {
+function ajvFor(schema: unknown): AjvInstance {
+  const { Ajv, Ajv2020 } = ajvClasses()
   const draft =
     typeof schema === 'object' && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined
   const modern = typeof draft === 'string' && /2019-09|2020-12/.test(draft)
@@ -24,7 +30,7 @@ function ajvFor(schema: unknown): InstanceType<typeof Ajv> {
     ? new Ajv2020({ strict: false, allErrors: true })
     : new Ajv({ strict: false, allErrors: true })
   for (const [name, pattern] of Object.entries(FORMATS)) ajv.addFormat(name, pattern)
-  return ajv as InstanceType<typeof Ajv>
+  return ajv as AjvInstance
 }
 
 /** Compiles a JSON Schema; throws (with Ajv's reason) when the schema itself is invalid. */

@@ -1,5 +1,9 @@
-import pg from 'pg'
+import type pg from 'pg'
+import { optionalPeer } from '../../optional-peer.ts'
 import type { SqlClient, SqlQueryable } from '../sql-client.ts'
+
+// pg is an optional peer dependency, needed once a client is made (PGlite users go without it).
+const pgModule = await optionalPeer('pg', 'pgSqlClient', async () => (await import('pg')).default)
 
 /**
  * A SqlClient on node-postgres. Given a connection string it owns a Pool (closed by `close`);
@@ -10,9 +14,10 @@ export function pgSqlClient(
   target: string | pg.Pool | pg.Client,
   poolOptions: pg.PoolConfig = {},
 ): SqlClient {
+  const { Pool } = pgModule()
   const owned = typeof target === 'string'
-  const db = typeof target === 'string' ? new pg.Pool({ ...poolOptions, connectionString: target }) : target
-  if (db instanceof pg.Pool) {
+  const db = typeof target === 'string' ? new Pool({ ...poolOptions, connectionString: target }) : target
+  if (db instanceof Pool) {
     // An idle pooled connection that dies (server restart) must not crash the process.
     if (owned) db.on('error', () => {})
     return {

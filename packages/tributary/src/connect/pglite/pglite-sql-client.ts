@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite'
+import { importPeer } from '../../optional-peer.ts'
 import type { SqlClient } from '../sql-client.ts'
 
 /**
@@ -13,7 +14,11 @@ export async function pgliteSqlClient(target?: PGlite | string): Promise<SqlClie
   let db: PGlite
   if (typeof target === 'object') db = target
   else {
-    const { PGlite } = await import('@electric-sql/pglite')
+    const { PGlite } = await importPeer(
+      '@electric-sql/pglite',
+      'pgliteSqlClient',
+      () => import('@electric-sql/pglite'),
+    )
     db = target === undefined ? new PGlite() : new PGlite(target)
   }
   await db.waitReady
