@@ -3,8 +3,10 @@ import type { AppContext, AvroSettings } from '../context.ts'
 import { orderAnalyticsTopology } from '../topology/order-analytics-topology.ts'
 import type { RawValueSerdes } from '../topology/options.ts'
 import { PipelineMetrics } from '../topology/pipeline-metrics.ts'
+import { USER_PERSONAL_FIELDS } from '../topology/mask-users.ts'
 import { pipelineEnv, type PipelineEnv } from './context-from-env.ts'
 import { createTopics } from './create-topics.ts'
+import { maskKey } from './mask-key.ts'
 
 export interface StreamsOptions extends Partial<PipelineEnv> {
   /** Default exactly-once. */
@@ -35,6 +37,7 @@ export async function startStreams(
       graceMs: env.graceMs,
       dedupeRetentionMs: env.dedupeRetentionMs,
       metrics,
+      userMask: { hmac: USER_PERSONAL_FIELDS, key: maskKey(ctx.dataDir) },
       ...(options.persistentStores === undefined ? {} : { persistentStores: options.persistentStores }),
     })
     app = new StreamsApp(topology, {

@@ -10,4 +10,7 @@ export interface DlqRecord {
   readonly value: string | null
   /** `base64` for a binary raw value (ORDERS_FORMAT=avro); absent for UTF-8 text. */
   readonly value_encoding?: 'base64'
+  /** true when `value` is null because the raw value was withheld: an unreadable users-raw record
+   *  may hold personal data that cannot be masked (see topology/mask-users.ts). */
+  readonly value_withheld?: true
 }

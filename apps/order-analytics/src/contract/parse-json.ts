@@ -12,6 +12,8 @@ export interface RawValue {
   readonly encoding?: 'base64'
   /** Why the bytes could not be decoded, as an orders-dlq reason (`invalid-avro: ...`); absent for JSON. */
   readonly error?: string
+  /** Set when `text` was dropped because it may hold personal data that cannot be masked. */
+  readonly withheld?: true
 }
 
 export function parseRaw(text: string | null): RawValue {

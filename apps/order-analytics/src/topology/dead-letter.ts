@@ -29,6 +29,7 @@ export const deadLetter =
             key: record.key ?? null,
             value: record.value.raw.text,
             ...(record.value.raw.encoding === undefined ? {} : { value_encoding: record.value.raw.encoding }),
+            ...(record.value.raw.withheld ? { value_withheld: true } : {}),
           },
         })
       },

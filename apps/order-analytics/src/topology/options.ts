@@ -1,6 +1,7 @@
-import type { Serde } from 'tributary-streams'
+import type { FieldMask, Serde } from 'tributary-streams'
 import type { TopicNames } from '../context.ts'
 import type { RawValue } from '../contract/parse-json.ts'
+import { DEFAULT_USER_MASK } from './mask-users.ts'
 import { PipelineMetrics } from './pipeline-metrics.ts'
 import { rawValueSerde } from './raw-value-serde.ts'
 
@@ -31,6 +32,9 @@ export interface TopologyOptions {
   readonly metrics?: PipelineMetrics
   /** lmdb stores (default) or memory stores restored from their changelogs. */
   readonly persistentStores?: boolean
+  /** How users' personal fields (USER_PERSONAL_FIELDS) are masked in orders-dlq; default redacted.
+   *  The streams job passes a keyed HMAC (ORDERS_MASK_KEY). */
+  readonly userMask?: FieldMask
 }
 
 export const WINDOW_SIZE_MS = 60_000
@@ -46,6 +50,7 @@ export interface ResolvedTopologyOptions {
   readonly anomaly: AnomalyRule
   readonly metrics: PipelineMetrics
   readonly persistentStores: boolean
+  readonly userMask: FieldMask
 }
 
 export function resolveTopologyOptions(options: TopologyOptions): ResolvedTopologyOptions {
@@ -57,5 +62,6 @@ export function resolveTopologyOptions(options: TopologyOptions): ResolvedTopolo
     anomaly: { ...DEFAULT_ANOMALY, ...options.anomaly },
     metrics: options.metrics ?? new PipelineMetrics(),
     persistentStores: options.persistentStores ?? true,
+    userMask: options.userMask ?? DEFAULT_USER_MASK,
   }
 }

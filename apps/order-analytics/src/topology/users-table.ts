@@ -1,4 +1,5 @@
 import {
+  fieldMasker,
   Serdes,
   type KStream,
   type KTable,
@@ -9,6 +10,7 @@ import type { RawValue } from '../contract/parse-json.ts'
 import { isObject } from '../contract/parse-json.ts'
 import { validateUser, type UserProfile } from '../contract/validate-user.ts'
 import { check, type Checked } from './checked.ts'
+import { maskRejectedUser } from './mask-users.ts'
 import type { ResolvedTopologyOptions } from './options.ts'
 
 export const USERS_STORE = 'users'
@@ -33,7 +35,8 @@ export const fallbackTime = (recordTimestamp: number, partitionTime: number): nu
 
 /**
  * users-raw as a table keyed by payload.user_id (re-keyed through a repartition topic, so the
- * table is right whatever key the producer used). Returns the table and the rejected records.
+ * table is right whatever key the producer used). Returns the table and the rejected records,
+ * their personal fields masked (options.userMask).
  */
 export function usersTable(
   builder: StreamsBuilder,
@@ -63,5 +66,8 @@ export function usersTable(
       value: Serdes.json<UserProfile>(),
       persistent: options.persistentStores,
     })
-  return { table, rejected: branches['users-rejected']! }
+  const rejected = branches['users-rejected']!.mapValues(maskRejectedUser(fieldMasker(options.userMask)), {
+    name: 'users-mask',
+  })
+  return { table, rejected }
 }

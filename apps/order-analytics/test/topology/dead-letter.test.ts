@@ -137,9 +137,9 @@ describe('orders that break the contract go to orders-dlq', () => {
 })
 
 describe('users that break the contract go to orders-dlq', () => {
-  it('a users record that is not valid JSON is dead-lettered with its origin', () => {
+  it('a users record that is not valid JSON is dead-lettered with its origin, its value withheld', () => {
     const p = pipelineDriver()
-    p.users.pipeInput('u-1', 'not json', T0)
+    p.users.pipeInput('u-1', 'not json: ada@example.com', T0)
     const r = p.dlq.readValue()
     assert.deepEqual(r, {
       reason: 'invalid-json: value is not valid JSON',
@@ -147,7 +147,22 @@ describe('users that break the contract go to orders-dlq', () => {
       partition: 0,
       offset: 0,
       key: 'u-1',
-      value: 'not json',
+      value: null,
+      value_withheld: true,
+    })
+    p.driver.close()
+  })
+
+  it("a rejected user's name and e-mail are masked in its dead letter, the rest kept", () => {
+    const p = pipelineDriver()
+    const payload = { name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu' }
+    const event = { event_id: 'e', timestamp: T0, source: 's', type: 'UserCreated', payload }
+    p.users.pipeInput('u-1', JSON.stringify(event), T0)
+    const r = p.dlq.readValue()
+    assert.equal(r.reason, 'missing-field: payload.user_id')
+    assert.deepEqual(JSON.parse(r.value!), {
+      ...event,
+      payload: { name: '[redacted]', email: '[redacted]', region: 'eu' },
     })
     p.driver.close()
   })

@@ -1,4 +1,5 @@
 import type { StreamRecord } from '../record.ts'
+import { fieldMasker, type FieldMask } from '../serde/field-mask.ts'
 import type { TopicExtractor } from '../topology/nodes.ts'
 import type { ProcessorSupplier } from '../topology/processor.ts'
 import { BranchedKStream } from './branched-kstream.ts'
@@ -56,6 +57,14 @@ export class KStream<K, V> {
       const [key, value] = mapper(r.key, r.value)
       fwd({ ...r, key, value })
     })
+  }
+
+  /** The value with the fields of `mask` hashed (keyed HMAC-SHA256) or redacted: see FieldMask. */
+  mask(mask: FieldMask, named?: Named): KStream<K, V> {
+    const masked = fieldMasker(mask)
+    return this.step('KSTREAM-MASK', named, this.serdes, this.repartitionRequired, (r, fwd) =>
+      fwd({ ...r, value: masked(r.value) }),
+    )
   }
 
   mapValues<VR>(mapper: (value: V, key: K) => VR, named?: Named): KStream<K, VR> {
