@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { codegenCommand } from './codegen-command.ts'
+import { logCommand } from './log-command.ts'
 import { registryCommand } from './registry-command.ts'
 import { runCommandLine } from './run-command-line.ts'
 
@@ -15,6 +16,7 @@ export function tributaryProgram(): Command {
     .version(version, '-V, --version', 'print the version')
     .addCommand(registryCommand())
     .addCommand(codegenCommand())
+    .addCommand(logCommand())
     .addHelpText('after', `\nRun 'tributary <command> --help' for a command's options and examples.`)
 }
 

@@ -62,12 +62,13 @@ export function readFrames(
   fs: StorageFs,
   path: string,
   onBody: (body: Buffer, framePosition: number) => boolean,
+  start = 0,
 ): { validEnd: number; stop: ScanStop; size: number } {
   const fd = fs.openSync(path, 'r')
   try {
     const size = fs.fstatSync(fd).size
     let chunkSize = 8 * 1024 * 1024
-    let fileOffset = 0 // file position of chunk[0]
+    let fileOffset = start // file position of chunk[0]
     let carry: Buffer = Buffer.alloc(0)
     while (true) {
       const want = Math.min(chunkSize, size - fileOffset - carry.length)

@@ -126,7 +126,8 @@ export class Journal {
   }
 }
 
-function parseEntry(body: Buffer): MetadataEntry | undefined {
+/** A journal entry from a checksummed body, or undefined when it is not one. */
+export function parseEntry(body: Buffer): MetadataEntry | undefined {
   try {
     const entry = JSON.parse(body.toString('utf8')) as MetadataEntry
     return typeof entry === 'object' && entry !== null && typeof entry.t === 'string' ? entry : undefined

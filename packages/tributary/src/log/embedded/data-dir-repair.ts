@@ -1,0 +1,116 @@
+import { constants } from 'node:fs'
+import { join } from 'node:path'
+import { StorageProblems } from '../../storage-problems.ts'
+import { describeLoss, inspectDataDir, type DataDirCheck } from './data-dir-check.ts'
+import { DirLock } from './dir-lock.ts'
+import type { FileScan } from './file-scan.ts'
+import { frame } from './frame.ts'
+import { read } from './frame-resync.ts'
+import { fsyncDir, replaceFileAtomically } from './fs-util.ts'
+import { quarantine } from './quarantine.ts'
+import type { StorageContext } from './storage-context.ts'
+import { nodeFs, type StorageFs } from './storage-fs.ts'
+
+export interface RepairReport {
+  /** What repair did, one line each (files quarantined, rewritten, re-registered, created). */
+  readonly actions: string[]
+  /** What is lost for good, one line each. */
+  readonly lost: string[]
+}
+
+/**
+ * Repairs what `checkDataDir` finds, so the log opens again: a damaged partition file or journal
+ * is copied whole to `quarantine/` and rewritten with every intact frame (records after a damaged
+ * one are kept wherever framing allows resynchronising); topic directories the journal does not
+ * list are registered again (partition count from their files; cleanup policy compact for
+ * `-changelog` topics, else delete); missing partition files are created empty. Group offsets
+ * beyond an end are left as they are (consumers refuse them until an operator commits others).
+ */
+export function repairDataDir(dir: string, fs: StorageFs = nodeFs): RepairReport {
+  const lock = DirLock.acquire(dir)
+  try {
+    return repair(inspectDataDir(dir, fs), fs)
+  } finally {
+    lock.release()
+  }
+}
+
+function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
+  const ctx: StorageContext = {
+    fs,
+    problems: new StorageProblems(),
+    warn: () => undefined,
+    dataDir: found.dir,
+  }
+  const actions: string[] = []
+  const lost: string[] = []
+  for (const p of found.partitions) {
+    if (p.scan === null) {
+      fs.mkdirSync(join(found.dir, 'topics', p.topic), { recursive: true })
+      fs.closeSync(fs.openSync(p.path, constants.O_RDWR | constants.O_CREAT))
+      actions.push(`${p.path}: created empty`)
+      lost.push(`${p.path}: every record of ${p.topic}-${p.partition} (the file was missing)`)
+    } else if (p.scan.damaged.length > 0) {
+      for (const range of p.scan.damaged) lost.push(`${p.path}: ${describeLoss(p.scan, range)}`)
+      actions.push(rewriteIntact(ctx, p.scan))
+    }
+  }
+  const journal = found.journal
+  const added: Buffer[] = []
+  for (const { name, partitions } of found.unlisted) {
+    const cleanupPolicy = name.endsWith('-changelog') ? 'compact' : 'delete'
+    added.push(frame(Buffer.from(JSON.stringify({ t: 'topic', name, partitions, cleanupPolicy }))))
+    for (let p = 0; p < partitions; p++) {
+      const path = join(found.dir, 'topics', name, `${p}.log`)
+      if (!fs.existsSync(path)) fs.closeSync(fs.openSync(path, constants.O_RDWR | constants.O_CREAT))
+    }
+    actions.push(
+      `topic ${name}: registered again with ${partitions} partitions, cleanup policy ${cleanupPolicy}`,
+    )
+  }
+  if (found.unlisted.length > 0 && (journal === null || journal.damaged.length === 0)) {
+    lost.push('group offsets, producer epochs and transaction decisions the journal held for these topics')
+  }
+  if ((journal !== null && journal.damaged.length > 0) || added.length > 0) {
+    if (journal !== null && journal.damaged.length > 0) {
+      for (const range of journal.damaged)
+        lost.push(
+          `${found.journalPath}: entries in bytes ${range.from}-${range.to} (offset commits, topics or decisions)`,
+        )
+    }
+    const kept = journal === null ? [] : intactFrames(ctx, journal)
+    if (journal !== null && journal.damaged.length > 0) actions.push(quarantineWhole(ctx, journal))
+    replaceFileAtomically(fs, found.journalPath, Buffer.concat([...kept, ...added]))
+    actions.push(
+      `${found.journalPath}: rewritten with its intact entries${added.length > 0 ? ' and the re-registered topics' : ''}`,
+    )
+  }
+  fsyncDir(fs, found.dir)
+  return { actions, lost }
+}
+
+/** Quarantines the whole file, then rewrites it with its intact frames only. */
+function rewriteIntact(ctx: StorageContext, scan: FileScan<unknown>): string {
+  const kept = intactFrames(ctx, scan)
+  const copy = quarantineWhole(ctx, scan)
+  replaceFileAtomically(ctx.fs, scan.path, Buffer.concat(kept))
+  return `${copy}; ${scan.path}: rewritten with its ${scan.entries.length} intact entries`
+}
+
+function intactFrames(ctx: StorageContext, scan: FileScan<unknown>): Buffer[] {
+  const fd = ctx.fs.openSync(scan.path, constants.O_RDONLY)
+  try {
+    return scan.entries.map((e) => read(ctx.fs, fd, e.from, e.to - e.from))
+  } finally {
+    ctx.fs.closeSync(fd)
+  }
+}
+
+function quarantineWhole(ctx: StorageContext, scan: FileScan<unknown>): string {
+  const fd = ctx.fs.openSync(scan.path, constants.O_RDONLY)
+  try {
+    return `${scan.path}: copied to ${quarantine(ctx, scan.path, fd, 0, scan.size)}`
+  } finally {
+    ctx.fs.closeSync(fd)
+  }
+}
