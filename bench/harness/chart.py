@@ -34,7 +34,7 @@ def main(source, target):
             if xs:
                 bars = ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=system)
                 for bar, r in zip(bars, ys):
-                    ax.annotate(f"{r / 1000:.0f}k", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ax.annotate(f"{r / 1000:.1f}k", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                                 ha="center", va="bottom", fontsize=6)
         ax.set_title(guarantee)
         ax.set_ylabel("records/s (median, min-max)")

@@ -9,7 +9,7 @@ import { cpuSeconds, peakRssMb } from './process-meter.ts'
 
 const POLL_MS = 100
 /** A run fails when its committed offsets do not move for this long. */
-const STALL_MS = 300_000
+const STALL_MS = 120_000
 
 export interface Launch {
   readonly command: string
