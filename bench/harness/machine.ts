@@ -31,7 +31,7 @@ export function versions(): Record<string, string> {
   const pom = readFileSync(join(BENCH, 'peers', 'kafka-streams', 'pom.xml'), 'utf8')
   return {
     node: process.version,
-    java: quiet('java', ['-version']).split('\n')[0] ?? '',
+    java: quiet('sh', ['-c', 'java -version 2>&1']).split('\n')[0] ?? '',
     'tributary-streams': version(join(ROOT, 'packages', 'tributary', 'package.json')),
     '@platformatic/kafka': version(join(ROOT, 'node_modules', '@platformatic', 'kafka', 'package.json')),
     'kafka broker':

@@ -1,6 +1,6 @@
 // The command line of `npm run bench`. A usage error is one line naming the flag.
 import { parseArgs } from 'node:util'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Guarantee } from '../systems/runner-env.ts'
 import { selectScenarios, type ScenarioName } from './scenarios.ts'
 import { SYSTEMS, type System } from './systems.ts'
@@ -65,7 +65,8 @@ export function parseOptions(argv: readonly string[]): Options {
     guarantees,
     records: positive('records', values.records, 1_000_000),
     rounds: positive('rounds', values.rounds, 3),
-    outDir: values.out ?? join('bench', 'results', stamp),
+    // Absolute: the peers run in their own folders and must find their state directories.
+    outDir: resolve(values.out ?? join('bench', 'results', stamp)),
     commitIntervalMs: positive('commit-interval-ms', values['commit-interval-ms'], 100),
     brokers:
       values.brokers ?? process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '9092'}`,
