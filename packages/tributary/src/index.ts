@@ -15,7 +15,10 @@ export {
   type StoreBuilder,
   type StoreDefinition,
   type KeyValueBytesStoreSupplier,
+  type TimestampedStoreBuilder,
 } from './state/stores.ts'
+export type { TimestampedKeyValueStore } from './state/timestamped-key-value-store.ts'
+export { ValueAndTimestamp } from './state/value-and-timestamp.ts'
 export type {
   Cancellable,
   Processor,

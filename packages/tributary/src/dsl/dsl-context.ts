@@ -1,6 +1,6 @@
 import { Serdes } from '../serde/serdes.ts'
 import type { Serde } from '../serde/serde.ts'
-import { Stores } from '../state/stores.ts'
+import { Stores, type StoreDefinition } from '../state/stores.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { Materialized } from './options.ts'
 
@@ -9,6 +9,8 @@ export interface KnownSerdes<K, V> {
   readonly key?: Serde<K> | undefined
   readonly value?: Serde<V> | undefined
 }
+
+type StoreOptions = Pick<Materialized<unknown, unknown>, 'persistent' | 'logging'>
 
 /** Shared by every DSL object of one StreamsBuilder: the topology being built and node naming. */
 export class DslContext {
@@ -36,11 +38,32 @@ export class DslContext {
     value: Serde<V>,
     options: Materialized<K, V> = {},
   ): void {
-    const supplier =
-      options.persistent === false
-        ? Stores.inMemoryKeyValueStore(storeName)
-        : Stores.persistentKeyValueStore(storeName)
-    const builder = Stores.keyValueStoreBuilder(supplier, key, value)
+    this.#add(processor, Stores.keyValueStoreBuilder(this.#supplier(storeName, options), key, value), options)
+  }
+
+  /** Registers a table's store (values with their timestamps) for `processor`. */
+  addTimestampedStore<K, V>(
+    processor: string,
+    storeName: string,
+    key: Serde<K>,
+    value: Serde<V>,
+    options: Materialized<K, V> = {},
+  ): void {
+    const supplier = this.#supplier(storeName, options)
+    this.#add(processor, Stores.timestampedKeyValueStoreBuilder(supplier, key, value), options)
+  }
+
+  #supplier(storeName: string, options: StoreOptions) {
+    return options.persistent === false
+      ? Stores.inMemoryKeyValueStore(storeName)
+      : Stores.persistentKeyValueStore(storeName)
+  }
+
+  #add<B extends StoreDefinition & { withLoggingDisabled(): B }>(
+    processor: string,
+    builder: B,
+    options: StoreOptions,
+  ): void {
     this.topology.addStateStore(
       options.logging === false ? builder.withLoggingDisabled() : builder,
       processor,

@@ -1,5 +1,5 @@
 import type { DslContext, KnownSerdes } from './dsl-context.ts'
-import { storeValueGetter, type ValueGetterSupplier } from './joins/value-getter.ts'
+import { globalStoreValueGetter, type ValueGetterSupplier } from './joins/value-getter.ts'
 
 /**
  * A table replicated in full to every instance: its store holds all partitions of its topic, so a
@@ -19,6 +19,6 @@ export class GlobalKTable<K, V> {
 
   /** @internal the global store is read by name: no store connection needed */
   valueGetterSupplier(): ValueGetterSupplier<K, V> {
-    return { ...storeValueGetter<K, V>(this.queryableStoreName), storeNames: [] }
+    return globalStoreValueGetter<K, V>(this.queryableStoreName)
   }
 }

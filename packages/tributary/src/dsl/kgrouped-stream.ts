@@ -71,7 +71,7 @@ export class KGroupedStream<K, V> {
     const keySerde = ctx.serde(materialized.key, this.stream.serdes.key)
     const valueSerde = ctx.serde(materialized.value, defaultValueSerde)
     ctx.topology.addProcessor(processor, streamAggregate(storeName, initial, add), input.nodeName)
-    ctx.addStore(processor, storeName, keySerde, valueSerde, materialized)
+    ctx.addTimestampedStore(processor, storeName, keySerde, valueSerde, materialized)
     return new KTable<K, A>(ctx, processor, { key: keySerde, value: valueSerde }, storeName)
   }
 

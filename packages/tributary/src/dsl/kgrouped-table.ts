@@ -74,7 +74,7 @@ export class KGroupedTable<K, V> {
     topology.addProcessor(processor, tableAggregate(storeName, initial, add, subtract), source)
     const storeKey = ctx.serde(materialized.key, this.grouped.key)
     const storeValue = ctx.serde(materialized.value, defaultValueSerde)
-    ctx.addStore(processor, storeName, storeKey, storeValue, materialized)
+    ctx.addTimestampedStore(processor, storeName, storeKey, storeValue, materialized)
     return new KTable<K, A>(ctx, processor, { key: storeKey, value: storeValue }, storeName)
   }
 

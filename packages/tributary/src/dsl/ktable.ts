@@ -14,10 +14,12 @@ import type { Grouped, Materialized, Named } from './options.ts'
 import { stateless } from './processors/stateless.ts'
 import { tableTransform } from './processors/table-transform.ts'
 
-/** How a windowed table's windows close: at end + grace (sessions: just after it). */
+/** How a windowed table's windows close: at end + grace (sessions: end + gap + grace). */
 export interface Windowing {
   readonly graceMs: number
   readonly session: boolean
+  /** A session window's inactivity gap: a session closes at end + gap + grace. */
+  readonly gapMs?: number
 }
 
 /**
@@ -150,7 +152,7 @@ export class KTable<K, V> {
       value: materialized?.value ?? knownValueSerde,
     }
     if (storeName !== undefined)
-      this.ctx.addStore(name, storeName, serdes.key, this.ctx.serde(serdes.value), materialized)
+      this.ctx.addTimestampedStore(name, storeName, serdes.key, this.ctx.serde(serdes.value), materialized)
     const getter =
       storeName === undefined ? () => mappedValueGetter(this.valueGetterSupplier(), map) : undefined
     return new KTable<K, VR>(this.ctx, name, serdes, storeName, getter)
@@ -174,7 +176,8 @@ export class KTable<K, V> {
           'suppress(untilWindowCloses) needs a windowed table (from windowedBy(...).count/reduce/aggregate)',
         )
       }
-      const close = windowing.graceMs + (windowing.session ? 1 : 0)
+      // Kafka Streams closes a session only once stream time reaches its end + gap + grace.
+      const close = windowing.graceMs + (windowing.gapMs ?? 0)
       policy = { deadline: (key) => (key as Windowed<unknown>).window.end + close, dropDeletes: true }
     } else {
       policy = { deadline: (_key, first) => first + suppressed.timeToWaitMs, dropDeletes: false }

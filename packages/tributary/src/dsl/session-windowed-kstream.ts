@@ -77,7 +77,7 @@ export class SessionWindowedKStream<K, V> {
       (outputs) => sessionAggregate(storeName, this.windows, initial, add, merge, outputs),
       [options.logging === false ? builder.withLoggingDisabled() : builder],
       { key: WindowedSerdes.sessionWindowed(keySerde), value: valueSerde },
-      { graceMs, session: true },
+      { graceMs, session: true, gapMs: inactivityGapMs },
       options.lateRecords,
     )
   }

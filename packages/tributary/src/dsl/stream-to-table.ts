@@ -13,6 +13,6 @@ export function streamToTable<K, V>(stream: KStream<K, V>, materialized: Materia
   // The repartition topic must carry the table's key bytes: its partitioning decides co-partitioning.
   const input = stream.repartitionRequired ? stream.repartition({ name: storeName, key, value }) : stream
   ctx.topology.addProcessor(processor, tableSource<K, V>(storeName), input.nodeName)
-  ctx.addStore(processor, storeName, key, value, materialized)
+  ctx.addTimestampedStore(processor, storeName, key, value, materialized)
   return new KTable<K, V>(ctx, processor, { key, value }, storeName)
 }

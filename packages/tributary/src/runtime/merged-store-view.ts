@@ -1,4 +1,5 @@
 import type { KeyValue, ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
+import { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
 
 /**
  * Reads across the local shards of one store. Keys live in exactly one shard (their partition), so
@@ -8,8 +9,14 @@ export function mergedStoreView<K, V>(
   name: string,
   shards: () => Array<unknown>,
 ): ReadOnlyKeyValueStore<K, V> {
+  // A table's store keeps timestamps; queries read its plain values (as Kafka Streams' keyValueStore() does).
   const stores = (): ReadOnlyKeyValueStore<K, V>[] =>
-    shards().filter((s) => s !== undefined) as ReadOnlyKeyValueStore<K, V>[]
+    shards()
+      .filter((s) => s !== undefined)
+      .map((s) => (s instanceof TimestampedKeyValueStore ? s.plainValues() : s)) as ReadOnlyKeyValueStore<
+      K,
+      V
+    >[]
   function* concat(
     pick: (s: ReadOnlyKeyValueStore<K, V>) => Iterable<KeyValue<K, V>>,
   ): IterableIterator<KeyValue<K, V>> {

@@ -6,8 +6,16 @@ export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from './key-value
 export { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
 export { memoryBackendFactory } from './memory/memory-backend-factory.ts'
 export { openStore, type OpenStore } from './open-store.ts'
-export { Stores, type KeyValueBytesStoreSupplier, type StoreBuilder, type StoreDefinition } from './stores.ts'
+export {
+  Stores,
+  type KeyValueBytesStoreSupplier,
+  type StoreBuilder,
+  type StoreDefinition,
+  type TimestampedStoreBuilder,
+} from './stores.ts'
 export { TypedKeyValueStore } from './typed-key-value-store.ts'
+export { TimestampedKeyValueStore } from './timestamped-key-value-store.ts'
+export { ValueAndTimestamp, valueAndTimestampSerde } from './value-and-timestamp.ts'
 export type { ReadOnlySessionStore, SessionStore } from './session-store.ts'
 export type { ReadOnlyWindowStore, WindowStore } from './window-store.ts'
 export type { TimeWindow, Windowed } from './windowed.ts'

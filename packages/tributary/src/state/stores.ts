@@ -9,6 +9,7 @@ import {
   type SessionStoreBuilder,
 } from './session/session-store-builder.ts'
 import type { SessionStoreOptions } from './session/session-store-options.ts'
+import { TimestampedKeyValueStore } from './timestamped-key-value-store.ts'
 import { TypedKeyValueStore } from './typed-key-value-store.ts'
 import { typedStoreBuilder, type BytesStoreSupplier, type TypedStoreBuilder } from './typed-store-builder.ts'
 import { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
@@ -40,6 +41,12 @@ export interface StoreDefinition<S = unknown> {
 
 /** A key-value store definition. Immutable: the `with*` methods return a new builder. */
 export type StoreBuilder<K, V> = TypedStoreBuilder<KeyValueStore<K, V>, K, V, KeyValueBytesStoreSupplier>
+export type TimestampedStoreBuilder<K, V> = TypedStoreBuilder<
+  TimestampedKeyValueStore<K, V>,
+  K,
+  V,
+  KeyValueBytesStoreSupplier
+>
 
 const builder = <K, V>(
   supplier: KeyValueBytesStoreSupplier,
@@ -72,6 +79,19 @@ export const Stores = {
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
   ): StoreBuilder<K, V> => builder(supplier, keySerde, valueSerde, true),
+  /** Values kept with the timestamp of their record (`ValueAndTimestamp`), as the DSL's tables keep them. */
+  timestampedKeyValueStoreBuilder: <K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): TimestampedStoreBuilder<K, V> =>
+    typedStoreBuilder(
+      supplier,
+      keySerde,
+      valueSerde,
+      true,
+      (bytes) => new TimestampedKeyValueStore(bytes, keySerde, valueSerde),
+    ),
 
   /** A window store kept in memory, rebuilt from its changelog whenever its task starts. Options
    *  are validated here (CONFIG error naming the option): retentionMs >= windowSizeMs >= 0, retentionMs > 0. */

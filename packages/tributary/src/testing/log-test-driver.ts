@@ -1,3 +1,5 @@
+import { plainValues } from './plain-values.ts'
+import type { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -111,8 +113,13 @@ export class LogTestDriver implements StreamsTestDriver {
     return new LogOutputTopic(topic, key, value, reader, () => this.flush())
   }
 
+  /** A table's store (timestamped) reads here as plain values; `getTimestampedKeyValueStore` keeps the timestamps. */
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
-    return this.getStateStore<KeyValueStore<K, V>>(name)
+    return this.#handle<KeyValueStore<K, V>>(name, plainValues)
+  }
+
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> {
+    return this.getStateStore<TimestampedKeyValueStore<K, V>>(name)
   }
 
   getWindowStore<K, V>(name: string): WindowStore<K, V> {
@@ -125,6 +132,10 @@ export class LogTestDriver implements StreamsTestDriver {
 
   /** A handle that forwards each call to the store of the running task (one partition: one task). */
   getStateStore<S>(name: string): S {
+    return this.#handle<S>(name, (store) => store)
+  }
+
+  #handle<S>(name: string, view: (store: unknown) => unknown): S {
     const app = this.app
     const shard = (): Record<PropertyKey, unknown> => {
       const shards = app.storeShards(name)
@@ -133,7 +144,7 @@ export class LogTestDriver implements StreamsTestDriver {
           'STATE',
           `store ${name} is not open yet (await start() or a pipe before reading it)`,
         )
-      return shards[0] as Record<PropertyKey, unknown>
+      return view(shards[0]) as Record<PropertyKey, unknown>
     }
     app.store(name) // fails at once for an unknown store name
     return new Proxy({} as object, {

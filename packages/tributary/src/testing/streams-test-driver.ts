@@ -2,6 +2,7 @@ import type { Headers } from '../record.ts'
 import type { TaskMetrics } from '../runtime/task-metrics.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { KeyValueStore } from '../state/key-value-store.ts'
+import type { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
 import type { SessionStore } from '../state/session-store.ts'
 import type { WindowStore } from '../state/window-store.ts'
 import type { TestInputTopicOptions } from './test-input-topic.ts'
@@ -49,7 +50,10 @@ export interface StreamsTestDriver {
     options?: TestInputTopicOptions,
   ): InputTopic<K, V>
   createOutputTopic<K, V>(topic: string, key: Serde<K>, value: Serde<V>): OutputTopic<K, V>
+  /** A table's store (timestamped) reads here as plain values. */
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V>
+  /** A table's store with each value's timestamp (`ValueAndTimestamp`). */
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V>
   getWindowStore<K, V>(name: string): WindowStore<K, V>
   getSessionStore<K, A>(name: string): SessionStore<K, A>
   getStateStore<S>(name: string): S

@@ -1,3 +1,5 @@
+import { plainValues } from './plain-values.ts'
+import type { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
 import { TributaryError } from '../errors.ts'
 import type { ConsumerRecord, ProducerRecord } from '../log/log.ts'
 import { EmbeddedLog } from '../log/embedded/embedded-log.ts'
@@ -110,8 +112,13 @@ export class TopologyTestDriver implements StreamsTestDriver {
     return new TestOutputTopic(topic, key, value, () => this.readAll(topic))
   }
 
+  /** A table's store (timestamped) reads here as plain values; `getTimestampedKeyValueStore` keeps the timestamps. */
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
-    return this.getStateStore<KeyValueStore<K, V>>(name)
+    return plainValues(this.getStateStore(name)) as KeyValueStore<K, V>
+  }
+
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> {
+    return this.getStateStore<TimestampedKeyValueStore<K, V>>(name)
   }
 
   getWindowStore<K, V>(name: string): WindowStore<K, V> {

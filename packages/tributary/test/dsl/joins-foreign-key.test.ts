@@ -28,7 +28,8 @@ describe('KTable-KTable foreign-key join', () => {
       joiner,
       false,
     )()
-    const store = { get: (k: string) => (k === 'o1' ? current : undefined) }
+    // A table's store is timestamped: rows carry their timestamp.
+    const store = { get: (k: string) => (k === 'o1' ? { value: current, timestamp: 0 } : undefined) }
     processor.init?.({
       getStateStore: () => store,
       forward: (r: StreamRecord<string, string | null>) => forwarded.push(r),

@@ -100,7 +100,7 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
   topology.connectProcessorAndStateStores([node.respond], leftGetter.storeNames)
   topology.addProcessor(node.result, fkResult<K, VR>(resultStore), node.subscribe, node.respond)
   const serdes = { key: ctx.serde(materialized.key, left.serdes.key), value: materialized.value }
-  ctx.addStore(node.result, resultStore, serdes.key, ctx.serde(serdes.value), materialized)
+  ctx.addTimestampedStore(node.result, resultStore, serdes.key, ctx.serde(serdes.value), materialized)
 
   topology.addCopartitionGroup([subscriptionTopic, ...sourceTopicsOf(topology, right.nodeName)])
   topology.addCopartitionGroup([responseTopic, ...sourceTopicsOf(topology, left.nodeName)])

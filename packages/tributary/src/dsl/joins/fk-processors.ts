@@ -13,7 +13,8 @@ import {
 } from './fk-wire.ts'
 import type { ValueJoiner } from './join-options.ts'
 import { withStore } from '../processors/with-store.ts'
-import type { ValueGetterSupplier } from './value-getter.ts'
+import type { ValueGetter, ValueGetterSupplier } from './value-getter.ts'
+import type { TimestampedKeyValueStore } from '../../state/timestamped-key-value-store.ts'
 
 const absent = (x: unknown): x is null | undefined => x === null || x === undefined
 
@@ -82,7 +83,7 @@ export function fkRegister<KO, VO>(
 ): ProcessorSupplier<KO, Subscription, Buffer, Response<VO>> {
   return () => {
     let store: KeyValueStore<Buffer, string>
-    let get: (key: KO) => VO | undefined
+    let get: ValueGetter<KO, VO>
     let forward: (record: StreamRecord<Buffer, Response<VO>>) => void
     return {
       init(context) {
@@ -99,7 +100,10 @@ export function fkRegister<KO, VO>(
           return
         }
         store.put(key, hash)
-        forward({ ...record, key: leftKey, value: { hash, value: get(record.key) ?? null } })
+        // Stamped with the newer of the subscription and the right row, as Kafka Streams does.
+        const right = get(record.key)
+        const timestamp = right === undefined ? record.timestamp : Math.max(record.timestamp, right.timestamp)
+        forward({ ...record, timestamp, key: leftKey, value: { hash, value: right?.value ?? null } })
       },
     }
   }
@@ -139,7 +143,7 @@ export function fkRespond<K, V, VO, VR>(
   leftJoin: boolean,
 ): ProcessorSupplier<K, Response<VO>, K, VR | null> {
   return () => {
-    let get: (key: K) => V | undefined
+    let get: ValueGetter<K, V>
     let forward: (record: StreamRecord<K, VR | null>) => void
     return {
       init(context) {
@@ -148,7 +152,7 @@ export function fkRespond<K, V, VO, VR>(
       },
       process(record) {
         if (absent(record.key) || absent(record.value)) return
-        const current = get(record.key)
+        const current = get(record.key)?.value
         if (current === undefined) return
         if (valueHash(valueSerde.serialize(current, serdeTopic)) !== record.value.hash) return
         const other = record.value.value
@@ -166,13 +170,16 @@ export function fkRespond<K, V, VO, VR>(
 
 /** The join result table: stores each row (null deletes) and forwards it as a Change. */
 export function fkResult<K, VR>(storeName: string): ProcessorSupplier<K, VR | null, K, Change<VR>> {
-  return withStore<KeyValueStore<K, VR>, K, VR | null, K, Change<VR>>(storeName, (record, store, context) => {
-    if (absent(record.key)) return
-    const old = store.get(record.key)
-    if (record.value === null) {
-      if (old === undefined) return
-      store.delete(record.key)
-    } else store.put(record.key, record.value)
-    context.forward({ ...record, value: { newValue: record.value, oldValue: old ?? null } })
-  })
+  return withStore<TimestampedKeyValueStore<K, VR>, K, VR | null, K, Change<VR>>(
+    storeName,
+    (record, store, context) => {
+      if (absent(record.key)) return
+      const old = store.get(record.key)
+      if (record.value === null) {
+        if (old === undefined) return
+        store.delete(record.key)
+      } else store.put(record.key, { value: record.value, timestamp: record.timestamp })
+      context.forward({ ...record, value: { newValue: record.value, oldValue: old?.value ?? null } })
+    },
+  )
 }

@@ -5,7 +5,7 @@ import { KStream } from '../kstream.ts'
 import type { KTable } from '../ktable.ts'
 import { requireCopartitioned } from './copartition.ts'
 import type { Joined, ValueJoiner } from './join-options.ts'
-import type { ValueGetterSupplier } from './value-getter.ts'
+import type { ValueGetter, ValueGetterSupplier } from './value-getter.ts'
 
 const absent = (x: unknown): x is null | undefined => x === null || x === undefined
 
@@ -23,7 +23,7 @@ export function streamTableJoinProcessor<K, V, KT, VT, VR>(
   left: boolean,
 ): ProcessorSupplier<K, V, K, VR> {
   return () => {
-    let get: (key: KT) => VT | undefined
+    let get: ValueGetter<KT, VT>
     let forward: (record: StreamRecord<K, VR>) => void
     return {
       init(context) {
@@ -40,7 +40,7 @@ export function streamTableJoinProcessor<K, V, KT, VT, VR>(
         if (absent(mapped)) return
         const other = get(mapped)
         if (other === undefined && !left) return
-        forward({ ...record, value: joiner(record.value, other ?? null, record.key) })
+        forward({ ...record, value: joiner(record.value, other?.value ?? null, record.key) })
       },
     }
   }

@@ -1,5 +1,5 @@
 import type { StreamRecord } from '../../record.ts'
-import type { KeyValueStore } from '../../state/key-value-store.ts'
+import type { TimestampedKeyValueStore } from '../../state/timestamped-key-value-store.ts'
 import type { ProcessorSupplier } from '../../topology/processor.ts'
 import type { Change } from '../change.ts'
 import { KTable } from '../ktable.ts'
@@ -7,7 +7,7 @@ import type { Materialized } from '../options.ts'
 import { requireCopartitioned } from './copartition.ts'
 import type { ValueJoiner } from './join-options.ts'
 import type { JoinMode } from './stream-join.ts'
-import type { ValueGetterSupplier } from './value-getter.ts'
+import type { ValueGetter, ValueGetterSupplier } from './value-getter.ts'
 
 /** Whether a key has a join result, given which sides are present. */
 const hasResult = (mode: JoinMode, left: boolean, right: boolean): boolean =>
@@ -25,9 +25,12 @@ function joinRow<K, V1, V2, VR>(
 }
 
 /**
- * One side of a table-table join: for each change of this side, looks up the other side's current
- * value and forwards the result row before and after the change. No output when the key had no
- * row before and has none after; a row that disappears is forwarded as newValue null (tombstone).
+ * One side of a table-table join, as Kafka Streams' KTableKTable*Join processors: for each change
+ * of this side, looks up the other side's current row and forwards the result row before and
+ * after the change, stamped with the newer of the change's and the other row's timestamps. When
+ * the other side has a row, the change is always forwarded (a tombstone for a key already without
+ * a result too); when it has none, only a side that has rows alone (left of a left join, either of
+ * an outer join) forwards, and only a change that is not absent on both sides.
  */
 function joinSide<K, VA, VB, VR>(
   thisIsLeft: boolean,
@@ -35,8 +38,9 @@ function joinSide<K, VA, VB, VR>(
   joiner: ValueJoiner<unknown, unknown, VR, K>,
   other: ValueGetterSupplier<K, VB>,
 ): ProcessorSupplier<K, Change<VA>, K, Change<VR>> {
+  const alone = mode === 'outer' || (mode === 'left' && thisIsLeft)
   return () => {
-    let get: (key: K) => VB | undefined
+    let get: ValueGetter<K, VB>
     let forward: (record: StreamRecord<K, Change<VR>>) => void
     const row = (key: K, mine: VA | null, theirs: VB | null): VR | null =>
       thisIsLeft ? joinRow(mode, joiner, key, mine, theirs) : joinRow(mode, joiner, key, theirs, mine)
@@ -47,11 +51,14 @@ function joinSide<K, VA, VB, VR>(
       },
       process(record) {
         if (record.key === null || record.key === undefined) return
-        const theirs = get(record.key) ?? null
-        const newRow = row(record.key, record.value.newValue, theirs)
-        const oldRow = row(record.key, record.value.oldValue, theirs)
-        if (newRow === null && oldRow === null) return
-        forward({ ...record, value: { newValue: newRow, oldValue: oldRow } })
+        const { newValue, oldValue } = record.value
+        const theirs = get(record.key)
+        if (theirs === undefined && (!alone || (newValue === null && oldValue === null))) return
+        const newRow = row(record.key, newValue, theirs?.value ?? null)
+        const oldRow = row(record.key, oldValue, theirs?.value ?? null)
+        const timestamp =
+          theirs === undefined ? record.timestamp : Math.max(record.timestamp, theirs.timestamp)
+        forward({ ...record, timestamp, value: { newValue: newRow, oldValue: oldRow } })
       },
     }
   }
@@ -60,7 +67,7 @@ function joinSide<K, VA, VB, VR>(
 /** Merges both sides' results; materializes them when `storeName` is set. */
 function joinMerge<K, VR>(storeName: string | undefined): ProcessorSupplier<K, Change<VR>, K, Change<VR>> {
   return () => {
-    let store: KeyValueStore<K, VR> | undefined
+    let store: TimestampedKeyValueStore<K, VR> | undefined
     let forward: (record: StreamRecord<K, Change<VR>>) => void
     return {
       init(context) {
@@ -70,7 +77,7 @@ function joinMerge<K, VR>(storeName: string | undefined): ProcessorSupplier<K, C
       process(record) {
         if (store !== undefined) {
           if (record.value.newValue === null) store.delete(record.key)
-          else store.put(record.key, record.value.newValue)
+          else store.put(record.key, { value: record.value.newValue, timestamp: record.timestamp })
         }
         forward(record)
       },
@@ -115,14 +122,21 @@ export function joinTables<K, V1, V2, VR>(
     value: materialized?.value,
   }
   if (storeName !== undefined)
-    ctx.addStore(mergeName, storeName, serdes.key, ctx.serde(serdes.value), materialized)
+    ctx.addTimestampedStore(mergeName, storeName, serdes.key, ctx.serde(serdes.value), materialized)
   requireCopartitioned(topology, left.nodeName, right.nodeName)
   const getter = (): ValueGetterSupplier<K, VR> => ({
     storeNames: [...new Set([...leftGetter.storeNames, ...rightGetter.storeNames])],
     init(context) {
       const getLeft = leftGetter.init(context)
       const getRight = rightGetter.init(context)
-      return (key) => joinRow(mode, joiner, key, getLeft(key) ?? null, getRight(key) ?? null) ?? undefined
+      return (key) => {
+        const l = getLeft(key)
+        const r = getRight(key)
+        const value = joinRow(mode, joiner, key, l?.value ?? null, r?.value ?? null)
+        return value === null
+          ? undefined
+          : { value, timestamp: Math.max(l?.timestamp ?? -1, r?.timestamp ?? -1) }
+      }
     },
   })
   return new KTable<K, VR>(ctx, mergeName, serdes, storeName, storeName === undefined ? getter : undefined)
