@@ -119,7 +119,15 @@ export class RevenueModel {
       totalCents += c.cents
       totalOrders += c.orders
     }
-    const units = (series: number[]) => series.map((cents) => cents / 100)
+    // A minute no cell falls in has no data (the pipeline was down, or nothing arrived): null,
+    // drawn as a gap. In a minute with data, a region or segment without a cell sold nothing: 0.
+    const seen = minutes.map(() => false)
+    for (const c of this.cells.values()) {
+      const i = index.get(c.windowStart)
+      if (i !== undefined) seen[i] = true
+    }
+    const known = <T>(series: T[]): Array<T | null> => series.map((v, i) => (seen[i] ? v : null))
+    const units = (series: number[]) => known(series.map((cents) => cents / 100))
     const sortedRegions = [...regions].sort(byteOrder)
     const sortedSegments = [...segments].sort(byteOrder)
     return {
@@ -129,7 +137,7 @@ export class RevenueModel {
       segments: sortedSegments,
       revenueByRegion: Object.fromEntries(sortedRegions.map((r) => [r, units(byRegion.get(r)!)])),
       revenueBySegment: Object.fromEntries(sortedSegments.map((s) => [s, units(bySegment.get(s)!)])),
-      ordersPerMinute: orders,
+      ordersPerMinute: known(orders),
       revenuePerMinute: units(revenue),
       totals: { revenue: formatCents(totalCents), orders: totalOrders },
       currentWindow: this.currentWindow(),

@@ -5,11 +5,14 @@ export interface Summary {
   readonly minutes: readonly number[]
   readonly regions: readonly string[]
   readonly segments: readonly string[]
-  /** Per region (and segment), revenue of each minute of `minutes`. */
-  readonly revenueByRegion: Readonly<Record<string, readonly number[]>>
-  readonly revenueBySegment: Readonly<Record<string, readonly number[]>>
-  readonly ordersPerMinute: readonly number[]
-  readonly revenuePerMinute: readonly number[]
+  /**
+   * Per region (and segment), revenue of each minute of `minutes`; null in a minute with no data at
+   * all (no window of any region), 0 for a region without orders in a minute that has data.
+   */
+  readonly revenueByRegion: Readonly<Record<string, readonly (number | null)[]>>
+  readonly revenueBySegment: Readonly<Record<string, readonly (number | null)[]>>
+  readonly ordersPerMinute: readonly (number | null)[]
+  readonly revenuePerMinute: readonly (number | null)[]
   /** Over all of `minutes`: revenue as text with 2 decimals (exact sum of the table's cents). */
   readonly totals: { readonly revenue: string; readonly orders: number }
   readonly currentWindow: CurrentWindow | null

@@ -1,13 +1,32 @@
-/* global document, window, EventSource, fetch */
+/* global document, window, EventSource, fetch, getComputedStyle */
 // The live page: renders /api/summary, then every `summary` pushed over /events (SSE).
-import { barChart, compact, hhmm, lineChart, PALETTE } from './charts.js'
+import { MinuteChart, PALETTE } from './charts.js'
+import { compactCount, compactMoney, count, hhmm, money } from './format.js'
 
 const $ = (id) => document.getElementById(id)
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-const count = new Intl.NumberFormat('en-US')
 const colors = new Map()
-let latest = null
 let renders = 0
+
+const charts = {
+  region: new MinuteChart($('chart-region'), {
+    kind: 'line',
+    yLabel: 'revenue per minute (USD)',
+    format: money,
+    axisFormat: compactMoney,
+  }),
+  segment: new MinuteChart($('chart-segment'), {
+    kind: 'line',
+    yLabel: 'revenue per minute (USD)',
+    format: money,
+    axisFormat: compactMoney,
+  }),
+  orders: new MinuteChart($('chart-orders'), {
+    kind: 'bars',
+    yLabel: 'orders per minute',
+    format: count,
+    axisFormat: compactCount,
+  }),
+}
 
 /** Stable colour per series name across updates, each chart drawing from the whole palette. */
 function colorOf(chart, name) {
@@ -17,11 +36,21 @@ function colorOf(chart, name) {
   return names.get(name)
 }
 
+/** Shrinks a headline number's font until it fits its box (the CSS size is the largest). */
+function fit(node) {
+  node.style.fontSize = ''
+  if (node.scrollWidth <= node.clientWidth) return
+  const size = parseFloat(getComputedStyle(node).fontSize)
+  node.style.fontSize = `${Math.floor((size * node.clientWidth) / node.scrollWidth)}px`
+}
+const fitHeadlines = () => document.querySelectorAll('.kpi strong').forEach(fit)
+
 function setText(id, text) {
   const node = $(id)
   if (node.textContent !== text) {
     node.textContent = text
     if (node.tagName === 'STRONG') {
+      fit(node)
       node.classList.remove('flash')
       void node.offsetWidth // restart the animation
       node.classList.add('flash')
@@ -35,33 +64,22 @@ function pill(id, text, kind) {
   node.className = `pill pill-${kind}`
 }
 
-const moneyText = (decimal) => money.format(Number(decimal))
 const utc = (ms) => `${hhmm(ms)} UTC`
-const na = (v, format = (x) => count.format(x)) => (v === null || v === undefined ? 'n/a' : format(v))
+const na = (v, format = count) => (v === null || v === undefined ? 'n/a' : format(v))
+const latestKnown = (values) => values.findLast((v) => v !== null)
 
 function legend(id, chart, names, series) {
-  const list = $(id)
-  list.replaceChildren(
+  $(id).replaceChildren(
     ...names.map((name) => {
       const li = document.createElement('li')
       const swatch = document.createElement('span')
       swatch.className = 'swatch'
-      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
-      svg.setAttribute('viewBox', '0 0 12 12')
-      svg.setAttribute('width', '12')
-      svg.setAttribute('height', '12')
-      const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect')
-      rect.setAttribute('width', '12')
-      rect.setAttribute('height', '12')
-      rect.setAttribute('rx', '3')
-      rect.setAttribute('fill', colorOf(chart, name))
-      svg.append(rect)
-      swatch.append(svg)
+      swatch.style.background = colorOf(chart, name)
       const label = document.createElement('span')
       label.textContent = name
       const value = document.createElement('strong')
-      const values = series[name]
-      value.textContent = compact(values[values.length - 1] ?? 0)
+      const last = latestKnown(series[name])
+      value.textContent = last === undefined ? '—' : compactMoney(last)
       li.append(swatch, label, value)
       return li
     }),
@@ -69,24 +87,23 @@ function legend(id, chart, names, series) {
 }
 
 function renderCharts(s) {
-  const open = s.currentWindow && !s.currentWindow.final ? s.minutes.length - 1 : null
+  const openIndex = s.currentWindow && !s.currentWindow.final ? s.minutes.length - 1 : null
   const lines = (chart, names, series) =>
     names.map((name) => ({ name, color: colorOf(chart, name), values: series[name] }))
-  lineChart($('chart-region'), {
+  charts.region.update({
     minutes: s.minutes,
     series: lines('region', s.regions, s.revenueByRegion),
-    openIndex: open,
+    openIndex,
   })
-  lineChart($('chart-segment'), {
+  charts.segment.update({
     minutes: s.minutes,
     series: lines('segment', s.segments, s.revenueBySegment),
-    openIndex: open,
+    openIndex,
   })
-  barChart($('chart-orders'), {
+  charts.orders.update({
     minutes: s.minutes,
-    values: s.ordersPerMinute,
-    color: '#38bdf8',
-    openIndex: open,
+    series: [{ name: 'orders', color: '#38bdf8', values: s.ordersPerMinute }],
+    openIndex,
   })
   legend('legend-region', 'region', s.regions, s.revenueByRegion)
   legend('legend-segment', 'segment', s.segments, s.revenueBySegment)
@@ -113,7 +130,7 @@ function renderLeaders(w) {
       tr.dataset.segment = l.segment
       tr.dataset.orders = String(l.orders)
       tr.dataset.revenue = l.revenue
-      const cells = [String(i + 1), l.region, l.segment, count.format(l.orders), moneyText(l.revenue)]
+      const cells = [String(i + 1), l.region, l.segment, count(l.orders), money(l.revenue)]
       const classes = ['rank', '', '', 'num', 'num']
       tr.append(
         ...cells.map((text, k) => {
@@ -154,7 +171,7 @@ function renderAlerts(alerts) {
       ratio.textContent = `×${a.ratio.toFixed(1)}`
       const detail = document.createElement('span')
       detail.className = 'detail'
-      detail.textContent = `revenue ${money.format(a.revenue)} vs trailing avg ${money.format(a.trailingAverage)}`
+      detail.textContent = `revenue ${money(a.revenue)} vs trailing average ${money(a.trailingAverage)}`
       li.append(when, what, ratio, detail)
       return li
     }),
@@ -173,7 +190,7 @@ function renderHealth(h) {
   $('kpi-lag-detail').textContent = `streams ${na(h.streamsLag)} · sink ${na(h.sinkLag)}`
   setText(
     'kpi-rate',
-    na(h.recordsPerSecond, (v) => count.format(Math.round(v))),
+    na(h.recordsPerSecond, (v) => count(Math.round(v))),
   )
   $('kpi-rate-label').textContent =
     h.recordsPerSecondSource === 'orders-raw' ? 'Orders in / s' : 'Records / s'
@@ -191,18 +208,17 @@ function renderHealth(h) {
 }
 
 function render(s) {
-  latest = s
   const w = s.currentWindow
   $('latest-window').textContent = w ? utc(w.windowStart) : '—'
   $('kpi-window-label').textContent = w
     ? `Revenue · ${hhmm(w.windowStart)}${w.final ? '' : ' (open)'}`
     : 'Revenue · current minute'
-  setText('kpi-window-revenue', w ? moneyText(w.revenue) : '—')
-  setText('kpi-window-orders', w ? count.format(w.orders) : '—')
+  setText('kpi-window-revenue', w ? money(w.revenue) : '—')
+  setText('kpi-window-orders', w ? count(w.orders) : '—')
   $('kpi-total-label').textContent = `Revenue · last ${s.minutes.length || 30} min`
   $('kpi-orders-label').textContent = `Orders · last ${s.minutes.length || 30} min`
-  setText('kpi-total-revenue', moneyText(s.totals.revenue))
-  setText('kpi-total-orders', count.format(s.totals.orders))
+  setText('kpi-total-revenue', money(s.totals.revenue))
+  setText('kpi-total-orders', count(s.totals.orders))
   $('kpi-total-revenue').dataset.value = s.totals.revenue
   $('kpi-total-orders').dataset.value = String(s.totals.orders)
   renderCharts(s)
@@ -230,7 +246,7 @@ function connect() {
   events.addEventListener('alert', (e) => {
     const a = JSON.parse(e.data)
     toast(
-      `Anomaly: ${a.region} · ${a.segment} at ${hhmm(a.window_start)} UTC — ${money.format(a.revenue)} (×${Number(a.ratio).toFixed(1)} its trailing average)`,
+      `Anomaly: ${a.region} · ${a.segment} at ${hhmm(a.window_start)} UTC — ${money(a.revenue)} (×${Number(a.ratio).toFixed(1)} its trailing average)`,
     )
   })
 }
@@ -241,7 +257,7 @@ function tick() {
 
 tick()
 setInterval(tick, 1000)
-window.addEventListener('resize', () => latest && renderCharts(latest))
+window.addEventListener('resize', fitHeadlines)
 fetch('/api/summary')
   .then((r) => (r.ok ? r.json() : null))
   .then((s) => s && renders === 0 && render(s))

@@ -1,9 +1,17 @@
-/* global document */
-// Small SVG charts for the dashboard: a multi-series line chart and a bar chart over minutes.
-// Drawn from scratch at the container's pixel size (text stays crisp), redrawn on each update.
+/* global document, ResizeObserver */
+// Charts over minutes, drawn by uPlot (vendored from npm, served from /vendor/): labelled axes in
+// their unit, a tooltip with every series' value under the pointer, gaps where a minute has no
+// data (null), and the still-open minute shaded (its results may still grow).
+import uPlot from '/vendor/uplot/uPlot.esm.js'
+import { hhmm } from './format.js'
 
-const SVG = 'http://www.w3.org/2000/svg'
-const MARGIN = { top: 12, right: 18, bottom: 28, left: 72 }
+const MINUTE = 60_000
+const AXIS = {
+  stroke: '#94a3b8',
+  font: '13px system-ui, sans-serif',
+  labelFont: '13px system-ui, sans-serif',
+}
+const GRID = { stroke: '#1e293b', width: 1 }
 
 export const PALETTE = [
   '#38bdf8',
@@ -14,125 +22,178 @@ export const PALETTE = [
   '#facc15',
   '#fb7185',
   '#60a5fa',
-  '#c084fc',
-  '#4ade80',
 ]
 
-function el(name, attrs = {}, text) {
-  const node = document.createElementNS(SVG, name)
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v))
-  if (text !== undefined) node.textContent = text
-  return node
-}
-
-/** 1, 2 or 5 times a power of ten, at least max / count. */
-function niceStep(max, count) {
-  const raw = max / count
-  const power = 10 ** Math.floor(Math.log10(raw))
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * power >= raw) return m * power
-  return 10 * power
-}
-
-export function compact(value) {
-  const abs = Math.abs(value)
-  if (abs >= 1e6) return `${(value / 1e6).toFixed(abs >= 1e7 ? 0 : 1)}M`
-  if (abs >= 1e4) return `${(value / 1e3).toFixed(abs >= 1e5 ? 0 : 1)}k`
-  return Math.round(value).toLocaleString('en-US')
-}
-
-export function hhmm(ms) {
-  const d = new Date(ms)
-  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`
-}
-
-/** Prepares the container: an SVG of its size, or an "empty" note. Returns null when empty. */
-function frame(container, minutes, maxValue) {
-  container.replaceChildren()
-  const width = Math.max(200, container.clientWidth)
-  const height = Math.max(120, container.clientHeight)
-  if (minutes.length === 0) {
-    const note = document.createElement('div')
-    note.className = 'empty'
-    note.textContent = 'waiting for the first window…'
-    container.append(note)
-    return null
+/**
+ * One chart in `container` (sized by CSS; the chart follows it). `kind` 'line' or 'bars';
+ * `yLabel` names the unit; `format` writes a value in full (tooltip), `axisFormat` compactly.
+ */
+export class MinuteChart {
+  constructor(container, { kind, yLabel, format, axisFormat }) {
+    this.container = container
+    this.options = { kind, yLabel, format, axisFormat }
+    this.plot = null
+    this.names = ''
+    this.openMinute = null
+    container.minuteChart = this // for the browser test and the console: the uPlot is .plot
+    new ResizeObserver(() => this.resize()).observe(container)
   }
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' })
-  container.append(svg)
-  const plotW = width - MARGIN.left - MARGIN.right
-  const plotH = height - MARGIN.top - MARGIN.bottom
-  const step = niceStep(Math.max(maxValue, 1), Math.max(2, Math.min(5, Math.floor(plotH / 45))))
-  const top = Math.max(step, Math.ceil(maxValue / step) * step)
-  const y = (v) => MARGIN.top + plotH - (v / top) * plotH
-  const slot = plotW / minutes.length
-  const x = (i) => MARGIN.left + slot * (i + 0.5)
-  for (let v = 0; v <= top + step / 2; v += step) {
-    svg.append(
-      el('line', { class: 'axis-line', x1: MARGIN.left, x2: width - MARGIN.right, y1: y(v), y2: y(v) }),
-    )
-    svg.append(el('text', { x: MARGIN.left - 8, y: y(v) + 4, 'text-anchor': 'end' }, compact(v)))
+
+  /** series: [{ name, color, values }] aligned with minutes (ms); openIndex: the minute still open. */
+  update({ minutes, series, openIndex }) {
+    this.openMinute = openIndex === null || openIndex === undefined ? null : minutes[openIndex]
+    const names = series.map((s) => `${s.name}:${s.color}`).join('|')
+    if (minutes.length === 0) {
+      this.destroy()
+      this.container.dataset.state = 'empty'
+      return
+    }
+    const data = [minutes, ...series.map((s) => s.values)]
+    if (this.plot === null || names !== this.names) {
+      this.destroy()
+      this.names = names
+      this.plot = new uPlot(this.plotOptions(series), data, this.container)
+    } else this.plot.setData(data)
+    this.container.dataset.state = 'drawn'
   }
-  const every = Math.max(1, Math.ceil(70 / slot))
-  minutes.forEach((m, i) => {
-    if ((minutes.length - 1 - i) % every === 0)
-      svg.append(el('text', { x: x(i), y: height - 8, 'text-anchor': 'middle' }, hhmm(m)))
-  })
-  return { svg, x, y, slot, plotH, width, height }
-}
 
-function markOpen(f, index) {
-  if (index === null || index === undefined) return
-  const left = f.x(index) - f.slot / 2
-  f.svg.append(el('rect', { class: 'open-window', x: left, y: MARGIN.top, width: f.slot, height: f.plotH }))
-  f.svg.append(
-    el('text', { class: 'open-label', x: f.x(index), y: MARGIN.top + 12, 'text-anchor': 'end' }, 'open '),
-  )
-}
+  resize() {
+    if (this.plot === null) return
+    const { width, height } = size(this.container)
+    if (width !== this.plot.width || height !== this.plot.height) this.plot.setSize({ width, height })
+  }
 
-/** series: [{ name, color, values }] aligned with minutes; openIndex: the minute still open. */
-export function lineChart(container, { minutes, series, openIndex }) {
-  const max = Math.max(0, ...series.flatMap((s) => s.values))
-  const f = frame(container, minutes, max)
-  if (f === null) return
-  markOpen(f, openIndex)
-  for (const s of series) {
-    const points = s.values.map((v, i) => `${f.x(i).toFixed(1)},${f.y(v).toFixed(1)}`)
-    f.svg.append(
-      el('polyline', {
-        points: points.join(' '),
-        fill: 'none',
-        stroke: s.color,
-        'stroke-width': 3,
-        'stroke-linejoin': 'round',
-        'stroke-linecap': 'round',
-      }),
-    )
-    const last = s.values.length - 1
-    if (last >= 0) {
-      const dot = el('circle', { cx: f.x(last), cy: f.y(s.values[last]), r: 4.5, fill: s.color })
-      dot.append(el('title', {}, `${s.name}: ${s.values[last].toFixed(2)}`))
-      f.svg.append(dot)
+  destroy() {
+    this.plot?.destroy()
+    this.plot = null
+  }
+
+  plotOptions(series) {
+    const { kind, yLabel, format, axisFormat } = this.options
+    const bars = kind === 'bars' ? uPlot.paths.bars({ size: [0.7, 48], gap: 2 }) : null
+    return {
+      ...size(this.container),
+      ms: 1,
+      tzDate: (ms) => uPlot.tzDate(new Date(ms), 'Etc/UTC'),
+      legend: { show: false },
+      cursor: { points: { size: 8 }, drag: { x: false, y: false } },
+      scales: {
+        // Half a minute either side, so the first and last bars are whole.
+        x: { time: true, range: (_u, min, max) => [min - MINUTE / 2, max + MINUTE / 2] },
+        y: { range: (_u, _min, max) => [0, max > 0 ? uPlot.rangeNum(0, max, 0.1, true)[1] : 1] },
+      },
+      axes: [
+        {
+          ...AXIS,
+          grid: GRID,
+          ticks: GRID,
+          space: 64,
+          label: 'minute (UTC)',
+          labelSize: 18,
+          labelGap: 0,
+          size: 30,
+          values: (_u, ts) => ts.map(hhmm),
+        },
+        {
+          ...AXIS,
+          grid: GRID,
+          ticks: GRID,
+          label: yLabel,
+          labelSize: 22,
+          size: 58,
+          values: (_u, vs) => vs.map(axisFormat),
+        },
+      ],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.name,
+          stroke: s.color,
+          width: kind === 'bars' ? 1 : 2.5,
+          ...(bars
+            ? { paths: bars, fill: `${s.color}cc`, points: { show: false } }
+            : { points: { show: false, filter: lonePoints } }),
+          value: (_u, v) => (v === null || v === undefined ? 'no data' : format(v)),
+        })),
+      ],
+      hooks: { drawAxes: [(u) => shadeOpen(u, this.openMinute)] },
+      plugins: [
+        tooltip(
+          format,
+          series.map((s) => s.color),
+        ),
+      ],
     }
   }
 }
 
-export function barChart(container, { minutes, values, color, openIndex }) {
-  const f = frame(container, minutes, Math.max(0, ...values))
-  if (f === null) return
-  markOpen(f, openIndex)
-  const w = Math.max(2, f.slot * 0.68)
-  values.forEach((v, i) => {
-    const top = f.y(v)
-    const bar = el('rect', {
-      x: f.x(i) - w / 2,
-      y: top,
-      width: w,
-      height: Math.max(0, f.y(0) - top),
-      rx: 2,
-      fill: color,
-      opacity: i === openIndex ? 0.55 : 0.9,
-    })
-    bar.append(el('title', {}, `${hhmm(minutes[i])} UTC: ${v} orders`))
-    f.svg.append(bar)
-  })
+function size(container) {
+  return { width: Math.max(160, container.clientWidth), height: Math.max(120, container.clientHeight) }
+}
+
+/** Dots where a line cannot be seen: values with no neighbour (between gaps), and the latest value. */
+function lonePoints(u, seriesIndex) {
+  const values = u.data[seriesIndex]
+  const known = (i) => values[i] !== null && values[i] !== undefined
+  const idxs = []
+  for (let i = 0; i < values.length; i++)
+    if (known(i) && (i === values.length - 1 || (!known(i - 1) && !known(i + 1)))) idxs.push(i)
+  return idxs
+}
+
+function shadeOpen(u, minute) {
+  if (minute === null) return
+  const left = u.valToPos(minute - MINUTE / 2, 'x', true)
+  const right = u.valToPos(minute + MINUTE / 2, 'x', true)
+  const { top, height } = u.bbox
+  u.ctx.save()
+  u.ctx.fillStyle = 'rgba(56, 189, 248, 0.08)'
+  u.ctx.fillRect(left, top, right - left, height)
+  u.ctx.restore()
+}
+
+/** A box over the plot with the minute (and whether it is still open) and every series' value at the pointer. */
+function tooltip(format, colors, openMinute) {
+  const box = document.createElement('div')
+  box.className = 'chart-tooltip'
+  box.hidden = true
+  return {
+    hooks: {
+      init: (u) => u.over.append(box),
+      setCursor: (u) => {
+        const i = u.cursor.idx
+        if (i === null || i === undefined || u.cursor.left < 0) {
+          box.hidden = true
+          return
+        }
+        const title = document.createElement('div')
+        title.className = 'when'
+        title.textContent = `${hhmm(u.data[0][i])} UTC${u.data[0][i] === openMinute() ? ' · still open' : ''}`
+        const rows = u.series.slice(1).map((s, k) => {
+          const row = document.createElement('div')
+          const swatch = document.createElement('span')
+          swatch.className = 'swatch'
+          swatch.style.background = colors[k]
+          const name = document.createElement('span')
+          name.textContent = s.label
+          const value = document.createElement('strong')
+          const v = u.data[k + 1][i]
+          value.textContent = v === null || v === undefined ? 'no data' : format(v)
+          row.append(swatch, name, value)
+          return row
+        })
+        box.replaceChildren(title, ...rows)
+        box.hidden = false
+        // Beside the pointer, on the side with room, inside the plot.
+        const overW = u.over.clientWidth
+        const overH = u.over.clientHeight
+        const left =
+          u.cursor.left + 14 + box.offsetWidth <= overW
+            ? u.cursor.left + 14
+            : u.cursor.left - 14 - box.offsetWidth
+        box.style.left = `${Math.max(0, left)}px`
+        box.style.top = `${Math.max(0, Math.min(u.cursor.top - box.offsetHeight / 2, overH - box.offsetHeight))}px`
+      },
+    },
+  }
 }

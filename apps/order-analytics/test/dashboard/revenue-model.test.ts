@@ -35,9 +35,11 @@ describe('RevenueModel', () => {
     )
     const s = m.summary(health, 1)
     assert.deepEqual(s.minutes, [T0, T0 + MINUTE, T0 + 2 * MINUTE])
-    assert.deepEqual(s.revenueByRegion, { eu: [30.1, 0, 0], us: [5, 0, 40.01] })
-    assert.deepEqual(s.revenueBySegment, { retail: [0, 0, 40.01], smb: [35.1, 0, 0] })
-    assert.deepEqual(s.ordersPerMinute, [4, 0, 4])
+    // T0 + 1 min has no window at all: no data (a gap); eu has none at T0 + 2 min: it sold nothing.
+    assert.deepEqual(s.revenueByRegion, { eu: [30.1, null, 0], us: [5, null, 40.01] })
+    assert.deepEqual(s.revenueBySegment, { retail: [0, null, 40.01], smb: [35.1, null, 0] })
+    assert.deepEqual(s.ordersPerMinute, [4, null, 4])
+    assert.deepEqual(s.revenuePerMinute, [35.1, null, 40.01])
     assert.deepEqual(s.totals, { revenue: '75.11', orders: 8 })
     assert.deepEqual(s.currentWindow, {
       windowStart: T0 + 2 * MINUTE,
