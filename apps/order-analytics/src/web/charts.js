@@ -121,6 +121,7 @@ export class MinuteChart {
         tooltip(
           format,
           series.map((s) => s.color),
+          () => this.openMinute,
         ),
       ],
     }
