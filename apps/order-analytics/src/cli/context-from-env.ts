@@ -47,19 +47,16 @@ export function avroSettings(env: Env = process.env): AvroSettings | undefined {
   return { registryUrl: env['SCHEMA_REGISTRY_URL'] || undefined, orderPlacedVersion: version === '1' ? 1 : 2 }
 }
 
-/** Opens the log the environment names: Kafka when KAFKA_BROKERS is set, else the embedded log. */
+/**
+ * Opens the log the environment names: Kafka when KAFKA_BROKERS is set (with TLS and SASL from
+ * KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*: see kafkaOptionsFromEnv), else the embedded log.
+ */
 async function openLog(env: Env, dataDir: string): Promise<Log> {
   const brokers = env['KAFKA_BROKERS']
   if (brokers === undefined || brokers === '') return EmbeddedLog.open({ dataDir: `${dataDir}/log` })
   // Loaded only when asked for: the embedded mode never touches the Kafka client.
-  const { KafkaLog } = await import('tributary-streams/kafka')
-  return KafkaLog.connect({
-    brokers: brokers
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean),
-    clientId: env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics',
-  })
+  const { KafkaLog, kafkaOptionsFromEnv } = await import('tributary-streams/kafka')
+  return KafkaLog.connect(kafkaOptionsFromEnv(env, env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics')!)
 }
 
 /** The AppContext of the environment (issue 5's variables, plus ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS and the Avro ones). */

@@ -1,5 +1,6 @@
 import type { BaseOptions } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
+import { securityOptions, type KafkaSasl, type KafkaTls } from './kafka-security.ts'
 
 /** Connection settings of a KafkaLog, passed on to every client it makes. */
 export interface KafkaLogOptions {
@@ -7,6 +8,10 @@ export interface KafkaLogOptions {
   readonly brokers: readonly string[]
   /** Prefix of the client id each connection reports to the broker; default `tributary`. */
   readonly clientId?: string
+  /** TLS to the brokers (SSL / SASL_SSL); absent: plaintext. */
+  readonly tls?: KafkaTls
+  /** SASL authentication (plain, scram-sha-256, scram-sha-512, oauthbearer); absent: none. */
+  readonly sasl?: KafkaSasl
   /** Passed to @platformatic/kafka as is (TLS, SASL, timeouts, retries); see its Base client docs. */
   readonly client?: Omit<Partial<BaseOptions>, 'clientId' | 'bootstrapBrokers'>
   /** Consumer group session timeout; default 10000 (the broker allows 6000 to 300000). */
@@ -58,6 +63,7 @@ export function toClientSettings(options: KafkaLogOptions): ClientSettings {
       timeout: 30_000,
       connectTimeout: 5_000,
       ...options.client,
+      ...securityOptions(options.tls, options.sasl),
       clientId,
       bootstrapBrokers: [...options.brokers],
     },

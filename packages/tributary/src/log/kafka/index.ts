@@ -10,3 +10,6 @@ export const { KafkaLog } = await importPeer(
 )
 export type KafkaLog = KafkaLogClass
 export type { KafkaLogOptions } from './client-settings.ts'
+export type { KafkaSasl, KafkaTls, Secret } from './kafka-security.ts'
+// Reads no Kafka client code: usable to check settings before connecting.
+export { kafkaOptionsFromEnv } from './kafka-options-from-env.ts'
