@@ -23,6 +23,7 @@ export type {
   Cancellable,
   Processor,
   ProcessorContext,
+  LateRecordDetails,
   ProcessorSupplier,
   PunctuationType,
   RecordOrigin,

@@ -35,6 +35,23 @@ export class LagTracker {
     return lagging
   }
 
+  /**
+   * True only when the partition's position is known and has reached its last known end. Unlike
+   * `lagging`, a partition with no position yet (just assigned) does not count as caught up:
+   * event-time alignment must wait for it rather than ignore it.
+   */
+  caughtUp(tp: TopicPartition): boolean {
+    const key = tpKey(tp)
+    this.wanted.set(key, tp)
+    const end = this.ends.get(key)
+    if (end === undefined) return false
+    try {
+      return this.position(tp) >= end
+    } catch {
+      return false
+    }
+  }
+
   /** Fetches end offsets of the partitions asked about since the last refresh. */
   async refresh(now: number): Promise<void> {
     if (this.wanted.size === 0 || now - this.lastRefresh < this.refreshMs) return

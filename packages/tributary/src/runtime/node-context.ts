@@ -2,7 +2,13 @@ import { TributaryError } from '../errors.ts'
 import type { StreamRecord } from '../record.ts'
 import type { ProcessorNode } from '../topology/nodes.ts'
 import { isGlobalStore } from './global-store-handles.ts'
-import type { Cancellable, ProcessorContext, PunctuationType, RecordOrigin } from '../topology/processor.ts'
+import type {
+  Cancellable,
+  LateRecordDetails,
+  ProcessorContext,
+  PunctuationType,
+  RecordOrigin,
+} from '../topology/processor.ts'
 
 /** What every node of one task shares. */
 export interface TaskScope {
@@ -14,7 +20,7 @@ export interface TaskScope {
   now(): number
   requestCommit(): void
   /** A record arrived too late for `processor` (the node's name). */
-  recordLate(processor: string): void
+  recordLate(processor: string, details: LateRecordDetails | undefined): void
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable
 }
 
@@ -67,8 +73,8 @@ export class NodeContext implements ProcessorContext {
     this.scope.requestCommit()
   }
 
-  recordLate(): void {
-    this.scope.recordLate(this.node.name)
+  recordLate(details?: LateRecordDetails): void {
+    this.scope.recordLate(this.node.name, details)
   }
 
   recordOrigin(): RecordOrigin | undefined {

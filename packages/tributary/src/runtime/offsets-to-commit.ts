@@ -1,6 +1,7 @@
 import { TributaryError } from '../errors.ts'
 import type { Consumer, GroupMetadata, PartitionOffset } from '../log/log.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
+import { encodePartitionTimes } from './stream-time-metadata.ts'
 import type { Task } from './task.ts'
 
 /**
@@ -9,9 +10,11 @@ import type { Task } from './task.ts'
  * the last commit. The position runs ahead of the records only over transaction markers and
  * aborted records (it never passes a record not handed out), so committing it is exact, and an
  * idle app ends at the partition's end instead of one short of it (the last commit marker).
+ * Each offset carries the partition's times (stream-time-metadata.ts); a partition whose times
+ * changed is committed again even when its offset did not move, so other instances see where it is.
  */
 export class OffsetsToCommit {
-  private readonly committed = new Map<string, number>()
+  private readonly committed = new Map<string, PartitionOffset>()
 
   collect(tasks: readonly Task[], consumer: Consumer): PartitionOffset[] {
     const offsets = new Map<string, PartitionOffset>()
@@ -19,10 +22,13 @@ export class OffsetsToCommit {
       for (const o of task.consumedOffsets()) offsets.set(tpKey(o), o)
       for (const tp of task.inputs.partitions()) {
         const key = tpKey(tp)
-        const base = offsets.get(key)?.offset ?? this.committed.get(key)
-        if (base === undefined || task.inputs.bufferedIn(tp) > 0) continue
-        const position = positionOf(consumer, tp)
-        if (position !== undefined && position > base) offsets.set(key, { ...tp, offset: position })
+        const last = this.committed.get(key)
+        let offset = offsets.get(key)?.offset ?? last?.offset
+        if (offset === undefined) continue
+        if (task.inputs.bufferedIn(tp) === 0) offset = Math.max(offset, positionOf(consumer, tp) ?? offset)
+        const metadata = encodePartitionTimes(task.partitionTimes(tp))
+        if (!offsets.has(key) && last?.offset === offset && last.metadata === metadata) continue
+        offsets.set(key, metadata === undefined ? { ...tp, offset } : { ...tp, offset, metadata })
       }
     }
     return [...offsets.values()]
@@ -30,7 +36,7 @@ export class OffsetsToCommit {
 
   /** Records what a successful commit carried. */
   done(offsets: readonly PartitionOffset[]): void {
-    for (const o of offsets) this.committed.set(tpKey(o), o.offset)
+    for (const o of offsets) this.committed.set(tpKey(o), o)
   }
 }
 

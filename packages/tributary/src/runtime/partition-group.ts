@@ -17,6 +17,8 @@ class PartitionQueue {
   private head = 0
   /** Largest event time buffered from this partition (what timestamp extractors get). */
   partitionTime = -Infinity
+  /** Largest event time taken from this partition (committed as its stream time). */
+  processedTime = -Infinity
 
   constructor(readonly partition: TopicPartition) {}
 
@@ -33,6 +35,7 @@ class PartitionQueue {
     const entry = this.entries[this.head]
     if (entry === undefined) return undefined
     this.head++
+    if (entry.timestamp > this.processedTime) this.processedTime = entry.timestamp
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head)
       this.head = 0
@@ -74,6 +77,23 @@ export class PartitionGroup {
     return this.queue(partition).partitionTime
   }
 
+  /** Largest event time processed from `partition` (-Infinity before the first). */
+  processedTime(partition: TopicPartition): number {
+    return this.queue(partition).processedTime
+  }
+
+  /** Event time of the partition's next buffered record, if any. */
+  headTime(partition: TopicPartition): number | undefined {
+    return this.queue(partition).peek()?.timestamp
+  }
+
+  /** Resumes a partition's time from a commit: it never goes back. */
+  restoreTime(partition: TopicPartition, time: number): void {
+    const q = this.queue(partition)
+    if (time > q.processedTime) q.processedTime = time
+    if (time > q.partitionTime) q.partitionTime = time
+  }
+
   /** True when every partition has buffered data (no input to wait for). */
   allBuffered(): boolean {
     for (const q of this.queues.values()) if (q.size === 0) return false
@@ -96,7 +116,8 @@ export class PartitionGroup {
     return n
   }
 
-  next(): QueuedRecord | undefined {
+  /** Takes the next record in time order, unless its event time is later than `until`. */
+  next(until = Infinity): QueuedRecord | undefined {
     let best: PartitionQueue | undefined
     let bestTs = Infinity
     for (const q of this.queues.values()) {
@@ -106,7 +127,7 @@ export class PartitionGroup {
         bestTs = head.timestamp
       }
     }
-    return best?.shift()
+    return bestTs > until ? undefined : best?.shift()
   }
 
   clear(): void {

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
-import type { Consumer, Log, ProducerRecord } from '../log/log.ts'
+import type { Consumer, Isolation, Log, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
 import type { StorageProblems } from '../storage-problems.ts'
@@ -9,6 +9,7 @@ import { tpKey } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
 import type { Topology } from '../topology/topology.ts'
 import { appTaskEnvironment } from './app-task-environment.ts'
+import { AppAlignment } from './app-alignment.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
@@ -22,6 +23,7 @@ import { StoreRestorer } from './store-restorer.ts'
 import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from './streams-config.ts'
 import { TaskManager } from './task-manager.ts'
+import type { Task } from './task.ts'
 import { sumTaskMetrics, type TaskMetrics } from './task-metrics.ts'
 import { planTopics, topicNames } from './topic-plan.ts'
 
@@ -39,6 +41,8 @@ export interface AppMetrics extends TaskMetrics {
   readonly restoreRemaining: number
   /** Times the app recovered from a log failure or a lost rebalance by rewinding its tasks. */
   readonly recoveries: number
+  /** Late records (dropped after their window closed) per `<task id>/<processor>`. */
+  readonly lateRecordsByProcessor: Readonly<Record<string, number>>
 }
 
 /**
@@ -55,6 +59,7 @@ export class StreamsApp {
   private log: Log | undefined
   private consumer: Consumer | undefined
   private lag: LagTracker | undefined
+  private alignment: AppAlignment | undefined
   private output: OutputChannel | undefined
   private restorer: StoreRestorer | undefined
   private purge: RepartitionPurge | undefined
@@ -92,6 +97,10 @@ export class StreamsApp {
 
   private get eos(): boolean {
     return this.config.processingGuarantee === 'exactly-once'
+  }
+
+  private get isolation(): Isolation {
+    return this.eos ? 'read_committed' : 'read_uncommitted'
   }
 
   /** This instance's id (see StreamsConfig.instanceId); known once `start` has begun. */
@@ -146,13 +155,12 @@ export class StreamsApp {
       )
       this.consumer = await this.log.consumer({
         groupId: applicationId,
-        isolation: this.eos ? 'read_committed' : 'read_uncommitted',
+        isolation: this.isolation,
         autoOffsetReset: 'earliest',
       })
       const consumer = this.consumer
-      this.lag = new LagTracker(this.log.admin, this.eos ? 'read_committed' : 'read_uncommitted', (tp) =>
-        consumer.position(tp),
-      )
+      this.lag = new LagTracker(this.log.admin, this.isolation, (tp) => consumer.position(tp))
+      this.alignment = new AppAlignment(this.config, this.log.admin, this.isolation, () => this.lag)
       const tasks = this.taskManager
       await this.consumer.subscribe(tasks.inputTopics(), {
         assignor: streamsAssignor(tasks.subOfTopic),
@@ -175,6 +183,7 @@ export class StreamsApp {
               'tasks assigned: restoring, then processing',
             )
             await tasks.assign(partitions)
+            await this.alignment!.restoreTimes(this.tasks(), consumer, partitions)
             this.revokedTasks.clear()
             if (this.rebalanceStarted !== undefined)
               this.config.observer?.rebalanced?.(performance.now() - this.rebalanceStarted)
@@ -211,6 +220,7 @@ export class StreamsApp {
       restoringTasks: this.taskManager?.restoring === undefined ? 0 : 1,
       restoreRemaining: restore === undefined ? 0 : Math.max(0, restore.endOffset - restore.position),
       recoveries: this.recoveries,
+      lateRecordsByProcessor: this.taskManager?.lateRecordsByProcessor() ?? {},
     }
   }
 
@@ -326,6 +336,7 @@ export class StreamsApp {
       const beginning = fresh.length > 0 ? await this.log!.admin.beginningOffsets(fresh) : []
       for (const o of [...committed, ...beginning]) consumer.seek(o, o.offset)
       await tasks.assign(assigned)
+      await this.alignment!.restoreTimes(this.tasks(), consumer, assigned, committed)
     }
     this.needsRecovery = false
     this.recoveries++
@@ -343,9 +354,10 @@ export class StreamsApp {
     })
     this.config.observer?.polled?.(performance.now() - polling, records.length)
     this.taskManager!.route(records)
+    const tasks = this.tasks()
+    this.alignment!.process(tasks, this.consumer!)
     let commitRequested = false
-    for (const { task } of this.taskManager!.tasks.values()) {
-      task.process()
+    for (const task of tasks) {
       task.punctuateWallClock(this.config.clock())
       if (task.commitRequested) {
         commitRequested = true
@@ -354,9 +366,18 @@ export class StreamsApp {
     }
     await this.output!.send()
     await this.lag?.refresh(Date.now())
+    await this.alignment!.refresh(
+      this.taskManager!.subOfTopic,
+      (topic) => this.partitionCounts.get(topic) ?? 0,
+      this.consumer!,
+    )
     if (this.settling.due) await this.settleTurn()
-    else if (commitRequested || Date.now() - this.lastCommit >= this.config.commitIntervalMs)
+    else if (commitRequested || Date.now() - this.lastCommit >= this.alignment!.commitIntervalMs)
       await this.commit()
+  }
+
+  private tasks(): Task[] {
+    return [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.task)
   }
 
   /** Commits, then answers the settle() calls made before this turn if nothing is left to do. */
@@ -368,7 +389,7 @@ export class StreamsApp {
       output: this.output!,
       globalState: this.globalState!,
       admin: this.log!.admin,
-      isolation: this.eos ? 'read_committed' : 'read_uncommitted',
+      isolation: this.isolation,
     })
     if (done) this.settling.resolveDue()
   }

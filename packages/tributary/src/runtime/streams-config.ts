@@ -30,6 +30,22 @@ export interface StreamsConfig {
   /** How long a task waits for an empty input partition before processing its other inputs out of
    *  event-time order. Default 0: never wait. */
   readonly maxTaskIdleMs?: number
+  /**
+   * Event-time alignment (default on): the tasks of a sub-topology, in this instance and across
+   * instances, process their inputs in event-time step, so a task draining a backlog faster than
+   * the others cannot fill a repartition topic out of order and have windows downstream drop the
+   * others' records as late. The price: a task waits for the slowest active input of its
+   * sub-topology (and, across instances, for its commits). Turn off with `false` to let each task
+   * run at its own pace (as Kafka Streams does), e.g. when no stateful time-based operation
+   * follows a repartition.
+   */
+  readonly eventTimeAlignment?: boolean
+  /** How far in event time a task may run ahead of the slowest active input of its sub-topology;
+   *  keep it well under the smallest grace of the windows downstream. Default 5000. */
+  readonly maxEventTimeDriftMs?: number
+  /** How long an input with nothing buffered and nothing to fetch still holds the others back at
+   *  its last event time before it counts as idle and is ignored until it has data. Default 1000. */
+  readonly idleTimeoutMs?: number
   /** Records fetched per poll. Default 1000. */
   readonly maxPollRecords?: number
   /** How long a poll waits for records when there are none (as Kafka Streams' poll.ms). Default 100. */
@@ -76,6 +92,9 @@ const schema = z.object({
   pollMs: z.number().int().min(0).optional(),
   repartitionPurgeIntervalMs: z.number().int().min(0).optional(),
   maxTaskIdleMs: z.number().int().min(0).optional(),
+  eventTimeAlignment: z.boolean().optional(),
+  maxEventTimeDriftMs: z.number().int().min(0).optional(),
+  idleTimeoutMs: z.number().int().min(0).optional(),
   taskTimeoutMs: z.number().int().min(0).optional(),
   instanceId: z
     .string()
@@ -107,6 +126,9 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     pollMs: config.pollMs ?? 100,
     repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
+    eventTimeAlignment: config.eventTimeAlignment ?? true,
+    maxEventTimeDriftMs: config.maxEventTimeDriftMs ?? 5000,
+    idleTimeoutMs: config.idleTimeoutMs ?? 1000,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     clock: config.clock ?? Date.now,
     storageProblems: config.storageProblems ?? new StorageProblems(),

@@ -23,6 +23,8 @@ export class TaskManager {
   readonly tasks = new Map<string, ActiveTask>()
   /** Counters of tasks closed so far (revoked or closed), so app-level totals never go back. */
   readonly retiredMetrics: TaskMetrics = newTaskMetrics()
+  /** Late records per `<task>/<processor>`, of live and closed tasks. */
+  private readonly retiredLate = new Map<string, number>()
   /** Physical input topic -> sub-topology id. */
   readonly subOfTopic = new Map<string, number>()
   /** The task whose stores are being restored now, if any. */
@@ -107,6 +109,13 @@ export class TaskManager {
     for (const id of ids) await this.closeTask(id)
   }
 
+  /** Late records so far per `<task id>/<processor>` (tasks closed since included). */
+  lateRecordsByProcessor(): Record<string, number> {
+    const all = new Map(this.retiredLate)
+    for (const { task } of this.tasks.values()) addLate(all, task)
+    return Object.fromEntries(all)
+  }
+
   async closeAll(): Promise<void> {
     for (const id of [...this.tasks.keys()]) await this.closeTask(id)
   }
@@ -116,7 +125,15 @@ export class TaskManager {
     if (active === undefined) return
     this.tasks.delete(id)
     Object.assign(this.retiredMetrics, sumTaskMetrics([this.retiredMetrics, active.task.metrics]))
+    addLate(this.retiredLate, active.task)
     active.task.close()
     await active.stores.close()
+  }
+}
+
+function addLate(into: Map<string, number>, task: Task): void {
+  for (const [processor, n] of task.late.byProcessor) {
+    const key = `${task.id}/${processor}`
+    into.set(key, (into.get(key) ?? 0) + n)
   }
 }

@@ -8,10 +8,12 @@ import type { Processor, RecordOrigin } from '../topology/processor.ts'
 import type { SubTopology } from '../topology/sub-topology.ts'
 import type { Topology } from '../topology/topology.ts'
 import { deadLetterRecord, fatalRecordError, type ErrorPolicy, type ErrorStage } from './error-handling.ts'
+import { LateRecordLog } from './late-record-log.ts'
 import { PartitionGroup, type QueuedRecord } from './partition-group.ts'
 import { NodeContext, type TaskScope } from './node-context.ts'
 import { PunctuationSchedule } from './punctuation-schedule.ts'
 import type { RecordScope, RuntimeObserver } from './runtime-observer.ts'
+import type { PartitionTimes } from './stream-time-metadata.ts'
 import { newTaskMetrics } from './task-metrics.ts'
 
 export interface TaskEnvironment {
@@ -53,6 +55,7 @@ export class Task {
   readonly id: string
   readonly metrics = newTaskMetrics()
   readonly inputs = new PartitionGroup()
+  readonly late: LateRecordLog
   private readonly sourceByTopic = new Map<string, SourceNode>()
   private readonly runners = new Map<string, Runner>()
   private readonly processors: Processor[] = []
@@ -75,6 +78,7 @@ export class Task {
     private readonly env: TaskEnvironment,
   ) {
     this.id = `${subTopology.id}_${partition}`
+    this.late = new LateRecordLog(this.id, env.logger)
     for (const name of subTopology.nodes) {
       const node = topology.node(name)
       if (node.kind === 'source') {
@@ -99,9 +103,10 @@ export class Task {
       requestCommit: () => {
         this.commitRequested = true
       },
-      recordLate: (processor) => {
+      recordLate: (processor, details) => {
         this.metrics.lateRecords++
         this.env.observer?.recordDropped?.(this.id, 'late', processor)
+        this.late.record(processor, this.streamTime, details)
       },
       schedule: (interval, type, callback) =>
         type === 'stream-time'
@@ -140,13 +145,16 @@ export class Task {
   /**
    * Processes up to `max` buffered records in event-time order; returns how many were taken. When
    * an input partition is empty it waits (returns early) until `maxTaskIdleMs` has passed since it
-   * went empty, so records of several inputs are not processed out of time order needlessly.
+   * went empty, so records of several inputs are not processed out of time order needlessly. Stops
+   * at the first record later than `until` (event-time alignment across tasks).
    */
-  process(max = Infinity, now = this.env.now()): number {
+  process(max = Infinity, now = this.env.now(), until = Infinity): number {
     let done = 0
     while (done < max && this.inputs.size() > 0) {
       if (!this.mayProcess(now)) break
-      this.processRecord(this.inputs.next()!)
+      const entry = this.inputs.next(until)
+      if (entry === undefined) break
+      this.processRecord(entry)
       done++
     }
     return done
@@ -173,6 +181,22 @@ export class Task {
     const offsets = [...this.consumed.values()]
     this.consumed.clear()
     return offsets
+  }
+
+  /** What a commit stores with the partition's offset (see stream-time-metadata.ts). */
+  partitionTimes(partition: TopicPartition): PartitionTimes {
+    const processed = this.inputs.processedTime(partition)
+    return { processed, frontier: this.inputs.headTime(partition) ?? processed }
+  }
+
+  /** Resumes stream time and partition times from the times committed with the offsets. */
+  restoreTimes(times: ReadonlyMap<string, number>): void {
+    for (const tp of this.inputs.partitions()) {
+      const time = times.get(tpKey(tp))
+      if (time === undefined) continue
+      this.inputs.restoreTime(tp, time)
+      if (time > this.streamTime) this.streamTime = time
+    }
   }
 
   /** Fires wall-clock punctuations that are due at `now`. */

@@ -1,4 +1,5 @@
 import type { StreamRecord } from '../record.ts'
+import type { TimeWindow } from '../windowed.ts'
 
 export type PunctuationType = 'stream-time' | 'wall-clock'
 
@@ -26,8 +27,9 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   getStateStore<S>(name: string): S
   /** Calls `callback(time)` every `intervalMs` of stream time or of wall-clock time. */
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable
-  /** Counts a record dropped because it arrived after its window closed (metric `lateRecords`). */
-  recordLate(): void
+  /** Counts a record dropped because it arrived after its window closed (metric `lateRecords`);
+   *  the runtime warns once per processor and window, with what `details` tells. */
+  recordLate(details?: LateRecordDetails): void
   /** Asks the runtime to commit as soon as the current record is done. */
   commit(): void
   recordOrigin(): RecordOrigin | undefined
@@ -49,3 +51,9 @@ export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = 
 
 /** Makes a new processor instance for each task. */
 export type ProcessorSupplier<KIn, VIn, KOut, VOut> = () => Processor<KIn, VIn, KOut, VOut>
+
+/** What a processor knows of a late record: its event time and the window that had closed. */
+export interface LateRecordDetails {
+  readonly timestamp: number
+  readonly window?: TimeWindow
+}

@@ -89,7 +89,7 @@ export function streamStreamJoinSide(
         const time = record.timestamp
         const streamTime = context.currentStreamTimeMs()
         if (time + ahead + windows.graceMs < streamTime) {
-          context.recordLate()
+          context.recordLate({ timestamp: time })
           return
         }
         thisStore.put(record.key, record.value, time)

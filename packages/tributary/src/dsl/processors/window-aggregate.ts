@@ -54,7 +54,7 @@ export function reportLate<K, V>(
   record: StreamRecord<K, V>,
   window: TimeWindow,
 ): void {
-  context.recordLate()
+  context.recordLate({ timestamp: record.timestamp, window })
   if (outputs.lateChild !== undefined) context.forward(record, outputs.lateChild)
   outputs.lateHandler?.(record, window)
 }

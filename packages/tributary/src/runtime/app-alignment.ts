@@ -1,0 +1,80 @@
+import type { Admin, Consumer, Isolation, PartitionOffset } from '../log/log.ts'
+import { tpKey, type TopicPartition } from '../record.ts'
+import { EventTimeAligner } from './event-time-aligner.ts'
+import { InputBackpressure } from './input-backpressure.ts'
+import type { LagTracker } from './lag-tracker.ts'
+import { RemoteFrontiers } from './remote-frontiers.ts'
+import { decodePartitionTimes } from './stream-time-metadata.ts'
+import type { ResolvedConfig } from './streams-config.ts'
+import type { Task } from './task.ts'
+
+/** Commit interval while other instances align to this one's committed frontiers. */
+const ALIGNED_COMMIT_INTERVAL_MS = 1000
+
+/**
+ * What a StreamsApp does for event time: runs its tasks in event-time step (EventTimeAligner, with
+ * the frontiers of partitions other instances own), pauses inputs whose tasks hold enough, and
+ * resumes new tasks at the stream times committed with their offsets.
+ */
+export class AppAlignment {
+  private readonly aligner: EventTimeAligner
+  private readonly remote: RemoteFrontiers | undefined
+  private readonly backpressure: InputBackpressure
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    admin: Admin,
+    isolation: Isolation,
+    lag: () => LagTracker | undefined,
+  ) {
+    const { eventTimeAlignment, maxEventTimeDriftMs, idleTimeoutMs } = config
+    const settings = eventTimeAlignment ? { maxEventTimeDriftMs, idleTimeoutMs } : undefined
+    if (settings !== undefined)
+      this.remote = new RemoteFrontiers(admin, config.applicationId, isolation, settings)
+    this.aligner = new EventTimeAligner(settings, (tp) => !(lag()?.caughtUp(tp) ?? true), this.remote)
+    this.backpressure = new InputBackpressure(config.maxPollRecords)
+  }
+
+  /** Processes the tasks' buffered records as far as alignment allows; pauses full inputs. */
+  process(tasks: readonly Task[], consumer: Consumer): void {
+    this.aligner.process(tasks, this.config.clock())
+    this.backpressure.update(consumer, tasks)
+  }
+
+  /** The commit interval now: at most a second while other instances own input partitions. */
+  get commitIntervalMs(): number {
+    return this.remote?.active
+      ? Math.min(this.config.commitIntervalMs, ALIGNED_COMMIT_INTERVAL_MS)
+      : this.config.commitIntervalMs
+  }
+
+  /** Re-reads other instances' frontiers when due. `inputs`: every input partition's sub-topology. */
+  async refresh(
+    subOfTopic: ReadonlyMap<string, number>,
+    partitionCount: (topic: string) => number,
+    consumer: Consumer,
+  ): Promise<void> {
+    if (this.remote === undefined) return
+    const inputs = new Map<string, readonly [TopicPartition, number]>()
+    for (const [topic, sub] of subOfTopic)
+      for (let partition = 0; partition < partitionCount(topic); partition++)
+        inputs.set(tpKey({ topic, partition }), [{ topic, partition }, sub])
+    await this.remote.refresh(Date.now(), inputs, new Set(consumer.assignment().map(tpKey)))
+  }
+
+  /** Gives `tasks` the stream times committed with the offsets of `partitions`. */
+  async restoreTimes(
+    tasks: readonly Task[],
+    consumer: Consumer,
+    partitions: readonly TopicPartition[],
+    committed?: readonly PartitionOffset[],
+  ): Promise<void> {
+    if (partitions.length === 0) return
+    const times = new Map<string, number>()
+    for (const o of committed ?? (await consumer.committed(partitions))) {
+      const decoded = decodePartitionTimes(o.metadata)
+      if (decoded !== undefined) times.set(tpKey(o), decoded.processed)
+    }
+    if (times.size > 0) for (const task of tasks) task.restoreTimes(times)
+  }
+}

@@ -1,0 +1,94 @@
+import { tpKey, type TopicPartition } from '../record.ts'
+import type { Task } from './task.ts'
+
+export interface AlignmentSettings {
+  /** How far (event time) a task may run ahead of the slowest active input of its sub-topology. */
+  readonly maxEventTimeDriftMs: number
+  /** How long an input that has nothing buffered and nothing left to fetch still holds the others
+   *  back at its last event time; after that it is idle and ignored until it has data again. */
+  readonly idleTimeoutMs: number
+}
+
+/** Where the inputs of a sub-topology that other instances own stand (see RemoteFrontiers). */
+export interface RemoteFrontier {
+  frontier(subTopology: number): number | undefined
+}
+
+/**
+ * Runs the buffered records of an instance's tasks in event-time step. Tasks of one sub-topology
+ * write into the same repartition and output topics, so a task that drains its backlog ahead of
+ * the others would fill those topics out of event-time order, and the windows downstream would
+ * drop the others' records as late. So each sub-topology has a frontier: the smallest event time
+ * still to come from its active inputs (a buffered head; for an input with nothing buffered, its
+ * last event time while it lags or until it has been idle for `idleTimeoutMs`; for inputs other
+ * instances own, their committed frontier), and its tasks only take records up to frontier +
+ * `maxEventTimeDriftMs`. Rounds repeat while any record is taken: each moves the frontier past the
+ * previous bound, so the cost per record is one comparison and a round per drift of event time.
+ */
+export class EventTimeAligner {
+  private readonly idleSince = new Map<string, number>()
+
+  constructor(
+    private readonly settings: AlignmentSettings | undefined,
+    /** Whether the partition may have data in the log the consumer has not fetched yet (true
+     *  while that is unknown, e.g. before its first fetch). */
+    private readonly lagging: (partition: TopicPartition) => boolean,
+    private readonly remote?: RemoteFrontier,
+  ) {}
+
+  /** Processes what alignment allows now; returns the number of records taken. */
+  process(tasks: readonly Task[], now: number): number {
+    if (this.settings === undefined) return tasks.reduce((n, task) => n + task.process(Infinity, now), 0)
+    const drift = this.settings.maxEventTimeDriftMs
+    const groups = bySubTopology(tasks)
+    let total = 0
+    for (;;) {
+      let taken = 0
+      for (const [sub, group] of groups) {
+        const until = this.frontier(sub, group, now) + drift
+        for (const task of group) taken += task.process(Infinity, now, until)
+      }
+      total += taken
+      if (taken === 0) return total
+    }
+  }
+
+  /** The smallest event time still to come from the sub-topology's active inputs (Infinity: none). */
+  frontier(sub: number, tasks: readonly Task[], now: number): number {
+    let min = this.remote?.frontier(sub) ?? Infinity
+    for (const task of tasks)
+      for (const tp of task.inputs.partitions()) {
+        const time = this.partitionFrontier(task, tp, now)
+        if (time !== undefined && time < min) min = time
+      }
+    return min
+  }
+
+  private partitionFrontier(task: Task, tp: TopicPartition, now: number): number | undefined {
+    const head = task.inputs.headTime(tp)
+    if (head !== undefined) {
+      if (this.idleSince.size > 0) this.idleSince.delete(tpKey(tp))
+      return head
+    }
+    const last = task.inputs.processedTime(tp)
+    const key = tpKey(tp)
+    if (this.lagging(tp)) {
+      this.idleSince.delete(key)
+      return last // -Infinity when nothing is known yet: wait for its first records
+    }
+    if (last === -Infinity) return undefined // no data so far and none to fetch
+    const since = this.idleSince.get(key) ?? now
+    this.idleSince.set(key, since)
+    return now - since < this.settings!.idleTimeoutMs ? last : undefined
+  }
+}
+
+function bySubTopology(tasks: readonly Task[]): Map<number, Task[]> {
+  const groups = new Map<number, Task[]>()
+  for (const task of tasks) {
+    const group = groups.get(task.subTopology.id)
+    if (group === undefined) groups.set(task.subTopology.id, [task])
+    else group.push(task)
+  }
+  return groups
+}

@@ -1,0 +1,75 @@
+import type { Admin, Isolation } from '../log/log.ts'
+import { tpKey, type TopicPartition } from '../record.ts'
+import type { AlignmentSettings, RemoteFrontier } from './event-time-aligner.ts'
+import { decodePartitionTimes } from './stream-time-metadata.ts'
+
+/**
+ * Where the input partitions owned by other instances of the application stand, read from the
+ * group's committed offsets: each commit stores a partition's frontier in its metadata
+ * (stream-time-metadata.ts), so no extra topic is needed and what others align to is what a
+ * crashed owner resumes from. Refreshed at most every `refreshMs`, only while some input
+ * partition is not this instance's. A partition whose frontier is unknown (never committed by
+ * this version) is ignored; one whose committed offset has reached its end for `idleTimeoutMs`
+ * is idle and ignored too.
+ */
+export class RemoteFrontiers implements RemoteFrontier {
+  private bySub = new Map<number, number>()
+  private remoteCount = 0
+  private readonly caughtUpSince = new Map<string, number>()
+  private lastRefresh = 0
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly groupId: string,
+    private readonly isolation: Isolation,
+    private readonly settings: AlignmentSettings,
+    private readonly refreshMs = 200,
+  ) {}
+
+  frontier(subTopology: number): number | undefined {
+    return this.bySub.get(subTopology)
+  }
+
+  /** True when the last refresh found input partitions owned elsewhere. */
+  get active(): boolean {
+    return this.remoteCount > 0
+  }
+
+  /**
+   * @param inputs every input partition of the application with its sub-topology
+   * @param local the keys (tpKey) of the partitions this instance owns
+   */
+  async refresh(
+    now: number,
+    inputs: ReadonlyMap<string, readonly [TopicPartition, number]>,
+    local: ReadonlySet<string>,
+  ): Promise<void> {
+    if (now - this.lastRefresh < this.refreshMs) return
+    this.lastRefresh = now
+    const remote = [...inputs.values()].filter(([tp]) => !local.has(tpKey(tp))).map(([tp]) => tp)
+    this.remoteCount = remote.length
+    const bySub = new Map<number, number>()
+    if (remote.length === 0) {
+      this.bySub = bySub
+      return
+    }
+    const [committed, ends] = await Promise.all([
+      this.admin.committedOffsets(this.groupId, remote),
+      this.admin.endOffsets(remote, this.isolation),
+    ])
+    const end = new Map(ends.map((e) => [tpKey(e), e.offset]))
+    for (const c of committed) {
+      const key = tpKey(c)
+      const times = decodePartitionTimes(c.metadata)
+      if (times === undefined) continue
+      if (c.offset >= (end.get(key) ?? Infinity)) {
+        const since = this.caughtUpSince.get(key) ?? now
+        this.caughtUpSince.set(key, since)
+        if (now - since >= this.settings.idleTimeoutMs) continue
+      } else this.caughtUpSince.delete(key)
+      const sub = inputs.get(key)![1]
+      bySub.set(sub, Math.min(bySub.get(sub) ?? Infinity, times.frontier))
+    }
+    this.bySub = bySub
+  }
+}
