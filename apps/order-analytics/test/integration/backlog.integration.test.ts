@@ -171,7 +171,7 @@ describe('order-analytics on Kafka: a backlog of an hour of orders is never drop
   it('drains the backlog with one streams process, exactly', async () => {
     const report = await scenario('one', orders.length, async ({ streams }) => {
       const s = streams('a')
-      await s.waitForLine(/streams: .* running/, 60_000)
+      await s.waitForLine(/streams: .* running/, 180_000)
       return [s]
     })
     console.log(`# ${orders.length} order lines, ${want.size} rows; ${report}`)
@@ -183,7 +183,7 @@ describe('order-analytics on Kafka: a backlog of an hour of orders is never drop
       for (const instance of ['a', 'b', 'c']) {
         const s = streams(instance)
         started.push(s)
-        await s.waitForLine(/streams: .* running/, 60_000)
+        await s.waitForLine(/streams: .* running/, 180_000)
         await sleep(3000)
       }
       return started
@@ -197,7 +197,7 @@ describe('order-analytics on Kafka: a backlog of an hour of orders is never drop
       Math.floor(orders.length * 0.6),
       async ({ streams, writeRest }) => {
         let s = streams('a')
-        await s.waitForLine(/streams: .* running/, 60_000)
+        await s.waitForLine(/streams: .* running/, 180_000)
         const writing = writeRest()
         for (let round = 0; round < 3; round++) {
           await sleep(4000)
@@ -205,7 +205,7 @@ describe('order-analytics on Kafka: a backlog of an hour of orders is never drop
           assert.equal((await s.exited).signal, 'SIGKILL')
           await sleep(1000)
           s = streams('a')
-          await s.waitForLine(/streams: .* running/, 60_000)
+          await s.waitForLine(/streams: .* running/, 180_000)
         }
         await writing
         return [s]

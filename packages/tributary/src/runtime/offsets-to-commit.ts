@@ -23,7 +23,9 @@ export class OffsetsToCommit {
       for (const tp of task.inputs.partitions()) {
         const key = tpKey(tp)
         const last = this.committed.get(key)
-        let offset = offsets.get(key)?.offset ?? last?.offset
+        // A partition not consumed from yet is committed at its first buffered record, so other
+        // instances learn its frontier before its task may process anything.
+        let offset = offsets.get(key)?.offset ?? last?.offset ?? task.inputs.headOffset(tp)
         if (offset === undefined) continue
         if (task.inputs.bufferedIn(tp) === 0) offset = Math.max(offset, positionOf(consumer, tp) ?? offset)
         const metadata = encodePartitionTimes(task.partitionTimes(tp))

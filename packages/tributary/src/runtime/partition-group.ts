@@ -87,6 +87,11 @@ export class PartitionGroup {
     return this.queue(partition).peek()?.timestamp
   }
 
+  /** Offset of the partition's next buffered record, if any. */
+  headOffset(partition: TopicPartition): number | undefined {
+    return this.queue(partition).peek()?.raw.offset
+  }
+
   /** Resumes a partition's time from a commit: it never goes back. */
   restoreTime(partition: TopicPartition, time: number): void {
     const q = this.queue(partition)

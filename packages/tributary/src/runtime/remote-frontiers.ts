@@ -8,9 +8,10 @@ import { decodePartitionTimes } from './stream-time-metadata.ts'
  * group's committed offsets: each commit stores a partition's frontier in its metadata
  * (stream-time-metadata.ts), so no extra topic is needed and what others align to is what a
  * crashed owner resumes from. Refreshed at most every `refreshMs`, only while some input
- * partition is not this instance's. A partition whose frontier is unknown (never committed by
- * this version) is ignored; one whose committed offset has reached its end for `idleTimeoutMs`
- * is idle and ignored too.
+ * partition is not this instance's. A partition with records to process and no frontier yet
+ * (its owner has not committed it since it was assigned) holds everything back until its owner
+ * does, which it does as soon as it has fetched the partition (OffsetsToCommit). One whose
+ * committed offset has reached its end for `idleTimeoutMs` is idle and ignored.
  */
 export class RemoteFrontiers implements RemoteFrontier {
   private bySub = new Map<number, number>()
@@ -57,12 +58,20 @@ export class RemoteFrontiers implements RemoteFrontier {
       this.admin.committedOffsets(this.groupId, remote),
       this.admin.endOffsets(remote, this.isolation),
     ])
-    const end = new Map(ends.map((e) => [tpKey(e), e.offset]))
-    for (const c of committed) {
-      const key = tpKey(c)
-      const times = decodePartitionTimes(c.metadata)
-      if (times === undefined) continue
-      if (c.offset >= (end.get(key) ?? Infinity)) {
+    const byKey = new Map(committed.map((c) => [tpKey(c), c]))
+    const uncommitted = remote.filter((tp) => !byKey.has(tpKey(tp)))
+    const beginnings = uncommitted.length > 0 ? await this.admin.beginningOffsets(uncommitted) : []
+    const beginning = new Map(beginnings.map((b) => [tpKey(b), b.offset]))
+    for (const e of ends) {
+      const key = tpKey(e)
+      const c = byKey.get(key)
+      const position = c?.offset ?? beginning.get(key) ?? 0
+      const times = decodePartitionTimes(c?.metadata)
+      if (times === undefined) {
+        if (position < e.offset) bySub.set(inputs.get(key)![1], -Infinity)
+        continue
+      }
+      if (position >= e.offset) {
         const since = this.caughtUpSince.get(key) ?? now
         this.caughtUpSince.set(key, since)
         if (now - since >= this.settings.idleTimeoutMs) continue
