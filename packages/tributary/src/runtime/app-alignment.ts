@@ -73,7 +73,7 @@ export class AppAlignment {
     const times = new Map<string, number>()
     for (const o of committed ?? (await consumer.committed(partitions))) {
       const decoded = decodePartitionTimes(o.metadata)
-      if (decoded !== undefined) times.set(tpKey(o), decoded.processed)
+      if (decoded !== undefined && decoded.processed > -Infinity) times.set(tpKey(o), decoded.processed)
     }
     if (times.size > 0) for (const task of tasks) task.restoreTimes(times)
   }

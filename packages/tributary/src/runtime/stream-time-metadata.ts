@@ -14,17 +14,20 @@ export interface PartitionTimes {
   readonly frontier: number
 }
 
-const PATTERN = /^tributary-v1;pt=(-?\d+);ft=(-?\d+)$/
+const PATTERN = /^tributary-v1;pt=(-?\d*);ft=(-?\d+)$/
 
+/** The metadata for `times`; undefined when nothing is known yet (no record seen). A partition
+ *  with a buffered record but none processed has a frontier and no processed time (`pt=`). */
 export function encodePartitionTimes(times: PartitionTimes): string | undefined {
-  if (!Number.isFinite(times.processed)) return undefined
+  const processed = Number.isFinite(times.processed) ? String(Math.trunc(times.processed)) : ''
   const frontier = Number.isFinite(times.frontier) ? times.frontier : times.processed
-  return `tributary-v1;pt=${Math.trunc(times.processed)};ft=${Math.trunc(frontier)}`
+  if (!Number.isFinite(frontier)) return undefined
+  return `tributary-v1;pt=${processed};ft=${Math.trunc(frontier)}`
 }
 
 /** The times in a commit's metadata; undefined for none or metadata written by something else. */
 export function decodePartitionTimes(metadata: string | undefined): PartitionTimes | undefined {
   const match = metadata === undefined ? null : PATTERN.exec(metadata)
   if (match === null) return undefined
-  return { processed: Number(match[1]), frontier: Number(match[2]) }
+  return { processed: match[1] === '' ? -Infinity : Number(match[1]), frontier: Number(match[2]) }
 }
