@@ -29,7 +29,7 @@ export class AppAlignment {
   ) {
     const { eventTimeAlignment, maxEventTimeDriftMs, idleTimeoutMs } = config
     const settings = eventTimeAlignment ? { maxEventTimeDriftMs, idleTimeoutMs } : undefined
-    if (settings !== undefined)
+    if (settings !== undefined && config.eventTimeAlignmentAcrossInstances)
       this.remote = new RemoteFrontiers(admin, config.applicationId, isolation, settings)
     this.aligner = new EventTimeAligner(settings, (tp) => !(lag()?.caughtUp(tp) ?? true), this.remote)
     this.backpressure = new InputBackpressure(config.maxPollRecords)

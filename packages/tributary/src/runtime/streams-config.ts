@@ -40,6 +40,10 @@ export interface StreamsConfig {
    * follows a repartition.
    */
   readonly eventTimeAlignment?: boolean
+  /** Also align with the input partitions other instances own, through the frontiers stored in
+   *  the offset commit metadata (see docs/kafka.md). Default false for now: with several
+   *  instances on Kafka it has been seen to stall a backlog (open issue 14). */
+  readonly eventTimeAlignmentAcrossInstances?: boolean
   /** How far in event time a task may run ahead of the slowest active input of its sub-topology;
    *  keep it well under the smallest grace of the windows downstream. Default 5000. */
   readonly maxEventTimeDriftMs?: number
@@ -93,6 +97,7 @@ const schema = z.object({
   repartitionPurgeIntervalMs: z.number().int().min(0).optional(),
   maxTaskIdleMs: z.number().int().min(0).optional(),
   eventTimeAlignment: z.boolean().optional(),
+  eventTimeAlignmentAcrossInstances: z.boolean().optional(),
   maxEventTimeDriftMs: z.number().int().min(0).optional(),
   idleTimeoutMs: z.number().int().min(0).optional(),
   taskTimeoutMs: z.number().int().min(0).optional(),
@@ -127,6 +132,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     eventTimeAlignment: config.eventTimeAlignment ?? true,
+    eventTimeAlignmentAcrossInstances: config.eventTimeAlignmentAcrossInstances ?? false,
     maxEventTimeDriftMs: config.maxEventTimeDriftMs ?? 5000,
     idleTimeoutMs: config.idleTimeoutMs ?? 1000,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
