@@ -44,6 +44,7 @@ export type { Consumed, Grouped, Materialized, Named, Produced, Repartitioned } 
 export { DLQ_HEADERS, type ErrorPolicy } from './runtime/error-handling.ts'
 export { StreamsApp, type AppMetrics, type AppState } from './runtime/streams-app.ts'
 export { shutdownOnSignals, type ShutdownOptions } from './runtime/shutdown-on-signals.ts'
+export type { DropReason, RecordScope, RuntimeObserver } from './runtime/runtime-observer.ts'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.ts'
 export { EmbeddedLog, type EmbeddedLogOptions } from './log/embedded/index.ts'
 export { namespacedLog } from './log/namespaced-log.ts'

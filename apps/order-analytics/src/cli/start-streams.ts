@@ -1,5 +1,6 @@
 import { StreamsApp, type ProcessingGuarantee } from 'tributary-streams'
 import type { AppContext, AvroSettings } from '../context.ts'
+import { appLogger, streamsObserver } from '../observe/app-observability.ts'
 import { orderAnalyticsTopology } from '../topology/order-analytics-topology.ts'
 import type { RawValueSerdes } from '../topology/options.ts'
 import { PipelineMetrics } from '../topology/pipeline-metrics.ts'
@@ -45,6 +46,8 @@ export async function startStreams(
       dataDir: ctx.dataDir,
       log: ctx.log,
       processingGuarantee: options.processingGuarantee ?? 'exactly-once',
+      observer: streamsObserver(ctx),
+      logger: appLogger(),
       ...(env.instanceId ? { instanceId: env.instanceId } : {}),
       // The join task reads re-keyed orders and users: wait for a lagging users input so a user
       // sent with (or before) an order is in the table when the order arrives.

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import { Gauge, Registry } from 'prom-client'
 import {
   groupLag,
   registerLagMetrics,
@@ -6,6 +6,7 @@ import {
   registerStreamsMetrics,
 } from 'tributary-streams/observe'
 import type { AppContext } from '../context.ts'
+import { appRegistry } from '../observe/app-observability.ts'
 import { runningSinks } from '../sink/running-sinks.ts'
 import type { HealthMonitor } from './health-monitor.ts'
 
@@ -14,10 +15,13 @@ import type { HealthMonitor } from './health-monitor.ts'
  * (when they run in this process), consumer lag of the streams group (from the log) and of the
  * sink (from its offsets in the database), and the dashboard's own pipeline figures.
  */
-export function dashboardRegistry(ctx: AppContext, health: HealthMonitor, clients: () => number): Registry {
+export function dashboardRegistry(
+  ctx: AppContext,
+  health: HealthMonitor,
+  clients: () => number,
+): Pick<Registry, 'metrics' | 'contentType'> {
   const registry = new Registry()
   registry.setDefaultLabels({ application_id: ctx.applicationId })
-  collectDefaultMetrics({ register: registry })
   registerStreamsMetrics(registry, () => ctx.streams)
   registerSinkMetrics(registry, () => [...runningSinks][0], 'revenue_per_minute')
   registerLagMetrics(registry, () => [
@@ -57,5 +61,10 @@ export function dashboardRegistry(ctx: AppContext, health: HealthMonitor, client
     () => (health.current.status === 'ok' ? 1 : 0),
   )
   gauge('order_analytics_dashboard_clients', 'Browsers connected to /events', clients)
-  return registry
+  // The app's registry (process, runtime and sink series) is read at each scrape: jobs of this
+  // process started after the dashboard register there too.
+  return {
+    contentType: registry.contentType,
+    metrics: async () => `${await registry.metrics()}\n${await appRegistry(ctx).metrics()}`,
+  }
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts'
 import { openEventCodec, type EventCodec } from './event-codec.ts'
 import { makeOrder, makeUser, userId } from './events.ts'
 import { Random } from './random.ts'
+import { traceRecords } from './trace-records.ts'
 
 export interface ProducerOptions {
   /** Orders per second. */
@@ -80,7 +81,7 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
             value: Buffer.from(JSON.stringify(next)),
           })
           await producer.beginTransaction()
-          await producer.send(records)
+          await producer.send(traceRecords(records, [ctx.topics.ordersRaw]))
           await producer.commitTransaction()
           state = next
         }

@@ -2,7 +2,8 @@ import { PostgresSink } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import { openDatabase } from './database.ts'
 import { revenueParams } from './processed-record.ts'
-import { ensureSchemaOn, OFFSETS_TABLE, UPSERT_REVENUE } from './schema.ts'
+import { ensureSchemaOn, OFFSETS_TABLE, REVENUE_TABLE, UPSERT_REVENUE } from './schema.ts'
+import { appLogger, sinkCommitObserver } from '../observe/app-observability.ts'
 import { runningSinks } from './running-sinks.ts'
 
 export { ensureSchema } from './schema.ts'
@@ -39,6 +40,8 @@ export async function startSink(ctx: AppContext): Promise<SinkHandle> {
       toParams: revenueParams,
       coalesceKey: (r) => r.key?.toString('utf8') ?? '',
       maxBatchRecords: 2000,
+      onCommit: sinkCommitObserver(ctx, REVENUE_TABLE),
+      logger: appLogger(),
     })
     await sink.start()
   } catch (err) {

@@ -8,3 +8,4 @@ export { tracingObserver, startRecordSpan, type TracingOptions } from './tracing
 export { spanContextFrom, withSpanContext, TRACEPARENT } from './trace-context.ts'
 export { combineObservers } from './combine-observers.ts'
 export type { DropReason, RecordScope, RuntimeObserver } from '../runtime/runtime-observer.ts'
+export { sinkObserver, type SinkObserverOptions } from './sink-observer.ts'

@@ -31,8 +31,14 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
   if (level === 'off') return undefined
   const prefix = options.prefix ?? 'tributary_streams_'
   const registers = [options.registry]
+  // A registry may outlive an app (a restart in the same process): its series are reused.
+  const existing = <M>(name: string): M | undefined =>
+    options.registry.getSingleMetric(`${prefix}${name}`) as M
   const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    existing<Histogram>(name) ??
     new Histogram({ name: `${prefix}${name}`, help, labelNames, buckets, registers })
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    existing<Counter>(name) ?? new Counter({ name: `${prefix}${name}`, help, labelNames, registers })
 
   const process = cached(
     histogram(
@@ -50,28 +56,16 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
       SLOW_BUCKETS,
     ),
   )
-  const produced = cached(
-    new Counter({
-      name: `${prefix}records_produced_total`,
-      help: 'Records the app wrote, per topic',
-      labelNames: ['topic'],
-      registers,
-    }),
-  )
+  const produced = cached(counter('records_produced_total', 'Records the app wrote, per topic', ['topic']))
   const dropped = cached(
-    new Counter({
-      name: `${prefix}records_dropped_total`,
-      help: 'Records not processed or not counted, per task, reason and (at debug) processor',
-      labelNames: ['task', 'reason', 'processor'],
-      registers,
-    }),
+    counter(
+      'records_dropped_total',
+      'Records not processed or not counted, per task, reason and (at debug) processor',
+      ['task', 'reason', 'processor'],
+    ),
   )
   const poll = histogram('poll_latency_seconds', 'Time of one poll of the input log', [], SLOW_BUCKETS)
-  const polledRecords = new Counter({
-    name: `${prefix}records_consumed_total`,
-    help: 'Records returned by polls',
-    registers,
-  })
+  const polledRecords = counter('records_consumed_total', 'Records returned by polls')
   const commit = histogram(
     'commit_latency_seconds',
     'Time of one commit (changelogs, outputs, offsets, stores)',
@@ -88,12 +82,7 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
     SLOW_BUCKETS,
   )
   const restored = cached(
-    new Counter({
-      name: `${prefix}restore_records_total`,
-      help: 'Changelog records restored, per store',
-      labelNames: ['store'],
-      registers,
-    }),
+    counter('restore_records_total', 'Changelog records restored, per store', ['store']),
   )
   const store =
     level === 'debug'
