@@ -1,5 +1,5 @@
-import type { Log, StreamsApp } from 'tributary-streams'
 import type { HttpSecurity } from 'tributary-streams/http'
+import type { Log, StorageProblems, StreamsApp } from 'tributary-streams'
 import type { PipelineMetrics } from './topology/pipeline-metrics.ts'
 
 /** Prefixed topic names of the pipeline (env ORDERS_TOPIC_PREFIX, default empty). */
@@ -9,6 +9,8 @@ export interface TopicNames {
   readonly ordersProcessed: string
   readonly ordersOutbox: string
   readonly ordersDlq: string
+  /** Rows of orders-processed the database refused (the sink's dead letters, with the database's error). */
+  readonly ordersSinkDlq: string
 }
 
 /**
@@ -33,6 +35,9 @@ export interface AppContext {
   readonly databaseUrl: string | undefined
   /** ORDERS_FORMAT=avro: users-raw and orders-raw carry Avro (registry wire format). Absent: UTF-8 JSON. */
   readonly avro?: AvroSettings
+  /** Storage problems of this process (the embedded log's, the state stores'), shown by /health
+   *  until acknowledged; the streams job reports into it. */
+  readonly storageProblems?: StorageProblems
   /** Set when the streams job runs in this process: its metrics feed /metrics and the dashboard. */
   streams?: StreamsApp
   /** Set with `streams`: the topology's own counters (duplicates, dead-lettered by reason, unknown
@@ -54,4 +59,5 @@ export const topicNames = (prefix: string): TopicNames => ({
   ordersProcessed: `${prefix}orders-processed`,
   ordersOutbox: `${prefix}orders-outbox`,
   ordersDlq: `${prefix}orders-dlq`,
+  ordersSinkDlq: `${prefix}orders-sink-dlq`,
 })

@@ -1,5 +1,5 @@
-import { EmbeddedLog, TributaryError, type Log } from 'tributary-streams'
 import { httpSecurityFromEnv } from 'tributary-streams/http'
+import { EmbeddedLog, StorageProblems, TributaryError, type Log } from 'tributary-streams'
 import { topicNames, type AppContext, type AvroSettings } from '../context.ts'
 
 /** Settings of the topology that come from the environment (besides those of AppContext). */
@@ -8,6 +8,8 @@ export interface PipelineEnv {
   readonly graceMs: number
   /** ORDERS_DEDUPE_RETENTION_MS, default 24 h. */
   readonly dedupeRetentionMs: number
+  /** ORDERS_MAX_TIME_SKEW_MS, default 1 year: see TopologyOptions.maxTimeSkewMs. */
+  readonly maxTimeSkewMs: number
   /** TRIBUTARY_INSTANCE_ID: one per streams process (transactional id); unset: the library's id,
    *  stable per data directory. */
   readonly instanceId: string | undefined
@@ -28,6 +30,7 @@ export function pipelineEnv(env: Env = process.env): PipelineEnv {
   return {
     graceMs: int(env, 'ORDERS_GRACE_MS', 30_000),
     dedupeRetentionMs: int(env, 'ORDERS_DEDUPE_RETENTION_MS', 24 * 3_600_000, 1),
+    maxTimeSkewMs: int(env, 'ORDERS_MAX_TIME_SKEW_MS', 365 * 24 * 3_600_000, 1),
     instanceId: env['TRIBUTARY_INSTANCE_ID'] || undefined,
   }
 }
@@ -51,9 +54,10 @@ export function avroSettings(env: Env = process.env): AvroSettings | undefined {
  * Opens the log the environment names: Kafka when KAFKA_BROKERS is set (with TLS and SASL from
  * KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*: see kafkaOptionsFromEnv), else the embedded log.
  */
-async function openLog(env: Env, dataDir: string): Promise<Log> {
+async function openLog(env: Env, dataDir: string, problems: StorageProblems): Promise<Log> {
   const brokers = env['KAFKA_BROKERS']
-  if (brokers === undefined || brokers === '') return EmbeddedLog.open({ dataDir: `${dataDir}/log` })
+  if (brokers === undefined || brokers === '')
+    return EmbeddedLog.open({ dataDir: `${dataDir}/log`, problems })
   // Loaded only when asked for: the embedded mode never touches the Kafka client.
   const { KafkaLog, kafkaOptionsFromEnv } = await import('tributary-streams/kafka')
   return KafkaLog.connect(kafkaOptionsFromEnv(env, env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics')!)
@@ -68,8 +72,10 @@ export async function contextFromEnv(env: Env = process.env): Promise<AppContext
   const port = int(env, 'PORT', 3000)
   if (port > 65535) throw new TributaryError('CONFIG', `PORT must be a port number 0-65535, got '${port}'`)
   pipelineEnv(env)
+  const storageProblems = new StorageProblems()
   return {
-    log: await openLog(env, dataDir),
+    log: await openLog(env, dataDir, storageProblems),
+    storageProblems,
     topics: topicNames(env['ORDERS_TOPIC_PREFIX'] ?? ''),
     partitions,
     dataDir,

@@ -1,4 +1,5 @@
 import { isObject, type RawValue } from './parse-json.ts'
+import { textProblem } from './text-check.ts'
 
 /** What the pipeline keeps of an accepted OrderPlaced. */
 export interface ValidOrder {
@@ -22,14 +23,25 @@ export const ORDER_REASONS = [
   'invalid-avro',
   'missing-field',
   'wrong-type',
+  'invalid-string',
   'wrong-event-type',
   'invalid-timestamp',
   'no-items',
   'invalid-quantity',
   'invalid-price',
+  'invalid-total',
   'total-mismatch',
 ] as const
 export type OrderReason = (typeof ORDER_REASONS)[number]
+
+/**
+ * Largest price and total accepted: revenue_per_minute stores numeric(18,2), and a window's sum
+ * is kept in integer millionths, exact below 2^53 (about 9e9 in currency units), so an order may
+ * not exceed 1e9 on its own.
+ */
+export const MAX_AMOUNT = 1e9
+/** Largest quantity of an item accepted. */
+export const MAX_QUANTITY = 1e6
 
 /** |total - sum(quantity * price)| above this is a mismatch (the 1e-9 absorbs float error). */
 export const TOTAL_TOLERANCE = 0.01 + 1e-9
@@ -54,6 +66,10 @@ function check(
   if (actual !== kind) return fail('wrong-type', `${path}${field} is ${actual}, expected ${kind}`)
   if (kind === 'number' && !Number.isFinite(value))
     return fail('wrong-type', `${path}${field} is not a finite number`)
+  if (kind === 'string') {
+    const problem = textProblem(value as string)
+    if (problem !== undefined) return fail('invalid-string', `${path}${field} has a ${problem}`)
+  }
   return undefined
 }
 
@@ -111,13 +127,18 @@ export function validateOrder(raw: RawValue): Validation<ValidOrder> {
     }
     const quantity = item['quantity'] as number
     const price = item['price'] as number
-    if (!Number.isInteger(quantity) || quantity < 1)
-      return fail('invalid-quantity', `${path}quantity ${quantity} is not an integer >= 1`)
-    if (!Number.isFinite(price) || price < 0)
-      return fail('invalid-price', `${path}price ${price} is negative or not finite`)
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY)
+      return fail(
+        'invalid-quantity',
+        `${path}quantity ${quantity} is not an integer from 1 to ${MAX_QUANTITY}`,
+      )
+    if (!Number.isFinite(price) || price < 0 || price > MAX_AMOUNT)
+      return fail('invalid-price', `${path}price ${price} is not a number from 0 to ${MAX_AMOUNT}`)
     sum += quantity * price
   }
   const total = payload['total'] as number
+  if (total < 0 || total > MAX_AMOUNT)
+    return fail('invalid-total', `payload.total ${total} is not a number from 0 to ${MAX_AMOUNT}`)
   if (Math.abs(total - sum) > TOTAL_TOLERANCE)
     return fail(
       'total-mismatch',

@@ -1,3 +1,4 @@
+import type { StorageProblem, StorageProblems } from 'tributary-streams'
 import { groupLag } from 'tributary-streams/observe'
 import { SqlOffsetStore, type SqlQueryable } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
@@ -30,6 +31,69 @@ const withTimeout = <T>(what: string, p: Promise<T>): Promise<T> =>
       setTimeout(() => reject(new Error(`${what} timed out`)), TIMEOUT_MS).unref(),
     ),
   ])
+
+/** The storage problem lists of this process: the context's, the streams app's, the log's. */
+function problemLists(ctx: AppContext): StorageProblems[] {
+  const logProblems = (ctx.log as { problems?: StorageProblems }).problems
+  const lists = [ctx.storageProblems, ctx.streams?.storageProblems, logProblems]
+  return [...new Set(lists.filter((l): l is StorageProblems => l !== undefined))]
+}
+
+/** Storage problems no operator has acknowledged yet, oldest first. */
+export const storageProblems = (ctx: AppContext): StorageProblem[] =>
+  problemLists(ctx)
+    .flatMap((l) => l.list())
+    .sort((a, b) => a.at - b.at)
+
+/** Clears the storage problems (an operator has seen them: POST /health/acknowledge); returns them. */
+export const acknowledgeStorageProblems = (ctx: AppContext): StorageProblem[] =>
+  problemLists(ctx)
+    .flatMap((l) => l.acknowledge())
+    .sort((a, b) => a.at - b.at)
+
+/**
+ * GET /health: liveness. 503 when the log or the database is unreachable or a job of this
+ * process stopped. Unacknowledged storage problems make it `degraded`, listed, with 200: the
+ * process works, and a restart would not repair anything (it would only forget the problems).
+ */
+export async function healthReport(
+  ctx: AppContext,
+  db: SqlQueryable,
+  extraProblems: readonly string[],
+): Promise<{ httpStatus: number; body: Record<string, unknown> }> {
+  const live = await checkLiveness(ctx, db)
+  const all = [...live.problems, ...extraProblems]
+  const storage = storageProblems(ctx)
+  const up = live.log && live.database && all.length === 0
+  return {
+    httpStatus: up ? 200 : 503,
+    body: {
+      status: !up ? 'unavailable' : storage.length > 0 ? 'degraded' : 'ok',
+      log: live.log ? 'ok' : 'error',
+      database: live.database ? 'ok' : 'error',
+      streams: ctx.streams?.state ?? 'not in this process',
+      problems: all,
+      storageProblems: storage,
+    },
+  }
+}
+
+/**
+ * GET /ready: 503 with the reasons while this process' streams app is not running or restores
+ * state from its changelogs, or its sink is not running; else 200. Lists storage problems too.
+ */
+export function readiness(ctx: AppContext): { httpStatus: number; body: Record<string, unknown> } {
+  const reasons: string[] = []
+  const app = ctx.streams
+  if (app !== undefined && app.state !== 'running') reasons.push(`streams app is ${app.state}`)
+  else if (app !== undefined && app.metrics().restoringTasks > 0)
+    reasons.push(`streams app is restoring state (${app.metrics().restoreRemaining} changelog records left)`)
+  for (const sink of runningSinks) if (sink.state !== 'running') reasons.push(`sink is ${sink.state}`)
+  return {
+    httpStatus: reasons.length === 0 ? 200 : 503,
+    body: { ready: reasons.length === 0, reasons, storageProblems: storageProblems(ctx) },
+  }
+}
 
 /** Reachability of the log and the database, and the state of this process' streams app and sink. */
 export async function checkLiveness(
@@ -79,7 +143,11 @@ export class HealthMonitor {
   async refresh(): Promise<Health> {
     const { ctx, db } = this.sources
     const live = await checkLiveness(ctx, db)
-    const problems = [...live.problems, ...this.sources.problems()]
+    const problems = [
+      ...live.problems,
+      ...this.sources.problems(),
+      ...storageProblems(ctx).map((p) => `storage: ${p.message}`),
+    ]
     const [rate, streamsLag, sinkLag] = await Promise.all([
       live.log ? this.rate().catch(() => null) : null,
       live.log ? this.streamsLag().catch(() => null) : null,

@@ -61,6 +61,19 @@ export function dashboardRegistry(
     () => (health.current.status === 'ok' ? 1 : 0),
   )
   gauge('order_analytics_dashboard_clients', 'Browsers connected to /events', clients)
+  new Gauge({
+    name: 'tributary_storage_problems_total',
+    help: 'Storage problems reported by kind since start (a store rebuilt, data recovered with loss, ...), acknowledged or not',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      const lists = new Set(
+        [ctx.storageProblems, ctx.streams?.storageProblems].filter((l) => l !== undefined),
+      )
+      for (const list of lists) for (const [kind, n] of list.counts()) this.inc({ kind }, n)
+    },
+  })
   // The app's registry (process, runtime and sink series) is read at each scrape: jobs of this
   // process started after the dashboard register there too.
   return {

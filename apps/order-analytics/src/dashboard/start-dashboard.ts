@@ -10,7 +10,13 @@ import { parseProcessedRow } from '../sink/processed-record.ts'
 import { readTableOn } from '../sink/read-table.ts'
 import { ensureSchemaOn, OFFSETS_TABLE, REVENUE_TABLE } from '../sink/schema.ts'
 import { sinkGroupId } from '../sink/start-sink.ts'
-import { checkLiveness, HealthMonitor, type PipelineCounters } from './health-monitor.ts'
+import {
+  acknowledgeStorageProblems,
+  healthReport,
+  HealthMonitor,
+  readiness,
+  type PipelineCounters,
+} from './health-monitor.ts'
 import { dashboardRegistry } from './prometheus.ts'
 import { RevenueModel } from './revenue-model.ts'
 import { SseHub } from './sse-hub.ts'
@@ -36,7 +42,8 @@ const MINUTE = 60_000
 
 /**
  * The `dashboard` job on ctx.port: `/` the live page (src/web), `/events` server-sent events,
- * `/api/summary`, `/metrics` (Prometheus) and `/health`. Its figures start from a consistent
+ * `/api/summary`, `/metrics` (Prometheus), `/health`, `/ready` and `POST /health/acknowledge`
+ * (clears the storage problems /health lists). Its figures start from a consistent
  * snapshot of revenue_per_minute and the sink's stored offsets, then follow orders-processed
  * from exactly those offsets and orders-outbox (WindowClosed, AnomalyDetected), so they equal the
  * table whenever the sink has caught up. Embedded PGlite works only with the sink in this process
@@ -172,16 +179,22 @@ export async function startDashboard(
         res.writeHead(200, { 'content-type': registry.contentType }).end(body)
       },
       '/health': async (_req, res) => {
-        const live = await checkLiveness(ctx, db)
-        const all = [...live.problems, ...problems]
-        const ok = live.log && live.database && all.length === 0
-        json(res, ok ? 200 : 503, {
-          status: ok ? 'ok' : 'unavailable',
-          log: live.log ? 'ok' : 'error',
-          database: live.database ? 'ok' : 'error',
-          streams: ctx.streams?.state ?? 'not in this process',
-          problems: all,
-        })
+        const { httpStatus, body } = await healthReport(ctx, db, problems)
+        json(res, httpStatus, body)
+      },
+      '/ready': async (_req, res) => {
+        const { httpStatus, body } = readiness(ctx)
+        json(res, httpStatus, body)
+      },
+    }
+    const postRoutes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+      '/health/acknowledge': async (req, res) => {
+        // Another site's page must not clear them through the operator's browser (no CORS preflight
+        // for a plain POST): a browser names the page's origin, which must be this server.
+        const origin = req.headers.origin
+        if (origin !== undefined && new URL(origin).host !== req.headers.host)
+          throw new HttpError(403, 'cross-origin acknowledge refused')
+        json(res, 200, { acknowledged: acknowledgeStorageProblems(ctx) })
       },
     }
     server = await startHttpServer({
@@ -190,7 +203,12 @@ export async function startDashboard(
       name: 'order-analytics dashboard',
       handler: async (req, res) => {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname
-        const route = req.method === 'GET' || req.method === 'HEAD' ? routes[path] : undefined
+        const route =
+          req.method === 'GET' || req.method === 'HEAD'
+            ? routes[path]
+            : req.method === 'POST'
+              ? postRoutes[path]
+              : undefined
         if (route !== undefined) return route(req, res)
         if (!(await servePage(req, res))) throw new HttpError(404, 'not found')
       },

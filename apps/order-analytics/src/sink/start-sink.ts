@@ -21,10 +21,16 @@ export const sinkGroupId = (ctx: Pick<AppContext, 'applicationId'>): string => `
 /**
  * The `sink` job: orders-processed (read_committed) upserted into revenue_per_minute, exactly
  * once, with the consumed offsets in the same transaction (PostgresSink). Creates the topic and
- * the tables if missing. A sink that fails logs and stops; `sink.done` rejects with why.
+ * the tables if missing. A row the database refuses (its error names why) goes to orders-sink-dlq
+ * and the sink goes on; any other failure is logged and stops it; `sink.done` rejects with why.
  */
 export async function startSink(ctx: AppContext): Promise<SinkHandle> {
-  await ctx.log.admin.createTopics([{ name: ctx.topics.ordersProcessed, partitions: ctx.partitions }])
+  await ctx.log.admin.createTopics(
+    [ctx.topics.ordersProcessed, ctx.topics.ordersSinkDlq].map((name) => ({
+      name,
+      partitions: ctx.partitions,
+    })),
+  )
   const db = await openDatabase(ctx)
   let sink: PostgresSink
   try {
@@ -42,6 +48,7 @@ export async function startSink(ctx: AppContext): Promise<SinkHandle> {
       maxBatchRecords: 2000,
       onCommit: sinkCommitObserver(ctx, REVENUE_TABLE),
       logger: appLogger(),
+      deadLetterTopic: ctx.topics.ordersSinkDlq,
     })
     await sink.start()
   } catch (err) {

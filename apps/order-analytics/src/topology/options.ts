@@ -2,6 +2,7 @@ import type { FieldMask, Serde } from 'tributary-streams'
 import type { TopicNames } from '../context.ts'
 import type { RawValue } from '../contract/parse-json.ts'
 import { DEFAULT_USER_MASK } from './mask-users.ts'
+import { DEFAULT_MAX_TIME_SKEW_MS } from './event-time.ts'
 import { PipelineMetrics } from './pipeline-metrics.ts'
 import { rawValueSerde } from './raw-value-serde.ts'
 
@@ -27,6 +28,9 @@ export interface TopologyOptions {
   readonly graceMs?: number
   /** Event time an accepted order_id is remembered for duplicates; default 24 h. */
   readonly dedupeRetentionMs?: number
+  /** How far an order's payload.timestamp may be from its partition's stream time, or ahead of the
+   *  wall clock, before it is rejected (`invalid-timestamp`); env ORDERS_MAX_TIME_SKEW_MS, default 1 year. */
+  readonly maxTimeSkewMs?: number
   readonly anomaly?: Partial<AnomalyRule>
   /** Where the counters go; pass one to read them (default: a fresh, unread object). */
   readonly metrics?: PipelineMetrics
@@ -47,6 +51,7 @@ export interface ResolvedTopologyOptions {
   readonly rawValues: RawValueSerdes
   readonly graceMs: number
   readonly dedupeRetentionMs: number
+  readonly maxTimeSkewMs: number
   readonly anomaly: AnomalyRule
   readonly metrics: PipelineMetrics
   readonly persistentStores: boolean
@@ -59,6 +64,7 @@ export function resolveTopologyOptions(options: TopologyOptions): ResolvedTopolo
     rawValues: options.rawValues ?? { users: rawValueSerde, orders: rawValueSerde },
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
     dedupeRetentionMs: options.dedupeRetentionMs ?? DEFAULT_DEDUPE_RETENTION_MS,
+    maxTimeSkewMs: options.maxTimeSkewMs ?? DEFAULT_MAX_TIME_SKEW_MS,
     anomaly: { ...DEFAULT_ANOMALY, ...options.anomaly },
     metrics: options.metrics ?? new PipelineMetrics(),
     persistentStores: options.persistentStores ?? true,

@@ -9,10 +9,10 @@ import {
 import type { DlqRecord } from '../contract/dlq-record.ts'
 import type { RawValue } from '../contract/parse-json.ts'
 import { outboxEvent, type OutboxEvent, type ProcessedRow } from '../contract/processed-row.ts'
-import { rawOrderTime, validateOrder, type ValidOrder } from '../contract/validate-order.ts'
+import type { ValidOrder } from '../contract/validate-order.ts'
 import { UNKNOWN } from '../contract/validate-user.ts'
 import { anomalyDetector, revenueHistoryStore, REVENUE_HISTORY_STORE } from './anomaly-detector.ts'
-import { check, type Checked } from './checked.ts'
+import type { Checked } from './checked.ts'
 import { deadLetter } from './dead-letter.ts'
 import { dedupeOrders, orderIdsStore, ORDER_IDS_STORE } from './dedupe.ts'
 import { resolveTopologyOptions, WINDOW_SIZE_MS, type TopologyOptions } from './options.ts'
@@ -25,15 +25,16 @@ import {
   type EnrichedOrder,
   type RevenueAggregate,
 } from './revenue.ts'
-import { fallbackTime, usersTable } from './users-table.ts'
+import { DEFAULT_MAX_TIME_SKEW_MS, orderTimeWithin } from './event-time.ts'
+import { usersTable } from './users-table.ts'
+import { validateOrders } from './validate-orders.ts'
 
 export const REVENUE_STORE = 'revenue-windows'
 export const FINALS_STORE = 'revenue-finals'
 
-/** An order's event time is payload.timestamp; a record without one keeps the partition's time. */
-export const orderTime: TimestampExtractor<string | null, RawValue> = (record, partitionTime) =>
-  (record.value === null ? undefined : rawOrderTime(record.value)) ??
-  fallbackTime(record.timestamp, partitionTime)
+/** An order's event time: payload.timestamp within the default window (see `orderTimeWithin`). */
+export const orderTime: TimestampExtractor<string | null, RawValue> =
+  orderTimeWithin(DEFAULT_MAX_TIME_SKEW_MS)
 
 /**
  * The order-analytics topology (issue 5): validate orders and users (rejects to orders-dlq),
@@ -54,10 +55,10 @@ export function orderAnalyticsTopology(options: TopologyOptions): Topology {
     .stream<string | null, RawValue>(topics.ordersRaw, {
       key: Serdes.string(),
       value: o.rawValues.orders,
-      timestampExtractor: orderTime,
+      timestampExtractor: orderTimeWithin(o.maxTimeSkewMs),
       name: 'orders-source',
     })
-    .mapValues((raw) => check(raw, validateOrder), { name: 'orders-validate' })
+    .process(validateOrders(o.maxTimeSkewMs), { name: 'orders-validate' })
   const branches = checked
     .split({ name: 'orders-' })
     .branch((_k, v) => v.ok, { name: 'valid' })

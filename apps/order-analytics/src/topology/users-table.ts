@@ -11,11 +11,13 @@ import { isObject } from '../contract/parse-json.ts'
 import { validateUser, type UserProfile } from '../contract/validate-user.ts'
 import { check, type Checked } from './checked.ts'
 import { maskRejectedUser } from './mask-users.ts'
+import { DEFAULT_MAX_TIME_SKEW_MS, eventTimeProblem, fallbackTime } from './event-time.ts'
 import type { ResolvedTopologyOptions } from './options.ts'
 
 export const USERS_STORE = 'users'
 
-/** A user's event time: the envelope timestamp, else payload.created_at, else the partition's time. */
+/** A user's event time: the envelope timestamp, else payload.created_at, else the partition's time;
+ *  a time outside the default window of `eventTimeProblem` is ignored like a missing one. */
 export const userTime: TimestampExtractor<string | null, RawValue> = (record, partitionTime) => {
   const env = record.value?.json
   const ts = isObject(env)
@@ -25,13 +27,15 @@ export const userTime: TimestampExtractor<string | null, RawValue> = (record, pa
         ? env['payload']['created_at']
         : undefined
     : undefined
-  if (typeof ts === 'number' && Number.isFinite(ts) && ts >= 0) return Math.floor(ts)
+  if (
+    typeof ts === 'number' &&
+    Number.isFinite(ts) &&
+    ts >= 0 &&
+    eventTimeProblem(ts, partitionTime, Date.now(), DEFAULT_MAX_TIME_SKEW_MS) === undefined
+  )
+    return Math.floor(ts)
   return fallbackTime(record.timestamp, partitionTime)
 }
-
-/** For records without a usable event time: never moves stream time forward. */
-export const fallbackTime = (recordTimestamp: number, partitionTime: number): number =>
-  Number.isFinite(partitionTime) && partitionTime >= 0 ? partitionTime : Math.max(0, recordTimestamp)
 
 /**
  * users-raw as a table keyed by payload.user_id (re-keyed through a repartition topic, so the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { StreamsApp } from 'tributary-streams'
+import { StorageProblems, type StorageProblem, type StreamsApp } from 'tributary-streams'
 import { startDashboard, type DashboardHandle } from '../../src/dashboard/start-dashboard.ts'
 import type { Summary } from '../../src/dashboard/summary.ts'
 import { readTable } from '../../src/sink/read-table.ts'
@@ -69,7 +69,64 @@ describe('the dashboard server', () => {
       database: 'ok',
       streams: 'not in this process',
       problems: [],
+      storageProblems: [],
     })
+  })
+
+  it('lists storage problems on /health and /ready (degraded, not down) until POST /health/acknowledge', async () => {
+    const problems = new StorageProblems()
+    const ctx = f.ctx as { storageProblems?: StorageProblems }
+    ctx.storageProblems = problems
+    try {
+      problems.report('store-rebuilt', '/data/state/0_1/counts', 'store counts of task 0_1 was damaged')
+      const health = await fetch(new URL('/health', dashboard.url))
+      assert.equal(health.status, 200, 'a restart would only forget the problem')
+      const body = (await health.json()) as { status: string; storageProblems: StorageProblem[] }
+      assert.equal(body.status, 'degraded')
+      assert.deepEqual(
+        body.storageProblems.map((p) => [p.kind, p.path]),
+        [['store-rebuilt', '/data/state/0_1/counts']],
+      )
+      const ready = (await (await fetch(new URL('/ready', dashboard.url))).json()) as {
+        storageProblems: StorageProblem[]
+      }
+      assert.equal(ready.storageProblems.length, 1)
+      const ack = await fetch(new URL('/health/acknowledge', dashboard.url), { method: 'POST' })
+      assert.equal(ack.status, 200)
+      assert.equal(((await ack.json()) as { acknowledged: StorageProblem[] }).acknowledged.length, 1)
+      const after = (await (await fetch(new URL('/health', dashboard.url))).json()) as { status: string }
+      assert.equal(after.status, 'ok')
+      assert.equal(problems.counts().get('store-rebuilt'), 1, 'the metric keeps counting')
+    } finally {
+      delete ctx.storageProblems
+    }
+  })
+
+  it('answers /ready with 503 and the reason while the streams app restores or is not running', async () => {
+    const ctx = f.ctx as { streams?: StreamsApp }
+    const ready = async () => {
+      const res = await fetch(new URL('/ready', dashboard.url))
+      return { status: res.status, body: (await res.json()) as { ready: boolean; reasons: string[] } }
+    }
+    assert.deepEqual(await ready(), { status: 200, body: { ready: true, reasons: [], storageProblems: [] } })
+    try {
+      ctx.streams = {
+        state: 'running',
+        metrics: () => ({ restoringTasks: 1, restoreRemaining: 42 }),
+      } as unknown as StreamsApp
+      assert.deepEqual(await ready(), {
+        status: 503,
+        body: {
+          ready: false,
+          reasons: ['streams app is restoring state (42 changelog records left)'],
+          storageProblems: [],
+        },
+      })
+      ctx.streams = { state: 'starting', metrics: () => ({}) } as unknown as StreamsApp
+      assert.deepEqual((await ready()).body.reasons, ['streams app is starting'])
+    } finally {
+      delete ctx.streams
+    }
   })
 
   it('answers /health with 503 when the streams app of this process is not running', async () => {

@@ -4,6 +4,7 @@ import { pgSqlClient, type SqlClient } from 'tributary-streams/postgres'
 import { ensureSchema, startSink } from '../../src/sink/start-sink.ts'
 import { readTable } from '../../src/sink/read-table.ts'
 import { appFixture, MINUTE, T0 } from './app-fixture.ts'
+import { refusedRowsAreDeadLettered } from './sink-dead-letters.ts'
 
 // The app's sink on real PostgreSQL (npm run postgres:start; export DATABASE_URL). Each run uses
 // its own schema, so it never touches the tables of a pipeline sharing the database. Fails, not
@@ -68,5 +69,16 @@ describe('the order-analytics sink on PostgreSQL', () => {
     )
     assert.equal(rows[0]!.n, '4', 'one offsets row per partition of orders-processed')
     await f.cleanup()
+  })
+
+  it('sends rows PostgreSQL refuses to orders-sink-dlq with its error and keeps writing the others', async () => {
+    const f = await appFixture({ databaseUrl: url })
+    try {
+      await ensureSchema(f.ctx)
+      await admin.query(`TRUNCATE ${schema}.revenue_per_minute, ${schema}.tributary_offsets`)
+      await refusedRowsAreDeadLettered(f)
+    } finally {
+      await f.cleanup()
+    }
   })
 })

@@ -4,6 +4,7 @@ import { ensureSchema, startSink } from '../../src/sink/start-sink.ts'
 import { readTable } from '../../src/sink/read-table.ts'
 import { openDatabase } from '../../src/sink/database.ts'
 import { appFixture, MINUTE, T0 } from './app-fixture.ts'
+import { refusedRowsAreDeadLettered } from './sink-dead-letters.ts'
 
 describe('the order-analytics sink on embedded PGlite', () => {
   it('creates the tables idempotently', async () => {
@@ -100,5 +101,16 @@ describe('readTable', () => {
     assert.deepEqual(await readTable(f.ctx, { from: T0 + MINUTE }), rows.slice(3))
     await sink.close()
     await f.cleanup()
+  })
+})
+
+describe('the order-analytics sink and rows the database refuses (PGlite)', () => {
+  it('sends them to orders-sink-dlq with the database error and keeps writing the others', async () => {
+    const f = await appFixture()
+    try {
+      await refusedRowsAreDeadLettered(f)
+    } finally {
+      await f.cleanup()
+    }
   })
 })

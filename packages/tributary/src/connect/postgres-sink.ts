@@ -1,8 +1,9 @@
 import { TributaryError, isTributaryError } from '../errors.ts'
-import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset } from '../log/log.ts'
+import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
+import { isRecordError, SinkDeadLetters } from './sink-dead-letters.ts'
 import type { SqlClient } from './sql-client.ts'
 import { offsetOf, SqlOffsetStore } from './sql-offset-store.ts'
 
@@ -34,8 +35,19 @@ export interface PostgresSinkOptions {
   readonly commitToLog?: boolean
   /** How long the sink keeps retrying while the log fails (code LOG: broker unreachable or
    *  restarting) before it stops; each retry resumes from the offsets stored in the database.
-   *  Default 300000. Database errors and unmappable records stop it at once. */
+   *  Default 300000. Database errors and unmappable records stop it at once (unless
+   *  `deadLetterTopic` takes the records the database refuses). */
   readonly logRetryTimeoutMs?: number
+  /**
+   * Where records the database refuses go instead of stopping the sink: a record whose upsert
+   * fails with a data error (SQLSTATE class 22, e.g. numeric overflow or U+0000 in text, or 23, an
+   * integrity violation) or whose `toParams` throws is written to this topic, its key, value and
+   * headers as consumed plus `tributary.dlq.*` headers (origin topic, partition and offset, error
+   * class and message, stage `sink`, and `tributary.dlq.error.sqlstate`), and the rest of its batch
+   * is written. At-least-once: the dead letter is acknowledged before the transaction that skips
+   * its record commits, so a crash between the two may repeat it. Unset: such a record stops the sink.
+   */
+  readonly deadLetterTopic?: string
   /** Called after each database commit. */
   readonly onCommit?: (batch: SinkBatch) => void
   readonly logger?: Logger
@@ -54,6 +66,8 @@ export interface SinkMetrics {
   readonly records: number
   /** Upsert statements run in committed transactions. */
   readonly rowsWritten: number
+  /** Records sent to the dead-letter topic. */
+  readonly deadLettered: number
   readonly transactions: number
   /** Times another writer had moved this group's stored offsets (a zombie after a rebalance). */
   readonly fenced: number
@@ -90,6 +104,7 @@ export class PostgresSink {
   private loop: Promise<void> | undefined
   private settle!: { resolve: () => void; reject: (err: unknown) => void }
   private counters = { records: 0, rowsWritten: 0, transactions: 0, fenced: 0, lastCommitAt: 0 }
+  private readonly deadLetters: SinkDeadLetters | undefined
   state: SinkState = 'created'
   /** Resolves when the sink has closed; rejects with the error that stopped it. */
   readonly done: Promise<void>
@@ -100,6 +115,10 @@ export class PostgresSink {
     this.store = new SqlOffsetStore(options.offsetsTable)
     this.logger = options.logger ?? consoleLogger()
     this.isolation = options.isolation ?? 'read_committed'
+    this.deadLetters =
+      options.deadLetterTopic === undefined
+        ? undefined
+        : new SinkDeadLetters(options.log, options.deadLetterTopic)
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }))
     this.done.catch(() => {})
   }
@@ -137,7 +156,7 @@ export class PostgresSink {
   }
 
   metrics(): SinkMetrics {
-    return { state: this.state, ...this.counters }
+    return { state: this.state, ...this.counters, deadLettered: this.deadLetters?.count ?? 0 }
   }
 
   /** Per partition of the sink's topics: end offset against the offset stored in the database. */
@@ -216,6 +235,7 @@ export class PostgresSink {
       }
     }
     await this.consumer?.close().catch(() => {})
+    await this.deadLetters?.close().catch(() => {})
     this.state = failure === undefined ? 'closed' : 'failed'
     if (failure === undefined) this.settle.resolve()
     else this.settle.reject(failure)
@@ -230,21 +250,10 @@ export class PostgresSink {
     const offsets = this.advancedPositions(consumer, records)
     if (offsets.length === 0) return
     try {
-      await this.options.sql.transaction(async (tx) => {
-        const topics = [...new Set(offsets.map((o) => o.topic))]
-        const current = await this.store.read(tx, this.options.groupId, topics, true)
-        for (const o of offsets) {
-          if (offsetOf(current, o) !== this.stored.get(tpKey(o))) throw new OffsetsMoved(tpKey(o))
-        }
-        let rows = 0
-        for (const record of this.coalesce(records)) {
-          const params = this.params(record)
-          if (params === null) continue
-          await tx.query(this.options.upsert, params)
-          rows++
-        }
-        await this.store.write(tx, this.options.groupId, offsets)
-        this.counters.rowsWritten += rows
+      await this.writeBatch(records, offsets, false).catch((err: unknown) => {
+        if (this.deadLetters === undefined || !isRecordError(err)) throw err
+        // Some record of the batch is refused: write the batch again, one savepoint per record.
+        return this.writeBatch(records, offsets, true)
       })
     } catch (err) {
       if (!(err instanceof OffsetsMoved)) throw err
@@ -268,6 +277,54 @@ export class PostgresSink {
           this.logger.warn({ err: String(err) }, 'informational offset commit to the log failed'),
         )
     }
+  }
+
+  /**
+   * One database transaction: the stored offsets checked, the records upserted, the offsets
+   * written. `careful` runs each upsert under a savepoint, so that a record the database refuses
+   * is rolled back alone and dead-lettered (before the commit) while the others are written.
+   */
+  private async writeBatch(
+    records: readonly ConsumerRecord[],
+    offsets: readonly PartitionOffset[],
+    careful: boolean,
+  ): Promise<void> {
+    await this.options.sql.transaction(async (tx) => {
+      const topics = [...new Set(offsets.map((o) => o.topic))]
+      const current = await this.store.read(tx, this.options.groupId, topics, true)
+      for (const o of offsets) {
+        if (offsetOf(current, o) !== this.stored.get(tpKey(o))) throw new OffsetsMoved(tpKey(o))
+      }
+      let rows = 0
+      const rejected: ProducerRecord[] = []
+      for (const record of this.coalesce(records)) {
+        if (!careful) {
+          const params = this.params(record)
+          if (params === null) continue
+          await tx.query(this.options.upsert, params)
+          rows++
+          continue
+        }
+        await tx.query('SAVEPOINT tributary_record')
+        try {
+          const params = this.params(record)
+          if (params !== null) await tx.query(this.options.upsert, params)
+          await tx.query('RELEASE SAVEPOINT tributary_record')
+          if (params !== null) rows++
+        } catch (err) {
+          if (!isRecordError(err)) throw err
+          await tx.query('ROLLBACK TO SAVEPOINT tributary_record')
+          this.logger.warn(
+            { groupId: this.options.groupId, record: `${tpKey(record)}@${record.offset}`, err: String(err) },
+            'the database refused a record; sending it to the dead-letter topic',
+          )
+          rejected.push(this.deadLetters!.record(record, err))
+        }
+      }
+      await this.deadLetters?.send(rejected)
+      await this.store.write(tx, this.options.groupId, offsets)
+      this.counters.rowsWritten += rows
+    })
   }
 
   /** Positions that moved since the last commit: after records, or past markers and aborted data. */

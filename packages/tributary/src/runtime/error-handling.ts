@@ -10,7 +10,7 @@ import { TributaryError } from '../errors.ts'
  */
 export type ErrorPolicy = 'fail' | 'continue' | 'dead-letter'
 
-export type ErrorStage = 'deserialization' | 'processing'
+export type ErrorStage = 'deserialization' | 'processing' | 'sink'
 
 /** Header names on dead-letter records. */
 export const DLQ_HEADERS = {

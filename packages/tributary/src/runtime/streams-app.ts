@@ -121,7 +121,9 @@ export class StreamsApp {
     try {
       const stateDir = join(dataDir, 'state', applicationId)
       this.instance = this.config.instanceId ?? stableInstanceId(stateDir)
-      this.log = this.config.log ?? (await EmbeddedLog.open({ dataDir: join(dataDir, 'log') }))
+      this.log =
+        this.config.log ??
+        (await EmbeddedLog.open({ dataDir: join(dataDir, 'log'), problems: this.config.storageProblems }))
       const logged = new Set(
         [...this.topology.stores.values()].filter((s) => s.loggingEnabled).map((s) => s.name),
       )

@@ -257,6 +257,59 @@ export function postgresSinkContract(name: string, open: () => Promise<SinkFixtu
       await t.log.close()
     })
 
+    it('dead-letters the records the database refuses or the mapper cannot map, and writes the rest', async () => {
+      const t = await setup()
+      await t.log.admin.createTopics([{ name: 'in-dlq', partitions: 1 }])
+      const producer = await t.log.producer()
+      const values = ['1', '2', 'oops', '3', '9223372036854775808', '4', 'throw']
+      await producer.send(
+        values.map((v, i) => ({
+          topic: 'in',
+          partition: 0,
+          key: Buffer.from(`k${i}`),
+          value: Buffer.from(v),
+        })),
+      )
+      await producer.close()
+      const sink = new PostgresSink(
+        t.options(t.sql, {
+          deadLetterTopic: 'in-dlq',
+          maxBatchRecords: 100,
+          toParams: (r) => {
+            if (r.value!.toString() === 'throw') throw new Error('unmappable')
+            return [r.key!.toString(), r.value!.toString()] // bigint: the database judges the text
+          },
+        }),
+      )
+      await sink.start()
+      await sink.waitUntilCaughtUp(10_000)
+      assert.equal(sink.state, 'running')
+      await sink.close()
+      assert.deepEqual(await t.counts(), { k0: [1, 1], k1: [2, 1], k3: [3, 1], k5: [4, 1] })
+      assert.deepEqual(await t.storedOffsets(), { 'in-0': 7, 'in-1': 0, 'in-2': 0 })
+      const consumer = await t.log.consumer({ groupId: `dlq-reader-${seq}` })
+      await consumer.assign([{ topic: 'in-dlq', partition: 0 }])
+      const letters = await consumer.poll({ maxRecords: 10, timeoutMs: 1000 })
+      await consumer.close()
+      const header = (r: ConsumerRecord, name: string) => r.headers[`tributary.dlq.${name}`]?.toString()
+      assert.deepEqual(
+        letters.map((r) => [
+          r.key!.toString(),
+          header(r, 'offset'),
+          header(r, 'error.sqlstate'),
+          header(r, 'stage'),
+        ]),
+        [
+          ['k2', '2', '22P02', 'sink'], // invalid input syntax for type bigint
+          ['k4', '4', '22003', 'sink'], // out of range for type bigint
+          ['k6', '6', undefined, 'sink'],
+        ],
+      )
+      assert.match(header(letters[2]!, 'error.message')!, /unmappable/)
+      assert.equal(sink.metrics().deadLettered, 3)
+      await t.log.close()
+    })
+
     it('writes only the last record of a key within a batch when coalescing', async () => {
       const t = await setup()
       const producer = await t.log.producer()

@@ -1,0 +1,75 @@
+// Soak run (not a test, not in CI): `order-analytics all` on the embedded log at a fixed order
+// rate for a wall-clock duration, sampling every interval the disk use of its data directory, the
+// process' RSS and the pipeline's lags (from /api/summary); writes the samples as CSV.
+//
+//   npx tsx bench/soak.ts [--rate 1000] [--minutes 60] [--every 60] [--out bench/results/soak.csv]
+//
+// Uses PORT (default 3000) and a fresh TRIBUTARY_DATA_DIR under the OS temp directory (kept,
+// printed). See docs/soak.md for the figures of a run.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { execFileSync } from 'node:child_process'
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    minutes: { type: 'string', default: '60' },
+    every: { type: 'string', default: '60' },
+    out: { type: 'string', default: 'bench/results/soak.csv' },
+  },
+})
+const rate = Number(values.rate)
+const minutes = Number(values.minutes)
+const everyMs = Number(values.every) * 1000
+const port = process.env['PORT'] ?? '3000'
+const dataDir = mkdtempSync(join(tmpdir(), 'order-analytics-soak-'))
+
+const child = spawn(
+  process.execPath,
+  ['apps/order-analytics/bin/order-analytics.js', 'all', '--rate', String(rate)],
+  {
+    env: { ...process.env, TRIBUTARY_DATA_DIR: dataDir, PORT: port, KAFKA_BROKERS: '', DATABASE_URL: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  },
+)
+let stderrTail = ''
+child.stderr.on('data', (c: Buffer) => (stderrTail = (stderrTail + c.toString()).slice(-4000)))
+child.on('exit', (code, signal) => console.error(`order-analytics exited: ${code ?? signal}\n${stderrTail}`))
+
+const diskBytes = (): number => Number(execFileSync('du', ['-sb', dataDir]).toString().split('\t')[0])
+const rssBytes = (): number => {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024
+}
+async function health(): Promise<Record<string, unknown>> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/summary`)
+    return ((await res.json()) as { health: Record<string, unknown> }).health
+  } catch {
+    return {}
+  }
+}
+
+const header = 'minute,disk_mb,rss_mb,streams_lag,sink_lag,records_per_s\n'
+writeFileSync(values.out, header)
+console.log(`soak: ${rate} orders/s for ${minutes} min; data dir ${dataDir}; samples in ${values.out}`)
+const started = Date.now()
+for (let i = 0; Date.now() - started < minutes * 60_000 && child.exitCode === null; i++) {
+  await new Promise((r) => setTimeout(r, Math.max(0, started + (i + 1) * everyMs - Date.now())))
+  if (child.exitCode !== null) break
+  const h = await health()
+  const row = [
+    ((Date.now() - started) / 60_000).toFixed(1),
+    (diskBytes() / 1e6).toFixed(1),
+    (rssBytes() / 1e6).toFixed(1),
+    h['streamsLag'] ?? '',
+    h['sinkLag'] ?? '',
+    typeof h['recordsPerSecond'] === 'number' ? h['recordsPerSecond'].toFixed(0) : '',
+  ].join(',')
+  appendFileSync(values.out, row + '\n')
+  console.log(row)
+}
+child.kill('SIGTERM')
