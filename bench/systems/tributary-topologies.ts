@@ -32,6 +32,7 @@ export function benchTopology(env: RunnerEnv): TributaryTopology {
         ordersProcessed: env.output,
         ordersOutbox: `${env.output}-outbox`,
         ordersDlq: `${env.output}-dlq`,
+        ordersSinkDlq: `${env.output}-sink-dlq`,
       },
     })
   const builder = new StreamsBuilder()

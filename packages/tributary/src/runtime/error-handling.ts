@@ -10,7 +10,7 @@ import { TributaryError } from '../errors.ts'
  */
 export type ErrorPolicy = 'fail' | 'continue' | 'dead-letter'
 
-export type ErrorStage = 'deserialization' | 'processing' | 'sink'
+export type ErrorStage = 'deserialization' | 'processing'
 
 /** Header names on dead-letter records. */
 export const DLQ_HEADERS = {
@@ -30,7 +30,8 @@ const describeError = (err: unknown): { name: string; message: string; stack: st
 
 export function deadLetterRecord(
   dlqTopic: string,
-  stage: ErrorStage,
+  /** `sink`: a record a sink's database refused (connect/). */
+  stage: ErrorStage | 'sink',
   raw: ConsumerRecord,
   err: unknown,
 ): ProducerRecord {
