@@ -79,6 +79,20 @@ export function registerStreamsMetrics(
     (m) => m.restoreRemaining,
   )
   gauge('restoring_tasks', 'Tasks restoring their stores before processing', (m) => m.restoringTasks)
+  // One read of the log per scrape serves both the lag and the lead series.
+  let lagRead: { at: number; partitions: Promise<readonly PartitionLag[]> } | undefined
+  const partitionLag = (): Promise<readonly PartitionLag[]> => {
+    const now = Date.now()
+    if (lagRead === undefined || now - lagRead.at > 1000)
+      lagRead = {
+        at: now,
+        partitions:
+          source()
+            ?.partitionLag?.()
+            .catch(() => []) ?? Promise.resolve([]),
+      }
+    return lagRead.partitions
+  }
   for (const [field, help] of [
     ['lag', 'Records in the input partition after the position of this instance (read at scrape)'],
     ['lead', 'Records between the log start and the position of this instance (read at scrape)'],
@@ -90,24 +104,11 @@ export function registerStreamsMetrics(
       registers: [registry],
       async collect() {
         this.reset()
-        const partitions =
-          (await source()
-            ?.partitionLag?.()
-            .catch(() => [])) ?? []
-        for (const p of partitions) this.labels(p.topic, String(p.partition)).set(p[field])
+        for (const p of await partitionLag()) this.labels(p.topic, String(p.partition)).set(p[field])
       },
     })
   }
-  new Gauge({
-    name: `${prefix}tasks`,
-    help: 'Tasks (sub-topology x partition) this instance runs',
-    registers: [registry],
-    collect() {
-      this.reset()
-      const app = source()
-      if (app !== undefined) this.set(app.metrics().tasks)
-    },
-  })
+  gauge('tasks', 'Tasks (sub-topology x partition) this instance runs', (m) => m.tasks)
   new Gauge({
     name: `${prefix}state`,
     help: 'State of the streams app: 1 for the current state, 0 for the others',
