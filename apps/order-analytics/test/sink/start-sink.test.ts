@@ -4,6 +4,7 @@ import { ensureSchema, startSink } from '../../src/sink/start-sink.ts'
 import { readTable } from '../../src/sink/read-table.ts'
 import { openDatabase } from '../../src/sink/database.ts'
 import { appFixture, MINUTE, T0 } from './app-fixture.ts'
+import { readTopic } from '../../src/replay/read-topic.ts'
 import { refusedRowsAreDeadLettered } from './sink-dead-letters.ts'
 
 describe('the order-analytics sink on embedded PGlite', () => {
@@ -55,22 +56,31 @@ describe('the order-analytics sink on embedded PGlite', () => {
     await f.cleanup()
   })
 
-  it('stops on a value of orders-processed that is not a row, naming its offset', async () => {
+  it('sends a value of orders-processed that is not a row to orders-sink-dlq, naming its offset, and goes on', async () => {
     const f = await appFixture()
     const sink = await startSink(f.ctx)
-    const producer = await f.ctx.log.producer()
-    await producer.send([
-      {
-        topic: f.ctx.topics.ordersProcessed,
-        partition: 1,
-        key: Buffer.from('x'),
-        value: Buffer.from('{"region":1}'),
-      },
-    ])
-    await producer.close()
-    await assert.rejects(sink.sink.done, /orders-processed-1@0: Error: window_start is not a finite number/)
-    await sink.close()
-    await f.cleanup()
+    try {
+      const producer = await f.ctx.log.producer()
+      await producer.send([
+        {
+          topic: f.ctx.topics.ordersProcessed,
+          partition: 1,
+          key: Buffer.from('x'),
+          value: Buffer.from('{"region":1}'),
+        },
+      ])
+      await producer.close()
+      await sink.waitUntilCaughtUp(30_000)
+      assert.equal(sink.sink.state, 'running')
+      const [dead, ...more] = await readTopic(f.ctx.log, f.ctx.topics.ordersSinkDlq)
+      assert.equal(more.length, 0)
+      assert.equal(dead!.value!.toString(), '{"region":1}')
+      assert.equal(dead!.headers['tributary.dlq.offset']?.toString(), '0')
+      assert.match(dead!.headers['tributary.dlq.error.message']!.toString(), /window_start is not a finite number/)
+    } finally {
+      await sink.close()
+      await f.cleanup()
+    }
   })
 })
 
