@@ -76,7 +76,10 @@ describe('the order-analytics sink on embedded PGlite', () => {
       assert.equal(more.length, 0)
       assert.equal(dead!.value!.toString(), '{"region":1}')
       assert.equal(dead!.headers['tributary.dlq.offset']?.toString(), '0')
-      assert.match(dead!.headers['tributary.dlq.error.message']!.toString(), /window_start is not a finite number/)
+      assert.match(
+        dead!.headers['tributary.dlq.error.message']!.toString(),
+        /window_start is not a finite number/,
+      )
     } finally {
       await sink.close()
       await f.cleanup()
