@@ -8,6 +8,7 @@ import { CommanderError, InvalidArgumentError, type Command } from 'commander'
  * Long-running commands resolve once started; they end the process themselves (see serve.ts).
  */
 export async function runCommandLine(program: Command, argv: readonly string[]): Promise<number> {
+  process.stdout.on('error', endOnClosedPipe)
   let running = program.name()
   const configure = (command: Command): void => {
     const path = commandPath(command)
@@ -70,4 +71,14 @@ function commandPath(command: Command): string {
   const names: string[] = []
   for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name())
   return names.join(' ')
+}
+
+/**
+ * A reader that stops early (`... --help | head`) closes stdout: the command has nothing left to
+ * say, so it ends with 0 instead of an EPIPE stack trace. Any other stdout error ends it with 1.
+ */
+function endOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0)
+  process.stderr.write(`stdout: ${err.message}\n`)
+  process.exit(1)
 }

@@ -11,6 +11,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
  * user: set TRIBUTARY_DEBUG=1 to see one.
  */
 export async function runCommandLine(program: Command, argv: readonly string[]): Promise<number> {
+  process.stdout.on('error', endOnClosedPipe)
   const failed: { command?: string } = {}
   configure(program, failed)
   try {
@@ -75,4 +76,14 @@ function commandPath(command: Command): string {
   const names: string[] = []
   for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name())
   return names.join(' ')
+}
+
+/**
+ * A reader that stops early (`... --help | head`) closes stdout: the command has nothing left to
+ * say, so it ends with 0 instead of an EPIPE stack trace. Any other stdout error ends it with 1.
+ */
+function endOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0)
+  process.stderr.write(`stdout: ${err.message}\n`)
+  process.exit(1)
 }

@@ -39,6 +39,17 @@ describe('the tributary command line', () => {
     assert.deepEqual(readdirSync(cwd), [], 'help started nothing and wrote nothing')
   })
 
+  it('ends with 0 and no stack trace when the reader closes the pipe first (`| head`)', async () => {
+    const r = await new Promise<{ codes: string; stderr: string }>((resolve) => {
+      const script = `"${process.execPath}" "${BIN}" log --help | true; echo "\${PIPESTATUS[@]}"`
+      execFile('bash', ['-c', script], { cwd, timeout: 60_000 }, (_err, stdout, stderr) =>
+        resolve({ codes: stdout.trim(), stderr }),
+      )
+    })
+    assert.equal(r.codes, '0 0')
+    assert.doesNotMatch(r.stderr, /EPIPE|at /)
+  })
+
   it('prints the package version', async () => {
     assert.deepEqual(await tributary(['--version'], cwd), { code: 0, stdout: `${VERSION}\n`, stderr: '' })
   })
