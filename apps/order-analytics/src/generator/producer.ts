@@ -81,7 +81,7 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
             value: Buffer.from(JSON.stringify(next)),
           })
           await producer.beginTransaction()
-          await producer.send(traceRecords(records, [ctx.topics.ordersRaw]))
+          await producer.send(traceRecords(records, [ctx.topics.ordersRaw, ctx.topics.usersRaw]))
           await producer.commitTransaction()
           state = next
         }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EmbeddedLog } from 'tributary-streams'
+import { EmbeddedLog, type Log } from 'tributary-streams'
 import { topicNames, type AppContext } from '../../src/context.ts'
 import {
   outboxEvent,
@@ -34,18 +34,21 @@ export const row = (r: Partial<ProcessedRow>): ProcessedRow => ({
   ...r,
 })
 
-/** An AppContext on a memory embedded log and a PGlite (or DATABASE_URL) in a temp data dir. */
+/**
+ * An AppContext on a memory embedded log (or `log`, e.g. Kafka, which cleanup closes) and a
+ * PGlite (or DATABASE_URL) in a temp data dir.
+ */
 export async function appFixture(
-  options: { databaseUrl?: string; port?: number; prefix?: string } = {},
+  options: { databaseUrl?: string; port?: number; prefix?: string; log?: Log; applicationId?: string } = {},
 ): Promise<AppFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'oa-sink-'))
-  const log = await EmbeddedLog.open()
+  const log = options.log ?? (await EmbeddedLog.open())
   const ctx: AppContext = {
     log,
     topics: topicNames(options.prefix ?? ''),
     partitions: 4,
     dataDir,
-    applicationId: 'oa-test',
+    applicationId: options.applicationId ?? 'oa-test',
     port: options.port ?? 0,
     databaseUrl: options.databaseUrl,
   }

@@ -33,9 +33,16 @@ export function combineObservers(...observers: Array<RuntimeObserver | undefined
     recordStarted(taskId, raw) {
       const scopes = starters.flatMap((o) => o.recordStarted!(taskId, raw) ?? [])
       if (scopes.length <= 1) return scopes[0]
+      const following = scopes.filter((s) => s.stateRead !== undefined)
       return {
         decorate: (record) => scopes.reduce((r, s) => s.decorate(r), record),
         end: (error) => scopes.forEach((s) => s.end(error)),
+        ...(following.length === 0
+          ? {}
+          : {
+              stateRead: (store, entry) => following.forEach((s) => s.stateRead!(store, entry)),
+              stateWritten: (store, entry) => following.forEach((s) => s.stateWritten?.(store, entry)),
+            }),
       } satisfies RecordScope
     },
   }

@@ -14,6 +14,11 @@ export interface RecordScope {
   decorate(record: ProducerRecord): ProducerRecord
   /** Called once when the record is done; `error` when it failed. */
   end(error?: unknown): void
+  /** The record read the state entry `entry` of `store` (see `state-lineage.ts` for entry names).
+   *  When absent, the runtime does not follow state for this record. */
+  stateRead?(store: string, entry: string): void
+  /** The record wrote the state entry `entry` of `store`. */
+  stateWritten?(store: string, entry: string): void
 }
 
 /**

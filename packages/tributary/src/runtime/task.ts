@@ -13,6 +13,7 @@ import { PartitionGroup, type QueuedRecord } from './partition-group.ts'
 import { NodeContext, type TaskScope } from './node-context.ts'
 import { PunctuationSchedule } from './punctuation-schedule.ts'
 import type { RecordScope, RuntimeObserver } from './runtime-observer.ts'
+import { lineageStores } from './state-lineage.ts'
 import type { PartitionTimes } from './stream-time-metadata.ts'
 import { newTaskMetrics } from './task-metrics.ts'
 
@@ -96,7 +97,10 @@ export class Task {
     const scope: TaskScope = {
       applicationId: this.env.applicationId,
       taskId: this.id,
-      stores: this.stores,
+      stores:
+        this.env.observer?.recordStarted === undefined
+          ? this.stores
+          : lineageStores(this.stores, () => this.scope),
       origin: () => this.origin(),
       streamTime: () => this.streamTime,
       now: () => this.env.now(),
