@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
+import { HotCounter, HotHistogram, registerHot } from './hot-metrics.ts'
 import type { DropReason, RuntimeObserver } from '../runtime/runtime-observer.ts'
 
 /**
@@ -40,23 +41,25 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     existing<Counter>(name) ?? new Counter({ name: `${prefix}${name}`, help, labelNames, registers })
 
-  const process = cached(
-    histogram(
-      'process_latency_seconds',
-      'Time to process one input record, per task and input topic',
-      ['task', 'topic'],
-      FAST_BUCKETS,
-    ),
+  // The per-record series (and per store call, at debug) are hot metrics: see hot-metrics.ts.
+  const hotHistogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    registerHot(options.registry, new HotHistogram(`${prefix}${name}`, help, labelNames, buckets))
+  const process = hotHistogram(
+    'process_latency_seconds',
+    'Time to process one input record, per task and input topic',
+    ['task', 'topic'],
+    FAST_BUCKETS,
   )
-  const e2e = cached(
-    histogram(
-      'record_e2e_latency_seconds',
-      'Wall-clock time minus record timestamp when the app writes a record, per output topic',
-      ['topic'],
-      SLOW_BUCKETS,
-    ),
+  const e2e = hotHistogram(
+    'record_e2e_latency_seconds',
+    'Wall-clock time minus record timestamp when the app writes a record, per output topic',
+    ['topic'],
+    SLOW_BUCKETS,
   )
-  const produced = cached(counter('records_produced_total', 'Records the app wrote, per topic', ['topic']))
+  const produced = registerHot(
+    options.registry,
+    new HotCounter(`${prefix}records_produced_total`, 'Records the app wrote, per topic', ['topic']),
+  )
   const dropped = cached(
     counter(
       'records_dropped_total',
@@ -86,23 +89,21 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
   )
   const store =
     level === 'debug'
-      ? cached(
-          histogram(
-            'state_store_operation_seconds',
-            'Time of one state-store call, per store and operation',
-            ['store', 'operation'],
-            FAST_BUCKETS,
-          ),
+      ? hotHistogram(
+          'state_store_operation_seconds',
+          'Time of one state-store call, per store and operation',
+          ['store', 'operation'],
+          FAST_BUCKETS,
         )
       : undefined
 
   return {
-    recordProcessed: (taskId, topic, ms) => process(taskId, topic).observe(ms / 1000),
+    recordProcessed: (taskId, topic, ms) => process.child(taskId, topic).observe(ms / 1000),
     recordDropped: (taskId, reason: DropReason, processor) =>
       dropped(taskId, reason, level === 'debug' ? (processor ?? '') : '').inc(),
     recordSent: (topic, timestamp) => {
-      produced(topic).inc()
-      e2e(topic).observe(Math.max(0, Date.now() - timestamp) / 1000)
+      produced.child(topic).inc()
+      e2e.child(topic).observe(Math.max(0, Date.now() - timestamp) / 1000)
     },
     polled: (ms, records) => {
       poll.observe(ms / 1000)
@@ -114,7 +115,9 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
     restored: (name, records) => restored(name).inc(records),
     ...(store === undefined
       ? {}
-      : { storeOperation: (name: string, op: string, ms: number) => store(name, op).observe(ms / 1000) }),
+      : {
+          storeOperation: (name: string, op: string, ms: number) => store.child(name, op).observe(ms / 1000),
+        }),
   }
 }
 
