@@ -37,15 +37,8 @@ command -v java >/dev/null || fail "java not found: install a JDK 17+ (Debian: a
 [[ -d "$ROOT/node_modules/@platformatic/kafka" ]] || fail "node_modules missing: run npm ci first"
 
 # 1. Jars (first run only).
-if [[ ! -f "$KAFKA_LIBS/.complete" ]]; then
-  command -v mvn >/dev/null || fail "mvn not found: install Maven 3.8+ to fetch the Kafka jars"
-  echo "kafka-start: fetching Kafka jars from Maven Central into $KAFKA_LIBS ..."
-  rm -rf "$KAFKA_LIBS"
-  mvn -q -B -Dstyle.color=never -f "$ROOT/scripts/kafka/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" ||
-    fail "Maven could not fetch org.apache.kafka:kafka_2.13 (see output above)"
-  touch "$KAFKA_LIBS/.complete"
-fi
+source "$ROOT/scripts/kafka/fetch-jars.sh"
+kafka_fetch_jars
 CP="$KAFKA_LIBS/*"
 
 # 2. Config (rewritten each start so changes to this script apply).

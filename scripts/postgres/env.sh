@@ -8,6 +8,8 @@ PG_USER="${PG_USER:-postgres}"             # the cluster's superuser; local conn
 PG_READY_TIMEOUT="${PG_READY_TIMEOUT:-60}"
 PG_DATA="$PG_DIR/data"
 PG_LOG="$PG_DIR/postgres.log"
+PG_TLS_DIR="$PG_DIR/tls"                   # CA and server certificate made by postgres-start.sh
+PG_TLS_CA="$PG_TLS_DIR/ca.pem"             # what a client with sslmode=verify-full trusts
 DATABASE_URL_VALUE="postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DATABASE"
 
 # The newest PostgreSQL server binaries Debian installed (/usr/lib/postgresql/<major>/bin).

@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'CONFIG' // a setting is missing or invalid; the message names the key and the fix
   | 'SERDE' // bytes could not be (de)serialized
   | 'LOG' // the log refused an operation (unknown topic, bad partition, closed client)
+  | 'AUTH' // the broker refused who we are (TLS, SASL) or what we asked (an ACL); the message names the fix
   | 'CORRUPT' // stored data failed its checksum
   | 'FENCED' // a newer producer with the same transactional id took over
   | 'TRANSACTION' // a transaction call out of order, or a transaction aborted

@@ -6,7 +6,6 @@ import type { RawValueSerdes } from '../topology/options.ts'
 import { PipelineMetrics } from '../topology/pipeline-metrics.ts'
 import { USER_PERSONAL_FIELDS } from '../topology/mask-users.ts'
 import { pipelineEnv, type PipelineEnv } from './context-from-env.ts'
-import { createTopics } from './create-topics.ts'
 import { maskKey } from './mask-key.ts'
 
 export interface StreamsOptions extends Partial<PipelineEnv> {
@@ -18,7 +17,7 @@ export interface StreamsOptions extends Partial<PipelineEnv> {
 }
 
 /**
- * The `streams` job: creates the topics if missing and runs the topology on `ctx.log`. Sets
+ * The `streams` job: creates its topics if missing and runs the topology on `ctx.log`. Sets
  * `ctx.streams` and `ctx.pipeline` for the dashboard of the same process. A failure of the app
  * is logged by the library and rejects `app.done`.
  */
@@ -27,7 +26,9 @@ export async function startStreams(
   options: StreamsOptions = {},
 ): Promise<{ app: StreamsApp; metrics: PipelineMetrics; close(): Promise<void> }> {
   const env = { ...pipelineEnv(), ...options }
-  await createTopics(ctx)
+  // Only the topics this job reads and writes: under ACLs it may not even see the sink's DLQ.
+  const { ordersSinkDlq: _sinkDlq, ...own } = ctx.topics
+  await ctx.log.admin.createTopics(Object.values(own).map((name) => ({ name, partitions: ctx.partitions })))
   const metrics = new PipelineMetrics()
   const avro = ctx.avro === undefined ? undefined : await openAvroRawValues(ctx, ctx.avro)
   let app: StreamsApp

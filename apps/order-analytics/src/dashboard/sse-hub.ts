@@ -23,7 +23,7 @@ export class SseHub {
   /**
    * Takes over a response: SSE headers, a reconnect delay, then `first` as the initial event. At
    * the cap it answers 503 with a Retry-After instead and returns false (a browser's EventSource
-   * does not retry a 503: that page shows its feed as down until reloaded).
+   * does not retry an HTTP error by itself: the dashboard page, web/app.js, tries again later).
    */
   add(res: ServerResponse, first?: { event: string; data: unknown }): boolean {
     if (this.clients.size >= this.maxClients) {

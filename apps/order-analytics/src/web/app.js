@@ -238,10 +238,35 @@ function toast(text) {
   toastTimer = setTimeout(() => node.classList.remove('show'), 6000)
 }
 
+/** Renders /api/summary (`first`: only if nothing was rendered yet); never rejects. */
+function loadSummary(first) {
+  return fetch('/api/summary')
+    .then((r) => (r.ok ? r.json() : null))
+    .then((s) => s && (!first || renders === 0) && render(s))
+    .catch(() => {})
+}
+
+// EventSource reconnects by itself after a dropped stream, but an HTTP error (503 when the server
+// has all the event streams it allows, 401, a proxy's 502) closes it for good. Then: try again
+// after a growing delay (2 s doubling to 30 s), refreshing the figures from /api/summary each
+// time, so the page keeps showing current figures and goes live again once a stream is free.
+const RETRY_MIN_MS = 2000
+const RETRY_MAX_MS = 30000
+let retryMs = RETRY_MIN_MS
+
 function connect() {
   const events = new EventSource('/events')
-  events.addEventListener('open', () => pill('feed', 'live', 'ok'))
-  events.addEventListener('error', () => pill('feed', 'reconnecting…', 'warn'))
+  events.addEventListener('open', () => {
+    retryMs = RETRY_MIN_MS
+    pill('feed', 'live', 'ok')
+  })
+  events.addEventListener('error', () => {
+    if (events.readyState !== EventSource.CLOSED) return pill('feed', 'reconnecting…', 'warn')
+    events.close()
+    pill('feed', `retrying in ${Math.round(retryMs / 1000)} s`, 'warn')
+    setTimeout(() => loadSummary(false).finally(connect), retryMs)
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS)
+  })
   events.addEventListener('summary', (e) => render(JSON.parse(e.data)))
   events.addEventListener('alert', (e) => {
     const a = JSON.parse(e.data)
@@ -258,8 +283,4 @@ function tick() {
 tick()
 setInterval(tick, 1000)
 window.addEventListener('resize', fitHeadlines)
-fetch('/api/summary')
-  .then((r) => (r.ok ? r.json() : null))
-  .then((s) => s && renders === 0 && render(s))
-  .catch(() => {})
-  .finally(connect)
+loadSummary(true).finally(connect)

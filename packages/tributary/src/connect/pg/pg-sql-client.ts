@@ -1,12 +1,14 @@
 import type pg from 'pg'
 import { optionalPeer } from '../../optional-peer.ts'
 import type { SqlClient, SqlQueryable } from '../sql-client.ts'
+import { pgConnectionConfig, pgTlsError } from './pg-tls.ts'
 
 // pg is an optional peer dependency, needed once a client is made (PGlite users go without it).
 const pgModule = await optionalPeer('pg', 'pgSqlClient', async () => (await import('pg')).default)
 
 /**
- * A SqlClient on node-postgres. Given a connection string it owns a Pool (closed by `close`);
+ * A SqlClient on node-postgres. Given a connection string it owns a Pool (closed by `close`), with
+ * TLS from its `sslmode` and `sslrootcert` as in libpq (see pgConnectionConfig);
  * given a Pool or Client it borrows it. On a single Client, transactions and queries are run one
  * at a time (a Client is one session, so a query must not slip into another caller's transaction).
  */
@@ -16,14 +18,17 @@ export function pgSqlClient(
 ): SqlClient {
   const { Pool } = pgModule()
   const owned = typeof target === 'string'
-  const db = typeof target === 'string' ? new Pool({ ...poolOptions, connectionString: target }) : target
+  // TLS (sslmode, sslrootcert, ... in the URL or PGSSL* variables) as libpq means it: pg-tls.ts.
+  const db = typeof target === 'string' ? new Pool({ ...pgConnectionConfig(target), ...poolOptions }) : target
   if (db instanceof Pool) {
     // An idle pooled connection that dies (server restart) must not crash the process.
     if (owned) db.on('error', () => {})
     return {
       query: (sql, params) => run(db, sql, params),
       async transaction(fn) {
-        const conn = await db.connect()
+        const conn = await db.connect().catch((err: unknown) => {
+          throw pgTlsError(err) ?? err
+        })
         let broken: unknown
         try {
           return await inTransaction(conn, fn)
@@ -51,8 +56,12 @@ export function pgSqlClient(
 }
 
 async function run<R>(db: pg.Pool | pg.PoolClient | pg.Client, sql: string, params?: readonly unknown[]) {
-  const result = await db.query(sql, params === undefined ? undefined : [...params])
-  return { rows: result.rows as R[] }
+  try {
+    const result = await db.query(sql, params === undefined ? undefined : [...params])
+    return { rows: result.rows as R[] }
+  } catch (err) {
+    throw pgTlsError(err) ?? err
+  }
 }
 
 async function inTransaction<T>(conn: pg.PoolClient | pg.Client, fn: (tx: SqlQueryable) => Promise<T>) {

@@ -50,7 +50,10 @@ export class KafkaAdmin implements Admin {
             ],
           })
         } catch (err) {
-          if (!hasProtocolError(err, 'TOPIC_ALREADY_EXISTS')) throw err
+          if (hasProtocolError(err, 'TOPIC_ALREADY_EXISTS')) return
+          // A principal without Create (least privilege) is refused even for a topic that exists.
+          if (hasProtocolError(err, 'TOPIC_AUTHORIZATION_FAILED') && (await this.exists(topic.name))) return
+          throw err
         }
       })
     }
@@ -191,6 +194,14 @@ export class KafkaAdmin implements Admin {
       partition: tp.partition,
       offset: found.get(`${tp.topic}:${tp.partition}`) ?? 0,
     }))
+  }
+
+  /** True when the topic exists and this principal may describe it. */
+  private async exists(name: string): Promise<boolean> {
+    return this.metadata.get([name], true).then(
+      () => true,
+      () => false,
+    )
   }
 
   private async waitFor(names: readonly string[], present: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import { TributaryError, isTributaryError, type ErrorCode } from '../../errors.ts'
+import { accessProblem } from './kafka-access-errors.ts'
 
 /** Kafka protocol error ids (as @platformatic/kafka names them) that mean "a newer producer took over". */
 const FENCED_IDS = ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']
@@ -52,13 +53,16 @@ function describe(err: unknown): string {
 }
 
 /**
- * Turns an error from @platformatic/kafka into a TributaryError: FENCED for a fenced producer,
- * TRANSACTION for a transaction in a wrong state, otherwise `fallback` (LOG). `what` says which
+ * Turns an error from @platformatic/kafka into a TributaryError: AUTH for a refused certificate,
+ * login or ACL (the message says what to fix or grant: see accessProblem), FENCED for a fenced
+ * producer, TRANSACTION for a transaction in a wrong state, otherwise `fallback` (LOG). `what` says which
  * operation failed (and names the topic where one is involved, so callers can see it). A
  * TributaryError passes through unchanged.
  */
 export function toTributaryError(err: unknown, what: string, fallback: ErrorCode = 'LOG'): TributaryError {
   if (isTributaryError(err)) return err
+  const access = accessProblem(err)
+  if (access !== undefined) return new TributaryError('AUTH', `${what}: ${access}`, { cause: err })
   const ids = protocolErrorIds(err)
   const code: ErrorCode = FENCED_IDS.some((id) => ids.has(id))
     ? 'FENCED'

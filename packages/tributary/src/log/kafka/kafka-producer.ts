@@ -4,6 +4,7 @@ import { partitionForKey } from '../murmur2.ts'
 import type { GroupMetadata, PartitionOffset, Producer, ProducerRecord, RecordMetadata } from '../log.ts'
 import { clientOptions, type ClientSettings } from './client-settings.ts'
 import { retryCoordinator } from './coordinator-retry.ts'
+import { useClientApiVersions } from './client-api-versions.ts'
 import { toTributaryError } from './kafka-errors.ts'
 import type { TopicMetadata } from './topic-metadata.ts'
 import { awaitTransactionEnd } from './transaction-completion.ts'
@@ -59,6 +60,7 @@ export class KafkaProducer implements Producer {
       idempotent: true,
       ...(transactional ? { transactionalId, timeout: settings.transactionTimeoutMs } : {}),
     })
+    useClientApiVersions(client)
     const producer = new KafkaProducer(client, metadata, transactionalId, onClose)
     if (transactional) {
       try {
