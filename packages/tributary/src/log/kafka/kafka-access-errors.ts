@@ -5,6 +5,8 @@
  * matters. Secrets never appear: only user-facing option and variable names.
  */
 
+import { TributaryError } from '../../errors.ts'
+
 interface Node {
   readonly message?: unknown
   readonly code?: unknown
@@ -141,4 +143,13 @@ function denied(resource: Resource, api: string | undefined, name: string | unde
     `not authorized: ${op} on ${what} is denied${api === undefined ? '' : ` (${api})`}${also}; ` +
     `grant it: kafka-acls.sh --add --allow-principal User:<principal> --operation ${op} ${target}`
   )
+}
+
+/** Kafka's error code for a topic the principal may not use (a Fetch answers it per partition). */
+const TOPIC_AUTHORIZATION_FAILED = 29
+
+/** Throws AUTH, naming the topic and the ACL, when a fetched partition's error is a refusal. */
+export function throwIfFetchDenied(topic: string, errorCode: number): void {
+  if (errorCode === TOPIC_AUTHORIZATION_FAILED)
+    throw new TributaryError('AUTH', `fetch from ${topic}: ${denied('topic', 'Fetch', topic)}`)
 }

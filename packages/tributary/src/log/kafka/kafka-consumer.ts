@@ -16,6 +16,7 @@ import type {
 import { clientOptions, type ClientSettings } from './client-settings.ts'
 import { groupByTopic, type KafkaAdmin } from './kafka-admin.ts'
 import { FetchChannel } from './fetch-channel.ts'
+import { throwIfFetchDenied } from './kafka-access-errors.ts'
 import { hasProtocolError, mapErrors, toTributaryError } from './kafka-errors.ts'
 import { GroupMembership } from './group-membership.ts'
 import { decodePartition } from './record-batches.ts'
@@ -322,6 +323,7 @@ export class KafkaConsumer implements Consumer {
             // Skip partitions given up or sought during the fetch.
             if (from === undefined || this.positions.get(key) !== from) continue
             if (p.errorCode !== 0) {
+              throwIfFetchDenied(topic, p.errorCode)
               advanced ||= await this.recover({ topic, partition: p.partitionIndex }, p.errorCode)
               continue
             }

@@ -146,6 +146,27 @@ describe('KafkaLog on a SASL_SSL broker with ACLs', () => {
       })
     })
 
+    it('is refused reading a topic it may only describe, naming the topic and Read', async () => {
+      const described = `${run}-described`
+      await withLog(securedOptions(broker, 'admin'), (log) =>
+        log.admin.createTopics([{ name: described, partitions: 1 }]),
+      )
+      await grantAcls(broker, [
+        ...parseAclLine(`acls --allow-principal User:outsider --operation Describe --topic ${described}`),
+        ...parseAclLine(`acls --allow-principal User:outsider --operation Read --group ${run}-reader`),
+      ])
+      await withLog(outsider(), async (log) => {
+        const consumer = await log.consumer({ groupId: `${run}-reader` })
+        const err = await refusal(async () => {
+          await consumer.assign([{ topic: described, partition: 0 }])
+          await consumer.poll({ timeoutMs: 5_000 })
+        })
+        await consumer.close().catch(() => {})
+        assert.match(err.message, new RegExp(`Read on topic '${described}' is denied`))
+        assert.match(err.message, grant(`--operation Read --topic ${described}`))
+      })
+    })
+
     it('stops an exactly-once StreamsApp with the refusal instead of retrying', async () => {
       // Allowed to see and read its input only: its transactional id, group and outputs are denied.
       await grantAcls(broker, [
