@@ -3,16 +3,19 @@
 // and that each refusal is one line saying what to fix, fast (no hang) and without a secret in it.
 // The pipeline with the documented ACLs is apps/order-analytics/test/security/secured-pipeline.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { Serdes, StreamsApp, StreamsBuilder, isTributaryError, type TributaryError } from 'tributary-streams'
 import { KafkaLog, kafkaOptionsFromEnv, type KafkaLogOptions } from 'tributary-streams/kafka'
 import { consoleLogger } from '../../../src/logger.ts'
 import { parseAclLine } from './documented-acls.ts'
 import { grantAcls, securedOptions, startSecuredBroker, type SecuredBroker } from './secured-broker.ts'
 
+const TRIBUTARY_BIN = fileURLToPath(new URL('../../../bin/tributary.js', import.meta.url))
 const run = `sec-it-${Date.now().toString(36)}`
 const topic = `${run}-topic`
 
@@ -106,6 +109,48 @@ describe('KafkaLog on a SASL_SSL broker with ACLs', () => {
     const err = await refusal(() => KafkaLog.connect(options))
     assert.match(err.message, /TLS: the broker's certificate was refused \(SELF_SIGNED_CERT_IN_CHAIN/)
     assert.match(err.message, /KAFKA_SSL_CA_LOCATION/)
+  })
+
+  it('runs the `tributary registry` command on the secured cluster from the environment', async () => {
+    const passwordFile = join(dir, 'registry.password')
+    writeFileSync(passwordFile, broker.users.admin)
+    const child = spawn(process.execPath, [TRIBUTARY_BIN, 'registry', '--port', '0'], {
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: broker.bootstrap,
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'admin',
+        KAFKA_SASL_PASSWORD_FILE: passwordFile,
+        KAFKA_SSL_CA_LOCATION: broker.ca,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    try {
+      const deadline = Date.now() + 60_000
+      while (!/listening on (\S+)/.test(output)) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `the registry starts: ${output}`)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      assert.match(output, new RegExp(`topic _schemas on ${broker.bootstrap}`))
+      const url = /listening on (\S+)/.exec(output)![1]!
+      const subject = `${run}-value`
+      const res = await fetch(new URL(`subjects/${subject}/versions`, url.endsWith('/') ? url : `${url}/`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ schema: '{"type":"string"}' }),
+      })
+      assert.equal(res.status, 200, await res.clone().text())
+      assert.equal(typeof ((await res.json()) as { id: unknown }).id, 'number')
+      assert.ok(!output.includes(broker.users.admin), 'the password is not printed')
+    } finally {
+      child.kill('SIGTERM')
+    }
+    assert.equal(await exited, 0, output)
   })
 
   describe('an authenticated user without ACLs', () => {
