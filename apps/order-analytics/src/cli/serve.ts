@@ -1,7 +1,6 @@
 import { TributaryError, shutdownOnSignals } from 'tributary-streams'
 import type { AppContext } from '../context.ts'
 import type { Closeable } from './commands.ts'
-import { errorLine } from './run-command-line.ts'
 
 /** Ends the process with `code` after closing the jobs; the first call's code wins. */
 export type Stop = (code: number) => Promise<never>
@@ -18,8 +17,7 @@ export async function serve(
 ): Promise<Stop> {
   const running: Closeable[] = []
   const closeAll = async (): Promise<void> => {
-    for (const job of running.reverse())
-      await job.close().catch((err: unknown) => console.error(`closing: ${errorLine(err)}`))
+    for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
     await ctx.log.close()
   }
   let closing: Promise<void> | undefined
@@ -36,9 +34,7 @@ export async function serve(
       const job = await start1(ctx)
       running.push(job)
       job.done?.catch(async (err: unknown) => {
-        // One line, as for a job that fails to start (runCommandLine); TRIBUTARY_DEBUG=1: the stack.
-        console.error(`job failed: ${errorLine(err)}`)
-        if (process.env['TRIBUTARY_DEBUG']) console.error((err as Error).stack)
+        console.error(`job failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
         await stop(1)
       })
     }
