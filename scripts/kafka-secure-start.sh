@@ -108,24 +108,8 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:admin
 log.dirs=$DIR/data
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-auto.create.topics.enable=false
-delete.topic.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=4
-group.initial.rebalance.delay.ms=0
-log.segment.bytes=16777216
-num.network.threads=2
-num.io.threads=4
-num.recovery.threads.per.data.dir=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
 PROPS
+cat "$ROOT/scripts/kafka/single-node.properties" >>"$CONFIG"
 chmod 600 "$CONFIG"
 
 # 4. KRaft storage with the SCRAM users.

@@ -55,30 +55,8 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$KAFKA_DIR/data
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-auto.create.topics.enable=false
-delete.topic.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=10
-group.initial.rebalance.delay.ms=0
-log.segment.bytes=16777216
-log.retention.hours=168
-log.cleaner.enable=true
-log.cleaner.dedupe.buffer.size=16777216
-log.cleaner.threads=1
-# Tests force compaction; the cleaner looks for work every second (default 15 s).
-log.cleaner.backoff.ms=1000
-num.network.threads=2
-num.io.threads=4
-num.recovery.threads.per.data.dir=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
 PROPS
+cat "$ROOT/scripts/kafka/single-node.properties" >>"$CONFIG"
 
 # 3. KRaft storage (first run only; the cluster id is kept beside the data).
 if [[ ! -f "$KAFKA_DIR/data/meta.properties" ]]; then

@@ -10,7 +10,7 @@
 // the PostgreSQL schema is this run's. Needs DATABASE_URL (scripts/postgres-start.sh) and fails
 // without it; starts the secured broker unless it is running.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -22,6 +22,7 @@ import {
   grantAcls,
   listAcls,
   revokeAllAcls,
+  securedEnv,
   securedOptions,
   startSecuredBroker,
   type SecuredBroker,
@@ -99,14 +100,8 @@ describe('order-analytics on a SASL_SSL broker with the ACLs of docs/security.md
     const env = (user: keyof SecuredBroker['users'], extra: Record<string, string> = {}) => {
       const dir = join(workDir, user)
       mkdirSync(dir, { recursive: true })
-      writeFileSync(join(dir, 'password'), broker.users[user])
       return {
-        KAFKA_BROKERS: broker.bootstrap,
-        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
-        KAFKA_SASL_USERNAME: user,
-        KAFKA_SASL_PASSWORD_FILE: join(dir, 'password'),
-        KAFKA_SSL_CA_LOCATION: broker.ca,
+        ...securedEnv(broker, user, join(dir, 'password')),
         DATABASE_URL: withSearchPath(databaseBase, {
           sslmode: 'verify-full',
           sslrootcert: databaseCa,

@@ -4,7 +4,7 @@
 // The pipeline with the documented ACLs is apps/order-analytics/test/security/secured-pipeline.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -13,7 +13,13 @@ import { Serdes, StreamsApp, StreamsBuilder, isTributaryError, type TributaryErr
 import { KafkaLog, kafkaOptionsFromEnv, type KafkaLogOptions } from 'tributary-streams/kafka'
 import { consoleLogger } from '../../../src/logger.ts'
 import { parseAclLine } from './documented-acls.ts'
-import { grantAcls, securedOptions, startSecuredBroker, type SecuredBroker } from './secured-broker.ts'
+import {
+  grantAcls,
+  securedEnv,
+  securedOptions,
+  startSecuredBroker,
+  type SecuredBroker,
+} from './secured-broker.ts'
 
 const TRIBUTARY_BIN = fileURLToPath(new URL('../../../bin/tributary.js', import.meta.url))
 const run = `sec-it-${Date.now().toString(36)}`
@@ -59,16 +65,7 @@ describe('KafkaLog on a SASL_SSL broker with ACLs', () => {
   })
 
   it('connects with the environment of docs/security.md (password from a file) and round-trips a record', async () => {
-    const passwordFile = join(dir, 'admin.password')
-    writeFileSync(passwordFile, `${broker.users.admin}\n`)
-    const options = kafkaOptionsFromEnv({
-      KAFKA_BROKERS: broker.bootstrap,
-      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
-      KAFKA_SASL_USERNAME: 'admin',
-      KAFKA_SASL_PASSWORD_FILE: passwordFile,
-      KAFKA_SSL_CA_LOCATION: broker.ca,
-    })!
+    const options = kafkaOptionsFromEnv(securedEnv(broker, 'admin', join(dir, 'admin.password')))!
     await withLog(options, async (log) => {
       const producer = await log.producer()
       await producer.send([{ topic, key: Buffer.from('k'), value: Buffer.from('hello') }])
@@ -112,18 +109,8 @@ describe('KafkaLog on a SASL_SSL broker with ACLs', () => {
   })
 
   it('runs the `tributary registry` command on the secured cluster from the environment', async () => {
-    const passwordFile = join(dir, 'registry.password')
-    writeFileSync(passwordFile, broker.users.admin)
     const child = spawn(process.execPath, [TRIBUTARY_BIN, 'registry', '--port', '0'], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: broker.bootstrap,
-        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
-        KAFKA_SASL_USERNAME: 'admin',
-        KAFKA_SASL_PASSWORD_FILE: passwordFile,
-        KAFKA_SSL_CA_LOCATION: broker.ca,
-      },
+      env: { ...process.env, ...securedEnv(broker, 'admin', join(dir, 'registry.password')) },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

@@ -3,7 +3,7 @@
 // or reused when already running (scripts/test-all.sh starts it once for the whole run); stopped
 // again only by the file that started it. A broker that cannot start fails the file (never skips).
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import {
   AclOperations,
@@ -87,34 +87,38 @@ async function asSuperUser<T>(broker: SecuredBroker, fn: (admin: Admin) => Promi
 export const grantAcls = (broker: SecuredBroker, acls: readonly Acl[]): Promise<void> =>
   asSuperUser(broker, (admin) => admin.createAcls({ creations: [...acls] }))
 
+/** Every binding of `principal` (a filter for describeAcls and deleteAcls). */
+const everythingOf = (principal: string) => ({
+  resourceType: ResourceTypes.ANY,
+  resourceName: null,
+  resourcePatternType: ResourcePatternTypes.ANY,
+  principal,
+  host: null,
+  operation: AclOperations.ANY,
+  permissionType: AclPermissionTypes.ANY,
+})
+
 /** Removes every ACL binding of these principals (`User:sink`), so a test starts from none. */
 export const revokeAllAcls = (broker: SecuredBroker, principals: readonly string[]): Promise<unknown> =>
-  asSuperUser(broker, (admin) =>
-    admin.deleteAcls({
-      filters: principals.map((principal) => ({
-        resourceType: ResourceTypes.ANY,
-        resourceName: null,
-        resourcePatternType: ResourcePatternTypes.ANY,
-        principal,
-        host: null,
-        operation: AclOperations.ANY,
-        permissionType: AclPermissionTypes.ANY,
-      })),
-    }),
-  )
+  asSuperUser(broker, (admin) => admin.deleteAcls({ filters: principals.map(everythingOf) }))
 
-/** The ACL bindings of these principals now on the broker. */
+/** The ACL bindings of `principal` now on the broker. */
 export const listAcls = (broker: SecuredBroker, principal: string): Promise<unknown[]> =>
-  asSuperUser(broker, (admin) =>
-    admin.describeAcls({
-      filter: {
-        resourceType: ResourceTypes.ANY,
-        resourceName: null,
-        resourcePatternType: ResourcePatternTypes.ANY,
-        principal,
-        host: null,
-        operation: AclOperations.ANY,
-        permissionType: AclPermissionTypes.ANY,
-      },
-    }),
-  )
+  asSuperUser(broker, (admin) => admin.describeAcls({ filter: everythingOf(principal) }))
+
+/** The environment of docs/security.md for `user` (password in `passwordFile`, written here). */
+export function securedEnv(
+  broker: SecuredBroker,
+  user: keyof SecuredBroker['users'],
+  passwordFile: string,
+): Record<string, string> {
+  writeFileSync(passwordFile, broker.users[user])
+  return {
+    KAFKA_BROKERS: broker.bootstrap,
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: user,
+    KAFKA_SASL_PASSWORD_FILE: passwordFile,
+    KAFKA_SSL_CA_LOCATION: broker.ca,
+  }
+}
