@@ -20,6 +20,8 @@ const SCRIPTS = fileURLToPath(new URL('../../../../../scripts/', import.meta.url
 /** scripts/kafka-secure-start.sh's clients.json. */
 export interface SecuredBroker {
   readonly bootstrap: string
+  /** The controller listener (SASL PLAIN for the admin only). */
+  readonly controller: string
   readonly ca: string
   readonly otherCa: string
   readonly users: Readonly<
