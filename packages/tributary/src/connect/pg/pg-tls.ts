@@ -4,7 +4,8 @@ import { TributaryError } from '../../errors.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const
+// no-verify: node-postgres' own name for "encrypted, never verified", kept for its users.
+const MODES = ['disable', 'no-verify', 'require', 'verify-ca', 'verify-full'] as const
 type SslMode = (typeof MODES)[number]
 
 /** Connection-string keys that this module turns into the `ssl` option (libpq's names). */
@@ -64,7 +65,7 @@ export function pgConnectionConfig(
   const cert = file('sslcert', 'PGSSLCERT')
   const key = file('sslkey', 'PGSSLKEY')
   const sslMode = mode.value as SslMode
-  const verifyChain = sslMode !== 'require' || ca !== undefined
+  const verifyChain = sslMode === 'require' ? ca !== undefined : sslMode !== 'no-verify'
   return {
     connectionString: stripped,
     ssl: {

@@ -37,6 +37,11 @@ describe('pgConnectionConfig: sslmode as libpq means it', () => {
     assert.equal(typeof withCa.checkServerIdentity, 'function')
   })
 
+  it("takes node-postgres' no-verify: encrypted, never verified", () => {
+    const config = pgConnectionConfig(`${base}&sslmode=no-verify&sslrootcert=${ca}`, {})
+    assert.equal((config.ssl as { rejectUnauthorized: boolean }).rejectUnauthorized, false)
+  })
+
   it('reads PGSSLMODE and PGSSLROOTCERT when the URL has none', () => {
     const config = pgConnectionConfig(base, { PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca })
     assert.deepEqual(config.ssl, { ca: 'PEM', rejectUnauthorized: true })
@@ -48,7 +53,7 @@ describe('pgConnectionConfig: sslmode as libpq means it', () => {
       (e: unknown) =>
         isTributaryError(e, 'CONFIG') &&
         e.message ===
-          "sslmode in the URL: sslmode must be one of disable, require, verify-ca, verify-full, got 'prefer'",
+          "sslmode in the URL: sslmode must be one of disable, no-verify, require, verify-ca, verify-full, got 'prefer'",
     )
     assert.throws(
       () => pgConnectionConfig(base, { PGSSLMODE: 'verify-full', PGSSLROOTCERT: join(dir, 'nope.pem') }),
