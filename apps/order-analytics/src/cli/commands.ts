@@ -70,7 +70,8 @@ export async function dashboard(ctx: AppContext): Promise<Closeable> {
   return handle
 }
 
-/** The producer job; `done` settles when it stops: after `maxOrders`, on `close`, or on a failure. */
+/** The producer job; `done` settles when it stops: after `maxOrders` or on `close` (printing
+ *  `producer: done, <n> orders, ...`), or on a failure. */
 export function producer(
   ctx: AppContext,
   rate: number,
@@ -88,6 +89,10 @@ export function producer(
       console.warn(`producer: log failure, resuming from the committed state: ${String(err)}`),
   })
   console.log(`producer: ${rate} orders/s, seed ${seed}`)
+  done.then(
+    (state) => console.log(`producer: done, ${state.orders} orders, ${state.users} users sent`),
+    () => {},
+  )
   return {
     done,
     async close() {

@@ -83,10 +83,7 @@ export function orderAnalyticsProgram(): Command {
       const stop = await serve(ctx, [() => job])
       // With --max-orders the producer ends by itself, and so does the process (a failure: serve).
       job.done.then(
-        async (state) => {
-          console.log(`producer: done, ${state.orders} orders, ${state.users} users sent`)
-          await stop(0)
-        },
+        () => stop(0),
         () => {},
       )
     })

@@ -1,4 +1,10 @@
-import { isTributaryError, type Log, type Producer, type ProducerRecord } from 'tributary-streams'
+import {
+  isTributaryError,
+  storageErrorOf,
+  type Log,
+  type Producer,
+  type ProducerRecord,
+} from 'tributary-streams'
 import type { AppContext } from '../context.ts'
 import { openEventCodec, type EventCodec } from './event-codec.ts'
 import { makeOrder, makeUser, userId } from './events.ts'
@@ -18,7 +24,7 @@ export interface ProducerOptions {
   /** Called about every 5 s with the running totals. */
   readonly onProgress?: (state: ProducerState) => void
   /** How long log failures (broker unreachable or restarting) are retried before the producer
-   *  stops with the error; default 300000. */
+   *  stops with the error; default 300000. A storage error (a full disk) stops it at once. */
   readonly retryTimeoutMs?: number
   /** Called on each retried failure. */
   readonly onRetry?: (err: unknown) => void
@@ -88,7 +94,10 @@ export async function runProducer(ctx: AppContext, options: ProducerOptions): Pr
         failingSince = undefined
       } catch (err) {
         failingSince ??= now
-        const retryable = isTributaryError(err, 'LOG') || isTributaryError(err, 'TRANSACTION')
+        // A full or failing disk under the embedded log does not pass by retrying: stop, naming it.
+        const retryable =
+          (isTributaryError(err, 'LOG') || isTributaryError(err, 'TRANSACTION')) &&
+          storageErrorOf(err) === undefined
         if (!retryable || now - failingSince > (options.retryTimeoutMs ?? 300_000)) throw err
         options.onRetry?.(err)
         await producer?.close().catch(() => {})

@@ -2,6 +2,7 @@ import { TributaryError, isTributaryError } from '../errors.ts'
 import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
+import { storageErrorOf } from '../storage-error.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import { isRecordError, SinkDeadLetters } from './sink-dead-letters.ts'
 import type { SqlClient } from './sql-client.ts'
@@ -36,7 +37,8 @@ export interface PostgresSinkOptions {
   /** How long the sink keeps retrying while the log fails (code LOG: broker unreachable or
    *  restarting) before it stops; each retry resumes from the offsets stored in the database.
    *  Default 300000. Database errors and unmappable records stop it at once (unless
-   *  `deadLetterTopic` takes the records the database refuses). */
+   *  `deadLetterTopic` takes the records the database refuses), and so does a storage error
+   *  under the log (a full disk: see StorageError). */
   readonly logRetryTimeoutMs?: number
   /**
    * Where records the database refuses go instead of stopping the sink: a record whose upsert
@@ -222,7 +224,9 @@ export class PostgresSink {
         await this.step()
         retry.succeeded()
       } catch (err) {
-        if (!retry.failed() || !isTributaryError(err, 'LOG')) {
+        // A storage error (the embedded log's disk full or failing) does not pass by retrying.
+        const retryable = isTributaryError(err, 'LOG') && storageErrorOf(err) === undefined
+        if (!retry.failed() || !retryable) {
           failure = err
           this.logger.error({ groupId: this.options.groupId, err: String(err) }, 'sink failed; stopping')
           break

@@ -4,6 +4,7 @@ import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, Isolation, Log, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
+import { storageErrorOf } from '../storage-error.ts'
 import type { StorageProblems } from '../storage-problems.ts'
 import { tpKey } from '../record.ts'
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.ts'
@@ -271,7 +272,7 @@ export class StreamsApp {
    * closed), and after a backoff the tasks restart from the committed offsets and the changelogs —
    * under exactly-once with a fresh producer. Failures that go on for `taskTimeoutMs`, and all
    * others (FENCED: another live instance has our transactional id; a record under the `fail`
-   * policy; a store failure) stop the app.
+   * policy; a store failure; a storage error such as a full disk, see StorageError) stop the app.
    */
   private async run(): Promise<void> {
     const retry = new RetryWindow(this.config.taskTimeoutMs)
@@ -305,6 +306,7 @@ export class StreamsApp {
   }
 
   private recoverable(err: unknown): boolean {
+    if (storageErrorOf(err) !== undefined) return false
     return isTributaryError(err, 'LOG') || isTributaryError(err, 'TRANSACTION')
   }
 

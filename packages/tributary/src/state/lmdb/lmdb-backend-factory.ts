@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { open as openEnvironment } from 'lmdb'
+import { open as openEnvironment, type RootDatabase } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
-import { consoleLogger } from '../../logger.ts'
+import { consoleLogger, type Logger } from '../../logger.ts'
 import type { BackendFactory, KeyValueBackend, StoreOpenContext } from '../backend.ts'
 import { checkStoreName } from '../store-name.ts'
 import { LmdbBackend } from './lmdb-backend.ts'
@@ -54,9 +54,19 @@ export const lmdbBackendFactory: BackendFactory = {
         // otherwise be read as a file with an extension).
         noSubdir: false,
         maxDbs: 2,
+        // Each commit is one explicit transaction. lmdb's default batching of the writes of one
+        // event turn adds a commit promise of its own that nobody awaits: when the disk is full
+        // its rejection would end the process unhandled.
+        eventTurnBatching: false,
       })
-      return new LmdbBackend(env, async () => {
+      return new LmdbBackend(env, dir, async (afterFailure) => {
         try {
+          if (afterFailure) {
+            // After a failed commit lmdb's close waits for a flush that never comes: bounded, and
+            // no checksum (the next open probes the store instead).
+            await closeWithin(env, CLOSE_AFTER_FAILURE_MS, logger, dir)
+            return
+          }
           await env.close()
           await writeClosedChecksum(dir).catch((err: unknown) =>
             logger.warn(
@@ -100,4 +110,21 @@ async function setAsideIfDamaged(
     `moved to ${aside} and rebuilt from its changelog`
   logger.warn({ ...where, damage, movedTo: aside }, 'damaged state store set aside; rebuilding it')
   context.problems?.report('store-rebuilt', dir, message)
+}
+
+/** How long closing an environment whose commit failed may take before it is left behind. */
+const CLOSE_AFTER_FAILURE_MS = 1000
+
+async function closeWithin(env: RootDatabase, ms: number, logger: Logger, dir: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const closed = await Promise.race([
+    env.close().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ])
+  clearTimeout(timer)
+  if (!closed)
+    logger.warn({ dir }, 'a store whose commit failed did not close; left open until the process ends')
 }

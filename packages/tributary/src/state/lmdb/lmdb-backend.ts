@@ -3,6 +3,7 @@ import { TributaryError } from '../../errors.ts'
 import type { BytesEntry, KeyValueBackend } from '../backend.ts'
 import { checkCheckpoint, decodeCheckpoint, encodeCheckpoint } from '../checkpoint-value.ts'
 import { closedError } from '../closed-error.ts'
+import { lmdbCommit } from './lmdb-commit.ts'
 
 type Bytes = Database<Buffer, Buffer>
 
@@ -17,6 +18,8 @@ type Bytes = Database<Buffer, Buffer>
  *   Kafka Streams, so the empty key is kept in the metadata database; it sorts before every other
  *   key, which is where `range` yields it.
  * - Keys longer than lmdb's limit (1978 bytes) are refused before anything is written.
+ * - A commit the disk refuses (ENOSPC, EIO, EROFS) fails with code STATE naming the directory
+ *   (see lmdbCommit); the store stays at its previous commit.
  */
 export class LmdbBackend implements KeyValueBackend {
   readonly persistent = true
@@ -26,12 +29,16 @@ export class LmdbBackend implements KeyValueBackend {
   readonly #checkpointKey = Buffer.from('checkpoint')
   readonly #emptyKey = Buffer.from('empty-key')
   readonly #maxKeySize: number
-  readonly #onClose: () => Promise<void>
+  readonly #onClose: (afterFailure: boolean) => Promise<void>
+  readonly #dir: string
   #closed = false
+  #failed = false
 
-  /** Takes ownership of `env`: `onClose` must close it. */
-  constructor(env: RootDatabase, onClose: () => Promise<void>) {
+  /** Takes ownership of `env` (in directory `dir`): `onClose` must close it; `afterFailure` says a
+   *  commit failed (lmdb's own close may then never finish). */
+  constructor(env: RootDatabase, dir: string, onClose: (afterFailure: boolean) => Promise<void>) {
     this.#env = env
+    this.#dir = dir
     // Named databases, not the root one: LMDB's root database lists the named ones as keys.
     this.#data = env.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary' })
     this.#meta = env.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' })
@@ -78,7 +85,7 @@ export class LmdbBackend implements KeyValueBackend {
         )
       }
     }
-    await this.#env.transaction(() => {
+    await this.#commit(() => {
       for (const [key, value] of entries) {
         const [db, k] = key.length === 0 ? [this.#meta, this.#emptyKey] : [this.#data, key]
         if (value === null) db.remove(k)
@@ -97,7 +104,7 @@ export class LmdbBackend implements KeyValueBackend {
 
   async clear(): Promise<void> {
     this.#check()
-    await this.#env.transaction(() => {
+    await this.#commit(() => {
       this.#data.clearSync()
       this.#meta.remove(this.#emptyKey)
       this.#meta.remove(this.#checkpointKey)
@@ -107,7 +114,16 @@ export class LmdbBackend implements KeyValueBackend {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#onClose()
+    await this.#onClose(this.#failed)
+  }
+
+  async #commit(body: () => void): Promise<void> {
+    try {
+      await lmdbCommit(this.#dir, this.#env, body)
+    } catch (err) {
+      this.#failed = true
+      throw err
+    }
   }
 
   #check(): void {

@@ -1,0 +1,61 @@
+import { constants } from 'node:os'
+import type { RootDatabase } from 'lmdb'
+import { TributaryError } from '../../errors.ts'
+
+/** How long a failed commit waits for lmdb's detailed error before reporting without it. */
+const DETAIL_WAIT_MS = 1000
+
+/**
+ * Runs `body` as one lmdb write transaction of the store `env` in `dir`. A commit that fails (a full, failing or
+ * read-only disk) rejects with code STATE naming `dir` and the errno; its cause carries `code`
+ * and `path` as a node:fs error would (see storageErrorOf), so the runtime stops on it as on any
+ * storage error. The store itself is left at its previous commit (lmdb commits all or nothing).
+ *
+ * Why a wrapper: lmdb rejects the transaction with a generic "Commit failed" error and puts the
+ * real one on a second promise (`commitError`) that nobody handles, which would end the process
+ * with an unhandled rejection naming nothing. Here it is always handled.
+ */
+export async function lmdbCommit(dir: string, env: RootDatabase, body: () => void): Promise<void> {
+  try {
+    const committing = env.transaction(body)
+    // lmdb also rejects its own commit and flush promises on a failed commit; nobody else awaits
+    // them, so they are handled here (else a full disk would end the process unannounced).
+    env.committed.then(undefined, () => {})
+    env.flushed.then(undefined, () => {})
+    await committing
+  } catch (err) {
+    const detail = await commitErrorOf(err)
+    const code = (detail as { code?: unknown } | undefined)?.code
+    const errno =
+      typeof code === 'string'
+        ? code
+        : (Object.entries(constants.errno).find(([, n]) => n === code)?.[0] ?? 'error')
+    const message = detail instanceof Error ? detail.message : String(err)
+    const cause = Object.assign(new Error(`${errno}: ${message}`, { cause: detail ?? err }), {
+      code: errno,
+      path: dir,
+    })
+    throw new TributaryError(
+      'STATE',
+      `writing the state store in ${dir} failed (${errno}: ${message}); ` +
+        `free space or fix the disk, then restart: the store resumes from its last commit and its changelog`,
+      { cause },
+    )
+  }
+}
+
+/** lmdb's detailed error behind a failed commit (handled, so it never goes unhandled), if any. */
+async function commitErrorOf(err: unknown): Promise<unknown> {
+  const pending = (err as { commitError?: unknown } | undefined)?.commitError
+  if (!(pending instanceof Promise)) return err
+  let timer: NodeJS.Timeout | undefined
+  const detail = await Promise.race([
+    pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), DETAIL_WAIT_MS))),
+  ])
+  clearTimeout(timer)
+  return detail ?? err
+}
