@@ -1,6 +1,7 @@
 import { TributaryError, isTributaryError } from '../errors.ts'
 import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset, ProducerRecord } from '../log/log.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
+import { OffsetBeyondEnd } from '../log/offset-beyond-end.ts'
 import { RetryWindow } from '../retry-window.ts'
 import { storageErrorOf } from '../storage-error.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
@@ -37,8 +38,9 @@ export interface PostgresSinkOptions {
   /** How long the sink keeps retrying while the log fails (code LOG: broker unreachable or
    *  restarting) before it stops; each retry resumes from the offsets stored in the database.
    *  Default 300000. Database errors and unmappable records stop it at once (unless
-   *  `deadLetterTopic` takes the records the database refuses), and so does a storage error
-   *  under the log (a full disk: see StorageError). */
+   *  `deadLetterTopic` takes the records the database refuses), and so do a storage error under
+   *  the log (a full disk: see StorageError) and an offset stored in the database beyond the end
+   *  of its partition (see OffsetBeyondEnd). */
   readonly logRetryTimeoutMs?: number
   /**
    * Where records the database refuses go instead of stopping the sink: a record whose upsert
@@ -198,12 +200,32 @@ export class PostgresSink {
     }
   }
 
+  /** A stored offset beyond its partition's end fails with OffsetBeyondEnd (never a silent rewind). */
+  private async checkNotBeyondEnd(stored: readonly PartitionOffset[]): Promise<void> {
+    if (stored.length === 0) return
+    const ends = await this.options.log.admin.endOffsets(stored, 'read_uncommitted')
+    for (const o of stored) {
+      const end = offsetOf(ends, o)
+      if (end === undefined || o.offset <= end) continue
+      throw new OffsetBeyondEnd(
+        `sink ${this.options.groupId}`,
+        'offset stored in the database',
+        o,
+        o.offset,
+        end,
+        `set next_offset of (group_id '${this.options.groupId}', topic '${o.topic}', partition ${o.partition}) ` +
+          `in ${this.store.table} to the offset to resume from (at most ${end}) and restart the sink`,
+      )
+    }
+  }
+
   private async seekToStored(partitions: TopicPartition[]): Promise<void> {
     const { sql, groupId, log } = this.options
     const topics = [...new Set(partitions.map((tp) => tp.topic))]
     const stored = await this.store.read(sql, groupId, topics)
     const missing = partitions.filter((tp) => offsetOf(stored, tp) === undefined)
     const begins = missing.length > 0 ? await log.admin.beginningOffsets(missing) : []
+    await this.checkNotBeyondEnd(stored.filter((o) => partitions.some((tp) => tpKey(tp) === tpKey(o))))
     for (const tp of partitions) {
       const at = offsetOf(stored, tp)
       this.stored.set(tpKey(tp), at)
@@ -224,8 +246,12 @@ export class PostgresSink {
         await this.step()
         retry.succeeded()
       } catch (err) {
-        // A storage error (the embedded log's disk full or failing) does not pass by retrying.
-        const retryable = isTributaryError(err, 'LOG') && storageErrorOf(err) === undefined
+        // Neither a storage error (the embedded log's disk full or failing) nor a stored offset
+        // beyond the end passes by retrying.
+        const retryable =
+          isTributaryError(err, 'LOG') &&
+          storageErrorOf(err) === undefined &&
+          !(err instanceof OffsetBeyondEnd)
         if (!retry.failed() || !retryable) {
           failure = err
           this.logger.error({ groupId: this.options.groupId, err: String(err) }, 'sink failed; stopping')

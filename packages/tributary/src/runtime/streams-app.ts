@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, Isolation, Log, ProducerRecord } from '../log/log.ts'
+import { OffsetBeyondEnd } from '../log/offset-beyond-end.ts'
 import { consoleLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
 import { storageErrorOf } from '../storage-error.ts'
@@ -272,7 +273,8 @@ export class StreamsApp {
    * closed), and after a backoff the tasks restart from the committed offsets and the changelogs —
    * under exactly-once with a fresh producer. Failures that go on for `taskTimeoutMs`, and all
    * others (FENCED: another live instance has our transactional id; a record under the `fail`
-   * policy; a store failure; a storage error such as a full disk, see StorageError) stop the app.
+   * policy; a store failure; a storage error such as a full disk, see StorageError; a stored
+   * offset beyond the end of its partition, see OffsetBeyondEnd) stop the app.
    */
   private async run(): Promise<void> {
     const retry = new RetryWindow(this.config.taskTimeoutMs)
@@ -306,7 +308,7 @@ export class StreamsApp {
   }
 
   private recoverable(err: unknown): boolean {
-    if (storageErrorOf(err) !== undefined) return false
+    if (storageErrorOf(err) !== undefined || err instanceof OffsetBeyondEnd) return false
     return isTributaryError(err, 'LOG') || isTributaryError(err, 'TRANSACTION')
   }
 

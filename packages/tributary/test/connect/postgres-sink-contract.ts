@@ -5,6 +5,7 @@ import { TributaryError } from '../../src/errors.ts'
 import type { Consumer, ConsumerRecord, Log } from '../../src/log/log.ts'
 import type { SqlClient, SqlQueryable } from '../../src/connect/sql-client.ts'
 import { PostgresSink, type PostgresSinkOptions } from '../../src/connect/postgres-sink.ts'
+import { OffsetBeyondEnd } from '../../src/log/offset-beyond-end.ts'
 
 /** A database for one test: tables named with `prefix` are this test's alone. */
 export interface SinkFixture {
@@ -202,6 +203,35 @@ export function postgresSinkContract(name: string, open: () => Promise<SinkFixtu
         k4: [16, 16],
       })
       assert.deepEqual(await t.storedOffsets(), await endOffsets(t.log))
+      await t.log.close()
+    })
+
+    it('stops at once, never rewinding, when an offset stored in the database is beyond the end of its partition', async () => {
+      const t = await setup()
+      await produce(t.log, 20)
+      const first = new PostgresSink(t.options(t.sql))
+      await first.start()
+      await first.waitUntilCaughtUp(10_000)
+      await first.close()
+      const before = await t.counts()
+      const ends = await endOffsets(t.log)
+      // As after a log replaced by an older copy: the database accounts for records the log lacks.
+      await t.sql.query(`UPDATE ${t.offsetsTable} SET next_offset = next_offset + 1000 WHERE partition = 1`)
+      const sink = new PostgresSink(t.options(t.sql, { logRetryTimeoutMs: 60_000 }))
+      await sink.start().catch(() => {})
+      await assert.rejects(sink.done, (err: unknown) => {
+        assert.ok(err instanceof OffsetBeyondEnd, String(err))
+        assert.deepEqual([err.stored, err.end], [ends['in-1']! + 1000, ends['in-1']])
+        assert.match(
+          err.message,
+          new RegExp(
+            `sink sink-[0-9_]+: offset stored in the database ${ends['in-1']! + 1000} of in-1 is beyond the end of the partition \\(${ends['in-1']}\\)`,
+          ),
+        )
+        assert.match(err.message, new RegExp(`set next_offset .* in ${t.offsetsTable}`))
+        return true
+      })
+      assert.deepEqual(await t.counts(), before, 'nothing was applied again')
       await t.log.close()
     })
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { TributaryError } from '../../errors.ts'
 import { tpKey, type TopicPartition } from '../../record.ts'
+import { OffsetBeyondEnd } from '../offset-beyond-end.ts'
 import type {
   Consumer,
   ConsumerOptions,
@@ -215,16 +216,20 @@ export class EmbeddedConsumer implements Consumer {
     return start
   }
 
-  private beyondEnd(key: string, committed: number, log: PartitionLog): TributaryError {
-    const message =
-      `group ${this.groupId}: committed offset ${committed} of ${key} is beyond the end of the partition ` +
-      `(${log.nextOffset}): records the group had read are gone (a damaged, repaired or replaced data directory?). ` +
-      `It is not reset silently; commit the offset to resume from for this group once you know why`
+  private beyondEnd(key: string, committed: number, log: PartitionLog): OffsetBeyondEnd {
+    const error = new OffsetBeyondEnd(
+      `group ${this.groupId}`,
+      'committed offset',
+      { topic: log.topic, partition: log.partition },
+      committed,
+      log.nextOffset,
+      'commit the offset to resume from for this group',
+    )
     if (!this.reported.has(key)) {
       this.reported.add(key)
-      this.broker.settings.problems.report('offset-out-of-range', log.file?.path ?? key, message)
+      this.broker.settings.problems.report('offset-out-of-range', log.file?.path ?? key, error.message)
     }
-    return new TributaryError('LOG', message)
+    return error
   }
 
   private forget(tp: TopicPartition): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Consumer as KafkaConsumerClient, type fetchV17 } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
 import { tpKey, type TopicPartition } from '../../record.ts'
+import { kafkaResetHint, OffsetBeyondEnd } from '../offset-beyond-end.ts'
 import { rangeAssignor } from '../embedded/range-assignor.ts'
 import type {
   Consumer,
@@ -261,7 +262,10 @@ export class KafkaConsumer implements Consumer {
     if (assigned.length > 0) await this.listener?.onAssigned([...assigned])
   }
 
-  /** Positions of newly owned partitions: the committed offset, else `autoOffsetReset`. */
+  /**
+   * Positions of newly owned partitions: the committed offset, else `autoOffsetReset`. A committed
+   * offset beyond the partition's end fails with OffsetBeyondEnd (as auto.offset.reset=none).
+   */
   private async initPositions(partitions: readonly TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return
     const committed = await this.admin.committedOffsets(
@@ -269,6 +273,7 @@ export class KafkaConsumer implements Consumer {
       partitions,
       this.isolation === 'read_committed',
     )
+    await this.checkNotBeyondEnd(committed)
     for (const c of committed) this.positions.set(tpKey(c), c.offset)
     const missing = partitions.filter((tp) => !this.positions.has(tpKey(tp)))
     if (missing.length === 0) return
@@ -338,12 +343,42 @@ export class KafkaConsumer implements Consumer {
     return advanced
   }
 
-  /** Handles a partition's fetch error; true when its position moved. */
+  /** Fails with OffsetBeyondEnd if an offset is past its partition's end (high watermark). */
+  private async checkNotBeyondEnd(offsets: readonly PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return
+    const ends = await this.admin.endOffsets(offsets, 'read_uncommitted')
+    for (const o of offsets) {
+      const end = ends.find((e) => e.topic === o.topic && e.partition === o.partition)?.offset
+      if (end !== undefined && o.offset > end)
+        throw new OffsetBeyondEnd(
+          `group ${this.groupId}`,
+          'committed offset',
+          o,
+          o.offset,
+          end,
+          kafkaResetHint(this.groupId, o, end),
+        )
+    }
+  }
+
+  /**
+   * Handles a partition's fetch error; true when its position moved. Out of range: a position
+   * beyond the end fails (OffsetBeyondEnd: the log lost records); one before the start (records
+   * deleted by retention) starts over from the committed offset or `autoOffsetReset`, as Kafka.
+   */
   private async recover(tp: TopicPartition, errorCode: number): Promise<boolean> {
     const OFFSET_OUT_OF_RANGE = 1
     if (errorCode === OFFSET_OUT_OF_RANGE) {
+      const at = this.positions.get(tpKey(tp))
       this.positions.delete(tpKey(tp))
-      await this.initPositions([tp]).catch(() => undefined)
+      try {
+        if (at !== undefined) await this.checkNotBeyondEnd([{ ...tp, offset: at }])
+        await this.initPositions([tp])
+      } catch (err) {
+        if (err instanceof OffsetBeyondEnd) throw err
+        // the broker could not tell: the next fetch meets the same error and tries again
+        if (at !== undefined && !this.positions.has(tpKey(tp))) this.positions.set(tpKey(tp), at)
+      }
       return true
     }
     this.client.clearMetadata()

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { OffsetBeyondEnd } from '../../../src/log/offset-beyond-end.ts'
 import { buf, RecordingListener, sortTps, str, until, type ContractContext } from './harness.ts'
 
 export function groupContract(ctx: ContractContext): void {
@@ -39,6 +40,41 @@ export function groupContract(ctx: ContractContext): void {
       })
       assert.deepEqual([...listenerA.owned].sort(), sortTps(a.assignment()))
       await a.close()
+    })
+
+    it('fails, never resets, when the committed offset is beyond the end of the partition', async () => {
+      const name = await ctx.topic(1)
+      const tp = { topic: name, partition: 0 }
+      const group = ctx.unique('group')
+      const producer = await ctx.log.producer()
+      await producer.send(['a', 'b', 'c'].map((v) => ({ ...tp, key: null, value: buf(v) })))
+      await producer.close()
+      const [end] = await ctx.log.admin.endOffsets([tp])
+      // As after a log replaced by an older copy: the group accounts for records the log lacks.
+      const committer = await ctx.log.consumer({ groupId: group })
+      await committer.commit([{ ...tp, offset: end!.offset + 100 }])
+      await committer.close()
+      for (const autoOffsetReset of ['earliest', 'latest'] as const) {
+        const consumer = await ctx.log.consumer({ groupId: group, autoOffsetReset })
+        try {
+          await assert.rejects(
+            async () => {
+              await consumer.assign([tp])
+              await consumer.poll({ timeoutMs: 500 })
+            },
+            (err: unknown) => {
+              assert.ok(err instanceof OffsetBeyondEnd, String(err))
+              assert.equal(
+                err.message.split(':').slice(0, 2).join(':'),
+                `group ${group}: committed offset ${end!.offset + 100} of ${name}-0 is beyond the end of the partition (${end!.offset})`,
+              )
+              return true
+            },
+          )
+        } finally {
+          await consumer.close()
+        }
+      }
     })
 
     it('hands each record to one member of the group', async () => {
