@@ -49,6 +49,7 @@ export type { DropReason, RecordScope, RuntimeObserver } from './runtime/runtime
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.ts'
 export { EmbeddedLog, type EmbeddedLogOptions } from './log/embedded/index.ts'
 export { namespacedLog } from './log/namespaced-log.ts'
+export { OffsetBeyondEnd } from './log/offset-beyond-end.ts'
 export type { TimeWindow, Windowed } from './windowed.ts'
 export { WindowedSerdes } from './serde/windowed-serdes.ts'
 export { TimeWindows } from './dsl/windows/time-windows.ts'
