@@ -38,7 +38,12 @@ import { expectedTable } from '../replay/expected-table.ts'
 
 const PARTITIONS = 4
 const GRACE_MS = 30_000
+/** Orders/s. At 400/s on a busy machine the streams job falls behind and, restarted after the
+ *  crash, can join an order before its user (a race between sub-topologies, reported in issue 15);
+ *  the full-disk scenario runs slower so it tests the disk, not that race. */
 const RATE = 400
+const FULL_DISK_RATE = Number(process.env['OA_DF_FULL_RATE'] ?? 120)
+const FULL_DISK_SIZE = process.env['OA_DF_FULL_SIZE'] ?? '3m'
 const TRIBUTARY_BIN = fileURLToPath(
   new URL('../../../../packages/tributary/bin/tributary.js', import.meta.url),
 )
@@ -88,6 +93,7 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
   async function scenario(
     name: string,
     dataDir: string,
+    rate: number,
     body: (s: Scenario) => Promise<void>,
   ): Promise<void> {
     const schema = `${runId.replace(/-/g, '_')}_${name}`
@@ -104,7 +110,7 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
       start: (args) => {
         const p = new CliProcess(
           `${name}-${++runs}`,
-          ['all', '--rate', String(RATE), ...args],
+          ['all', '--rate', String(rate), ...args],
           {
             KAFKA_BROKERS: '',
             DATABASE_URL: url.href,
@@ -134,10 +140,10 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
   it('stops naming the path when the disk fills up, and ends exact after a restart with space', async () => {
     const dataDir = join(workDir, 'full')
     mkdirSync(dataDir)
-    mount(dataDir, '4m')
+    mount(dataDir, FULL_DISK_SIZE)
     mounts.push(dataDir)
-    await scenario('full', dataDir, async (s) => {
-      const maxOrders = 6000
+    await scenario('full', dataDir, FULL_DISK_RATE, async (s) => {
+      const maxOrders = 4000
       const full = s.start(['--seed', '5', '--max-orders', String(maxOrders)])
       const exit = await waitFor('the app to stop by itself on the full disk', 120_000, async () =>
         full.running ? undefined : full.exited,
@@ -165,7 +171,7 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
   it('refuses to start on a flipped byte in a partition file, and continues exact after `tributary log repair`', async () => {
     const dataDir = join(workDir, 'corrupt')
     mkdirSync(dataDir)
-    await scenario('corrupt', dataDir, async (s) => {
+    await scenario('corrupt', dataDir, RATE, async (s) => {
       await runUntilProduced(s, ['--seed', '9', '--max-orders', '1500'], 1500)
       const before = await readInputs(dataDir)
 
