@@ -17,12 +17,7 @@ const DETAIL_WAIT_MS = 1000
  */
 export async function lmdbCommit(dir: string, env: RootDatabase, body: () => void): Promise<void> {
   try {
-    const committing = env.transaction(body)
-    // lmdb also rejects its own commit and flush promises on a failed commit; nobody else awaits
-    // them, so they are handled here (else a full disk would end the process unannounced).
-    env.committed.then(undefined, () => {})
-    env.flushed.then(undefined, () => {})
-    await committing
+    await env.transaction(body)
   } catch (err) {
     const detail = await commitErrorOf(err)
     const code = (detail as { code?: unknown } | undefined)?.code
