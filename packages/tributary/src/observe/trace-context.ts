@@ -1,22 +1,14 @@
 import type { SpanContext } from '@opentelemetry/api'
 import type { Headers } from '../record.ts'
+import { TRACEPARENT, traceParentOf } from '../trace-parent.ts'
 
-/** The W3C Trace Context header a record carries from producer to streams to sink. */
-export const TRACEPARENT = 'traceparent'
-
-const PATTERN = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
-const INVALID_TRACE = '0'.repeat(32)
-const INVALID_SPAN = '0'.repeat(16)
+export { TRACEPARENT }
 
 /** The remote span context in `headers`, or undefined when absent or malformed (never throws). */
 export function spanContextFrom(headers: Headers | undefined): SpanContext | undefined {
-  const raw = headers?.[TRACEPARENT]
-  if (raw === undefined) return undefined
-  const match = PATTERN.exec(raw.toString('latin1').trim())
-  if (match === null) return undefined
-  const [, traceId, spanId, flags] = match as unknown as [string, string, string, string]
-  if (traceId === INVALID_TRACE || spanId === INVALID_SPAN) return undefined
-  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16), isRemote: true }
+  const parent = traceParentOf(headers)
+  if (parent === undefined) return undefined
+  return { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.flags, isRemote: true }
 }
 
 /** `headers` with `traceparent` set to `span` (a copy; the input is not changed). */

@@ -19,7 +19,13 @@ export class LateRecordLog {
     private readonly logger: Logger,
   ) {}
 
-  record(processor: string, streamTime: number, details: LateRecordDetails | undefined): void {
+  /** Counts a late record of `processor`; logs it (with `origin`: its correlation fields) once per window. */
+  record(
+    processor: string,
+    streamTime: number,
+    details: LateRecordDetails | undefined,
+    origin: Record<string, unknown> = { task: this.taskId },
+  ): void {
     this.byProcessor.set(processor, (this.byProcessor.get(processor) ?? 0) + 1)
     const key = `${processor}@${details?.window?.start ?? ''}`
     if (this.warned.has(key)) return
@@ -28,7 +34,7 @@ export class LateRecordLog {
     const timestamp = details?.timestamp
     this.logger.warn(
       {
-        task: this.taskId,
+        ...origin,
         processor,
         ...(details?.window === undefined ? {} : { window: details.window }),
         ...(timestamp === undefined ? {} : { timestamp, lateByMs: streamTime - timestamp }),

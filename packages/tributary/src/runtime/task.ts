@@ -14,6 +14,7 @@ import { NodeContext, type TaskScope } from './node-context.ts'
 import { PunctuationSchedule } from './punctuation-schedule.ts'
 import type { RecordScope, RuntimeObserver } from './runtime-observer.ts'
 import { lineageStores } from './state-lineage.ts'
+import { recordLogFields } from './record-log-fields.ts'
 import type { PartitionTimes } from './stream-time-metadata.ts'
 import { newTaskMetrics } from './task-metrics.ts'
 
@@ -110,7 +111,8 @@ export class Task {
       recordLate: (processor, details) => {
         this.metrics.lateRecords++
         this.env.observer?.recordDropped?.(this.id, 'late', processor)
-        this.late.record(processor, this.streamTime, details)
+        const raw = this.current
+        this.late.record(processor, this.streamTime, details, raw && recordLogFields(this.id, raw))
       },
       schedule: (interval, type, callback) =>
         type === 'stream-time'
@@ -250,10 +252,7 @@ export class Task {
     if (record.timestamp < 0 || !Number.isFinite(record.timestamp)) {
       this.metrics.invalidTimestamps++
       this.env.observer?.recordDropped?.(this.id, 'invalid-timestamp')
-      this.env.logger.warn(
-        { topic: raw.topic, partition: raw.partition, offset: raw.offset },
-        'skipping record with invalid timestamp',
-      )
+      this.env.logger.warn(recordLogFields(this.id, raw), 'skipping record with invalid timestamp')
       return this.finishRecord()
     }
     if (record.timestamp > this.streamTime) this.streamTime = record.timestamp
@@ -291,13 +290,7 @@ export class Task {
     } catch (err) {
       const policy = stage === 'deserialization' ? this.env.deserializationErrors : this.env.processingErrors
       if (policy === 'fail') throw fatalRecordError(stage, raw, err)
-      const where = {
-        stage,
-        topic: raw.topic,
-        partition: raw.partition,
-        offset: raw.offset,
-        err: String(err),
-      }
+      const where = { ...recordLogFields(this.id, raw), stage, err: String(err) }
       this.env.logger.warn(where, `skipping record: ${stage} failed`)
       if (stage === 'deserialization') this.metrics.skippedDeserialization++
       else this.metrics.skippedProcessing++

@@ -109,7 +109,7 @@ export function errorHandlingCases(kind: DriverKind): void {
       assert.match(warnings[0]!.message, /deserialization/)
       assert.deepEqual(
         { ...warnings[0]!.fields, err: undefined },
-        { stage: 'deserialization', topic: 'in', partition: 0, offset: 0, err: undefined },
+        { task: '0_0', stage: 'deserialization', topic: 'in', partition: 0, offset: 0, err: undefined },
       )
       await driver.close()
     })
