@@ -1,12 +1,13 @@
 import { TributaryError, shutdownOnSignals } from 'tributary-streams'
 import type { AppContext } from '../context.ts'
 import type { Closeable } from './commands.ts'
+import { startTracingSdk } from '../observe/tracing-sdk.ts'
 
 /** Ends the process with `code` after closing the jobs; the first call's code wins. */
 export type Stop = (code: number) => Promise<never>
 
 /**
- * Starts jobs on one context, in order, and keeps them running until SIGINT/SIGTERM, a job that
+ * Starts the tracing SDK when configured (tracing-sdk.ts), then jobs on one context, in order, and keeps them running until SIGINT/SIGTERM, a job that
  * fails by itself, or `stop`; then closes them in reverse order and the log, and exits. A signal
  * drains (exit 0, or 1 after SHUTDOWN_TIMEOUT_MS, default 30000); a second one exits at once. A job
  * that fails to start closes those already started and the log, and rejects with its error.
@@ -16,9 +17,11 @@ export async function serve(
   start: Array<(ctx: AppContext) => Promise<Closeable> | Closeable>,
 ): Promise<Stop> {
   const running: Closeable[] = []
+  const stopTracing = startTracingSdk()
   const closeAll = async (): Promise<void> => {
     for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
     await ctx.log.close()
+    await stopTracing?.().catch((err) => console.error(err))
   }
   let closing: Promise<void> | undefined
   const drain = (): Promise<void> => (closing ??= closeAll())

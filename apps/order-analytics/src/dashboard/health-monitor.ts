@@ -1,9 +1,8 @@
 import type { StorageProblem, StorageProblems } from 'tributary-streams'
-import { groupLag } from 'tributary-streams/observe'
-import { SqlOffsetStore, type SqlQueryable } from 'tributary-streams/postgres'
+import type { SqlQueryable } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
-import { OFFSETS_TABLE } from '../sink/schema.ts'
 import { sinkGroupId } from '../sink/start-sink.ts'
+import type { MetricSamples } from './prometheus.ts'
 import { runningSinks } from '../sink/running-sinks.ts'
 import type { Health } from './summary.ts'
 
@@ -15,9 +14,8 @@ export interface PipelineCounters {
 export interface HealthSources {
   readonly ctx: AppContext
   readonly db: SqlQueryable
-  readonly pipeline?: PipelineCounters | undefined
-  /** Committed records on orders-dlq, counted by the dashboard's DLQ tail; null until known. */
-  readonly dlqCount: () => number | null
+  /** The series of GET /metrics: the panel's figures are read from them (one source of truth). */
+  readonly metrics: () => Promise<MetricSamples>
   /** Problems of the dashboard itself (a failed tail). */
   readonly problems: () => string[]
 }
@@ -116,9 +114,11 @@ export async function checkLiveness(
 }
 
 /**
- * Computes the pipeline health the dashboard shows, every `refresh()`: rates from the difference
- * with the previous refresh, lags from the log's end offsets against the streams group's committed
- * offsets and the sink's offsets in the database.
+ * Computes the pipeline health the dashboard shows, every `refresh()`: liveness checks of its own,
+ * and every figure from the series GET /metrics exports (prometheus.ts): lags from
+ * `tributary_consumer_lag` of the streams group and the sink, late records, DLQ and duplicates;
+ * the rate from the difference of records processed (or of orders-raw's end offsets when no
+ * streams app runs in this process) with the previous refresh.
  */
 export class HealthMonitor {
   private previous: { at: number; count: number; source: 'streams' | 'orders-raw' } | undefined
@@ -148,13 +148,16 @@ export class HealthMonitor {
       ...this.sources.problems(),
       ...storageProblems(ctx).map((p) => `storage: ${p.message}`),
     ]
-    const [rate, streamsLag, sinkLag] = await Promise.all([
-      live.log ? this.rate().catch(() => null) : null,
-      live.log ? this.streamsLag().catch(() => null) : null,
-      live.log && live.database ? this.sinkLag().catch(() => null) : null,
-    ])
+    const samples = await this.sources.metrics().catch(() => undefined)
+    const total = (name: string, labels: Record<string, string> = {}): number | null => {
+      const values = samples?.(name).filter((v) =>
+        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+      )
+      return values === undefined || values.length === 0 ? null : values.reduce((n, v) => n + v.value, 0)
+    }
+    const processed = total('tributary_streams_records_processed_total')
+    const rate = live.log ? await this.rate(processed).catch(() => null) : null
     const sink = [...runningSinks][0]
-    const metrics = ctx.streams?.metrics()
     this.current = {
       status: !live.log || !live.database ? 'down' : problems.length > 0 ? 'degraded' : 'ok',
       log: live.log ? 'ok' : 'error',
@@ -163,22 +166,25 @@ export class HealthMonitor {
       sink: sink?.state ?? null,
       recordsPerSecond: rate?.perSecond ?? null,
       recordsPerSecondSource: rate?.source ?? null,
-      streamsLag,
-      sinkLag,
-      dlqCount: this.sources.dlqCount(),
-      lateRecords: metrics?.lateRecords ?? null,
-      duplicates: this.sources.pipeline?.snapshot().duplicates ?? null,
+      streamsLag: live.log ? total('tributary_consumer_lag', { group: ctx.applicationId }) : null,
+      sinkLag:
+        live.log && live.database ? total('tributary_consumer_lag', { group: sinkGroupId(ctx) }) : null,
+      dlqCount: total('order_analytics_dlq_records'),
+      lateRecords: total('tributary_streams_late_records_total'),
+      duplicates: total('order_analytics_duplicate_orders'),
       problems,
     }
     return this.current
   }
 
-  private async rate(): Promise<{ perSecond: number | null; source: 'streams' | 'orders-raw' }> {
+  private async rate(
+    processed: number | null,
+  ): Promise<{ perSecond: number | null; source: 'streams' | 'orders-raw' }> {
     const { ctx } = this.sources
     const now = Date.now()
     let sample: { at: number; count: number; source: 'streams' | 'orders-raw' }
-    if (ctx.streams !== undefined)
-      sample = { at: now, count: ctx.streams.metrics().processed, source: 'streams' }
+    if (ctx.streams !== undefined && processed !== null)
+      sample = { at: now, count: processed, source: 'streams' }
     else {
       const partitions = await this.partitionsOf([ctx.topics.ordersRaw])
       const ends = await ctx.log.admin.endOffsets(partitions, 'read_uncommitted')
@@ -192,35 +198,6 @@ export class HealthMonitor {
       perSecond: Math.max(0, ((sample.count - before.count) * 1000) / (sample.at - before.at)),
       source: sample.source,
     }
-  }
-
-  private async streamsLag(): Promise<number> {
-    const { ctx } = this.sources
-    const topics = await ctx.log.admin.listTopics()
-    const inputs = [
-      ctx.topics.ordersRaw,
-      ctx.topics.usersRaw,
-      ...topics.filter((t) => t.startsWith(`${ctx.applicationId}-`) && t.endsWith('-repartition')),
-    ]
-    const lag = await groupLag(ctx.log.admin, ctx.applicationId, inputs)
-    return lag.reduce((s, p) => s + p.lag, 0)
-  }
-
-  private async sinkLag(): Promise<number> {
-    const { ctx, db } = this.sources
-    const partitions = await this.partitionsOf([ctx.topics.ordersProcessed])
-    const [ends, begins, stored] = await Promise.all([
-      ctx.log.admin.endOffsets(partitions, 'read_committed'),
-      ctx.log.admin.beginningOffsets(partitions),
-      new SqlOffsetStore(OFFSETS_TABLE).read(db, sinkGroupId(ctx), [ctx.topics.ordersProcessed]),
-    ])
-    let lag = 0
-    for (const end of ends) {
-      const same = (o: { partition: number }) => o.partition === end.partition
-      const next = stored.find(same)?.offset ?? begins.find(same)?.offset ?? 0
-      lag += Math.max(0, end.offset - next)
-    }
-    return lag
   }
 
   private async partitionsOf(topics: string[]) {

@@ -70,11 +70,18 @@ export async function startDashboard(
   let healthTimer: NodeJS.Timeout | undefined
   let pushTimer: NodeJS.Timeout | undefined
   let server: HttpServer | undefined
-  const health = new HealthMonitor({
+  const registry = dashboardRegistry({
     ctx,
     db,
     pipeline: options.pipeline ?? ctx.pipeline,
     dlqCount: () => dlqCount,
+    up: () => health.current.status === 'ok',
+    clients: () => hub.size,
+  })
+  const health: HealthMonitor = new HealthMonitor({
+    ctx,
+    db,
+    metrics: () => registry.read(),
     problems: () => [...problems],
   })
 
@@ -169,7 +176,6 @@ export async function startDashboard(
     }, options.healthIntervalMs ?? 2000)
     healthTimer.unref()
 
-    const registry = dashboardRegistry(ctx, health, () => hub.size)
     const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
       '/events': async (_req, res) =>
         void hub.add(res, { event: 'summary', data: model.summary(health.current) }),

@@ -188,4 +188,24 @@ describe('the dashboard server', () => {
     assert.deepEqual((data as Summary).totals, { revenue: '100.50', orders: 10 })
     assert.equal((data as Summary).health.status, 'ok')
   })
+
+  it('shows on its health panel the figures /metrics exports (one source): sink lag, streams lag, DLQ', async () => {
+    await sink.close() // runs last: the sink stops so that it falls behind
+    await f.processed([{ window_start: T0 + 2 * MINUTE, region: 'eu', order_count: 1, revenue: 1 }])
+    const sum = (text: string, pattern: RegExp) =>
+      [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0)
+    let panel: Summary['health'] | undefined
+    let text = ''
+    for (let tries = 0; tries < 50; tries++) {
+      text = await (await fetch(new URL('/metrics', dashboard.url))).text()
+      panel = ((await (await fetch(new URL('/api/summary', dashboard.url))).json()) as Summary).health
+      const lag = sum(text, /^tributary_consumer_lag\{group="oa-test-sink",[^}]*\} (\d+)$/gm)
+      if (lag > 0 && panel.sinkLag === lag) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.ok(panel!.sinkLag! > 0, `the sink is behind: ${panel!.sinkLag}`)
+    assert.equal(panel!.sinkLag, sum(text, /^tributary_consumer_lag\{group="oa-test-sink",[^}]*\} (\d+)$/gm))
+    assert.equal(panel!.dlqCount, sum(text, /^order_analytics_dlq_records\{[^}]*\} (\d+)$/gm))
+    assert.equal(panel!.streamsLag, sum(text, /^tributary_consumer_lag\{group="oa-test",[^}]*\} (\d+)$/gm))
+  })
 })
