@@ -1,6 +1,7 @@
 import { TributaryError, shutdownOnSignals } from 'tributary-streams'
 import type { AppContext } from '../context.ts'
 import type { Closeable } from './commands.ts'
+import { errorLine } from './run-command-line.ts'
 import { startTracingSdk } from '../observe/tracing-sdk.ts'
 
 /** Ends the process with `code` after closing the jobs; the first call's code wins. */
@@ -19,7 +20,8 @@ export async function serve(
   const running: Closeable[] = []
   const stopTracing = startTracingSdk()
   const closeAll = async (): Promise<void> => {
-    for (const job of running.reverse()) await job.close().catch((err) => console.error(err))
+    for (const job of running.reverse())
+      await job.close().catch((err: unknown) => console.error(`closing: ${errorLine(err)}`))
     await ctx.log.close()
     await stopTracing?.().catch((err) => console.error(err))
   }
@@ -37,7 +39,9 @@ export async function serve(
       const job = await start1(ctx)
       running.push(job)
       job.done?.catch(async (err: unknown) => {
-        console.error(`job failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+        // One line, as for a job that fails to start (runCommandLine); TRIBUTARY_DEBUG=1: the stack.
+        console.error(`job failed: ${errorLine(err)}`)
+        if (process.env['TRIBUTARY_DEBUG']) console.error((err as Error).stack)
         await stop(1)
       })
     }
