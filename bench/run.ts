@@ -6,16 +6,17 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { KafkaLog } from 'tributary-streams/kafka'
 import { ceiling, type CeilingRecord } from './harness/ceiling.ts'
+import { measureLatency, type LatencyRecord } from './harness/latency.ts'
 import { machine, versions } from './harness/machine.ts'
 import { toMarkdown } from './harness/markdown.ts'
-import { parseOptions, USAGE } from './harness/options.ts'
+import { parseOptions, USAGE, type Options } from './harness/options.ts'
 import { loadAverage } from './harness/process-meter.ts'
 import { toRows, writeResults, type Gap } from './harness/report.ts'
 import { runStreaming, type RunContext, type RunRecord } from './harness/run-streaming.ts'
 import { Inputs, TOPOLOGY } from './harness/scenarios.ts'
 import { prepare, prepareVenv } from './harness/systems.ts'
 
-let options
+let options: Options
 try {
   options = parseOptions(process.argv.slice(2))
 } catch (err) {
@@ -50,6 +51,7 @@ const date = new Date().toISOString()
 const host = { ...machine(), versions: versions() }
 const runs: Array<RunRecord & { load_avg_1m: number }> = []
 const gaps: Gap[] = []
+const latencies: LatencyRecord[] = []
 const save = (chart: boolean): void => {
   const results = {
     machine: { ...host, load_avg_1m_at_end: loadAverage() },
@@ -60,9 +62,11 @@ const save = (chart: boolean): void => {
       commit_interval_ms: options.commitIntervalMs,
       partitions: 4,
       brokers: '1 KRaft node (scripts/kafka-start.sh), on the same machine',
+      latency_s: options.latencyS,
     },
-    results: toRows(runs, gaps),
+    results: toRows(runs, gaps, latencies),
     runs,
+    latency_runs: latencies,
   }
   writeResults(outDir, results, toMarkdown(results), chart)
 }
@@ -114,8 +118,36 @@ for (let round = 1; round <= rounds; round++) {
         save(false)
       }
     }
+    if (scenario === 'stateless' && round === 1 && options.latencyS > 0) await latencyRuns(round)
   }
 }
+/**
+ * p50/p99 end-to-end latency of every system on the stateless topology at one offered rate: the
+ * given one, or half the slowest verified stateless throughput measured so far in this run.
+ */
+async function latencyRuns(round: number): Promise<void> {
+  const measured = runs.filter((r) => r.scenario === 'stateless' && r.verified).map((r) => r.throughput_rps)
+  const rate =
+    options.latencyRate ?? (measured.length > 0 ? Math.max(1, Math.round(Math.min(...measured) / 2)) : 0)
+  if (rate === 0) return
+  for (const guarantee of guarantees)
+    for (const system of systems) {
+      console.error(
+        `bench: round ${round}/${rounds} latency at ${rate}/s ${guarantee} ${system.system} (${system.variant})`,
+      )
+      try {
+        const l = await measureLatency(ctx, system, guarantee, round, rate, options.latencyS)
+        latencies.push(l)
+        console.error(
+          `bench:   p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms (${l.measured} records, ${l.lost} lost)`,
+        )
+      } catch (err) {
+        console.error(`bench:   latency FAILED: ${(err as Error).message}`)
+      }
+      save(false)
+    }
+}
+
 save(true)
 const ours = (await log.admin.listTopics()).filter((t) => t.startsWith(`bench-${runId}`))
 if (ours.length > 0) await log.admin.deleteTopics(ours)

@@ -6,11 +6,16 @@ import { PARTITIONS, type Generated } from './inputs.ts'
 const BATCH = 10_000
 const IN_FLIGHT = 1 // the idempotent producer keeps one send in flight
 
+/**
+ * Topics keep their records forever: the generated records carry event times of January 2026,
+ * older than the broker's 7-day retention, which would otherwise delete inputs and outputs in the
+ * middle of a run (its retention check runs every 5 minutes).
+ */
 export async function createTopics(log: Log, names: readonly string[]): Promise<void> {
   const existing = new Set(await log.admin.listTopics())
   const missing = names.filter((n) => !existing.has(n))
   if (missing.length > 0)
-    await log.admin.createTopics(missing.map((name) => ({ name, partitions: PARTITIONS })))
+    await log.admin.createTopics(missing.map((name) => ({ name, partitions: PARTITIONS, retentionMs: -1 })))
 }
 
 /** Writes the records (key-hashed partitions, their event timestamps), idempotent, acks=all. */

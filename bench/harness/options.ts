@@ -7,6 +7,7 @@ import { SYSTEMS, type System } from './systems.ts'
 
 export const USAGE = `npm run bench -- [--scenario NAME[,NAME]] [--peers] [--records N] [--rounds R] [--out DIR]
   [--guarantee at-least-once|exactly-once] [--system NAME[,NAME]] [--commit-interval-ms MS] [--brokers HOST:PORT]
+  [--latency-rate N] [--latency-s S]
 scenarios: ceiling, stateless, count (count-uniform, count-skewed), windowed, join-restore, order-analytics
 without --peers only Tributary runs; the broker is KAFKA_BROKERS or 127.0.0.1:$KAFKA_PORT (npm run kafka:start)`
 
@@ -19,6 +20,10 @@ export interface Options {
   readonly outDir: string
   readonly commitIntervalMs: number
   readonly brokers: string
+  /** Offered records/s of the latency runs; undefined: half the slowest stateless run's rate. */
+  readonly latencyRate: number | undefined
+  /** Seconds of offered load measured per latency run (after its warm-up); 0 turns latency off. */
+  readonly latencyS: number
 }
 
 const positive = (flag: string, value: string | undefined, fallback: number): number => {
@@ -41,6 +46,8 @@ export function parseOptions(argv: readonly string[]): Options {
       system: { type: 'string' },
       'commit-interval-ms': { type: 'string' },
       brokers: { type: 'string' },
+      'latency-rate': { type: 'string' },
+      'latency-s': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -68,6 +75,9 @@ export function parseOptions(argv: readonly string[]): Options {
     // Absolute: the peers run in their own folders and must find their state directories.
     outDir: resolve(values.out ?? join('bench', 'results', stamp)),
     commitIntervalMs: positive('commit-interval-ms', values['commit-interval-ms'], 100),
+    latencyRate:
+      values['latency-rate'] === undefined ? undefined : positive('latency-rate', values['latency-rate'], 0),
+    latencyS: values['latency-s'] === '0' ? 0 : positive('latency-s', values['latency-s'], 30),
     brokers:
       values.brokers ?? process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '9092'}`,
   }

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { LatencyRecord } from './latency.ts'
 import type { RunRecord } from './run-streaming.ts'
 import { PYTHON } from './systems.ts'
 
@@ -39,7 +40,17 @@ export const median = (xs: readonly number[]): number => {
 const keyOf = (r: Pick<Row, 'scenario' | 'system' | 'variant' | 'guarantee'>): string =>
   [r.scenario, r.system, r.variant, r.guarantee].join('|')
 
-export function toRows(runs: readonly RunRecord[], gaps: readonly Gap[]): Row[] {
+export function toRows(
+  runs: readonly RunRecord[],
+  gaps: readonly Gap[],
+  latencies: readonly LatencyRecord[] = [],
+): Row[] {
+  // Latency runs use the stateless topology; their medians go on the stateless rows.
+  const latency = (r: RunRecord, f: (l: LatencyRecord) => number): number | null => {
+    if (r.scenario !== 'stateless') return null
+    const xs = latencies.filter((l) => keyOf({ ...l, scenario: 'stateless' }) === keyOf(r)).map(f)
+    return xs.length === 0 ? null : Math.round(median(xs) * 10) / 10
+  }
   const groups = new Map<string, RunRecord[]>()
   for (const r of runs) {
     const key = keyOf(r)
@@ -63,8 +74,8 @@ export function toRows(runs: readonly RunRecord[], gaps: readonly Gap[]): Row[] 
       throughput_rps: med((r) => r.throughput_rps),
       throughput_min: Math.min(...tps),
       throughput_max: Math.max(...tps),
-      p50_ms: null,
-      p99_ms: null,
+      p50_ms: latency(rs[0]!, (l) => l.p50_ms),
+      p99_ms: latency(rs[0]!, (l) => l.p99_ms),
       cpu_s_per_million: med((r) => r.cpu_s_per_million),
       peak_rss_mb: med((r) => r.peak_rss_mb),
       startup_s: med((r) => r.startup_s),

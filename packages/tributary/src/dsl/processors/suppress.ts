@@ -55,12 +55,19 @@ export function suppress<K, V>(
       })
     }
 
+    // No queue entry's deadline is below this (a lower bound: entries only leave the queue), so
+    // a record whose stream time is below it evicts nothing without scanning. Scanning on every
+    // record walked, until the next commit, every entry emitted (deleted) since the last one.
+    let earliestDeadline = -Infinity
     const evict = (streamTime: number): void => {
-      for (const { key, value } of store.range(
-        Buffer.from([QUEUE]),
-        Buffer.concat([Buffer.from([QUEUE]), u64(streamTime + 1)]),
-      )) {
-        if (Number(key.readBigUInt64BE(1)) > streamTime) break
+      if (streamTime < earliestDeadline) return
+      earliestDeadline = Infinity
+      for (const { key, value } of store.range(Buffer.from([QUEUE]), Buffer.from([QUEUE + 1]))) {
+        const deadline = Number(key.readBigUInt64BE(1))
+        if (deadline > streamTime) {
+          earliestDeadline = deadline
+          break
+        }
         emit(key, value)
       }
     }
@@ -91,6 +98,7 @@ export function suppress<K, V>(
           const change: Change<V> = { newValue: record.value.newValue, oldValue: firstOld }
           const payload = Buffer.concat([u64(record.timestamp), changeSerde.serialize(change, storeName)])
           store.put(indexKey, u64(deadline))
+          earliestDeadline = Math.min(earliestDeadline, deadline)
           store.put(Buffer.concat([Buffer.from([QUEUE]), u64(deadline), keyBytes]), payload)
           size++
         }

@@ -237,6 +237,39 @@ export function windowsCases(kind: DriverKind): void {
       }
     })
 
+    it('untilWindowCloses emits an earlier window first buffered after a later one', async () => {
+      // The buffer skips its scan while stream time is below the earliest deadline it knows;
+      // a key of an older window arriving late must lower that deadline.
+      const builder = new StreamsBuilder()
+      builder
+        .stream('in', { key: str, value: num })
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeAndGrace(10, 30))
+        .count()
+        .suppress(Suppressed.untilWindowCloses())
+        .toStream()
+        .to('out', { key: WindowedSerdes.timeWindowed(str, 10), value: num })
+      const driver = await kind.make(builder.build())
+      try {
+        const input = driver.createInputTopic('in', str, num)
+        const output = driver.createOutputTopic('out', WindowedSerdes.timeWindowed(str, 10), num)
+        await input.pipeInput('a', 1, 25) // [20,30) closes at 60
+        await input.pipeInput('b', 1, 5) // [0,10) closes at 40; within grace at stream time 25
+        await input.pipeInput('c', 1, 41)
+        assert.deepEqual(
+          (await output.readRecordsToList()).map((r) => [label(r.key), r.value]),
+          [['b@0-10', 1]],
+        )
+        await input.pipeInput('c', 1, 60)
+        assert.deepEqual(
+          (await output.readRecordsToList()).map((r) => [label(r.key), r.value]),
+          [['a@20-30', 1]],
+        )
+      } finally {
+        await driver.close()
+      }
+    })
+
     it('untilTimeLimit emits the latest value of a key after it waited that long', async () => {
       const builder = new StreamsBuilder()
       builder
