@@ -135,6 +135,8 @@ export async function runStreaming(
   const problems = check(ctx, scenario, system, digest)
   await cleanUp(ctx.log, applicationId, stateDir)
   const { p } = main
+  if (p.records === 0)
+    throw new Error('everything was committed at the first commit seen: too few records to time')
   return {
     scenario,
     system: system.system,

@@ -45,6 +45,39 @@ export function produceConsumeContract(ctx: ContractContext): void {
       await producer.close()
     })
 
+    it('lands concurrent sends of one producer, each send in call order per partition', async () => {
+      // The idempotent Kafka producer numbers records per partition; sends racing to the broker
+      // out of that order were refused with OUT_OF_ORDER_SEQUENCE_NUMBER.
+      const name = await ctx.topic(4)
+      const producer = await ctx.log.producer()
+      const sends = Array.from({ length: 8 }, (_, s) =>
+        producer.send(
+          Array.from({ length: 500 }, (_, i) => ({
+            topic: name,
+            key: buf(`k${i % 40}`),
+            value: buf(`${s}:${i}`),
+          })),
+        ),
+      )
+      const sent = (await Promise.all(sends)).flat()
+      assert.equal(sent.length, 4_000)
+      const byOffset = (p: number) => sent.filter((m) => m.partition === p).map((m) => m.offset)
+      for (let p = 0; p < 4; p++) {
+        const offsets = byOffset(p)
+        assert.deepEqual(
+          offsets,
+          [...offsets].sort((a, b) => a - b),
+          `partition ${p} in call order`,
+        )
+        assert.equal(new Set(offsets).size, offsets.length)
+      }
+      const consumer = await ctx.log.consumer({ groupId: ctx.unique('group') })
+      await consumer.assign(Array.from({ length: 4 }, (_, partition) => ({ topic: name, partition })))
+      assert.equal((await collect(consumer, 4_000)).length, 4_000)
+      await consumer.close()
+      await producer.close()
+    })
+
     it('partitions keyed records with murmur2 like Kafka', async () => {
       const name = await ctx.topic(6)
       const producer = await ctx.log.producer()
