@@ -1,5 +1,11 @@
 import { httpSecurityFromEnv } from 'tributary-streams/http'
-import { EmbeddedLog, StorageProblems, TributaryError, type Log } from 'tributary-streams'
+import {
+  EmbeddedLog,
+  StorageProblems,
+  TributaryError,
+  type EmbeddedLogOptions,
+  type Log,
+} from 'tributary-streams'
 import { topicNames, type AppContext, type AvroSettings } from '../context.ts'
 
 /** Settings of the topology that come from the environment (besides those of AppContext). */
@@ -51,13 +57,37 @@ export function avroSettings(env: Env = process.env): AvroSettings | undefined {
 }
 
 /**
+ * The embedded log's defaults for topics (as a Kafka broker's log.retention.ms, log.retention.bytes
+ * and log.segment.bytes): TRIBUTARY_LOG_RETENTION_MS, TRIBUTARY_LOG_RETENTION_BYTES (-1: no
+ * limit) and TRIBUTARY_LOG_SEGMENT_BYTES; unset, the library's (7 days, no limit, 16 MiB).
+ */
+export function embeddedTopicDefaults(
+  env: Env = process.env,
+): NonNullable<EmbeddedLogOptions['topicDefaults']> {
+  const setting = (name: string, min: number): number | undefined =>
+    env[name] === undefined || env[name] === '' ? undefined : int(env, name, 0, min)
+  const retentionMs = setting('TRIBUTARY_LOG_RETENTION_MS', -1)
+  const retentionBytes = setting('TRIBUTARY_LOG_RETENTION_BYTES', -1)
+  const segmentBytes = setting('TRIBUTARY_LOG_SEGMENT_BYTES', 1)
+  return {
+    ...(retentionMs === undefined ? {} : { retentionMs }),
+    ...(retentionBytes === undefined ? {} : { retentionBytes }),
+    ...(segmentBytes === undefined ? {} : { segmentBytes }),
+  }
+}
+
+/**
  * Opens the log the environment names: Kafka when KAFKA_BROKERS is set (with TLS and SASL from
  * KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*: see kafkaOptionsFromEnv), else the embedded log.
  */
 async function openLog(env: Env, dataDir: string, problems: StorageProblems): Promise<Log> {
   const brokers = env['KAFKA_BROKERS']
   if (brokers === undefined || brokers === '')
-    return EmbeddedLog.open({ dataDir: `${dataDir}/log`, problems })
+    return EmbeddedLog.open({
+      dataDir: `${dataDir}/log`,
+      problems,
+      topicDefaults: embeddedTopicDefaults(env),
+    })
   // Loaded only when asked for: the embedded mode never touches the Kafka client.
   const { KafkaLog, kafkaOptionsFromEnv } = await import('tributary-streams/kafka')
   return KafkaLog.connect(kafkaOptionsFromEnv(env, env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics')!)
@@ -72,6 +102,7 @@ export async function contextFromEnv(env: Env = process.env): Promise<AppContext
   const port = int(env, 'PORT', 3000)
   if (port > 65535) throw new TributaryError('CONFIG', `PORT must be a port number 0-65535, got '${port}'`)
   pipelineEnv(env)
+  embeddedTopicDefaults(env)
   const storageProblems = new StorageProblems()
   return {
     log: await openLog(env, dataDir, storageProblems),

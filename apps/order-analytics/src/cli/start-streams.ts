@@ -14,6 +14,8 @@ export interface StreamsOptions extends Partial<PipelineEnv> {
   readonly commitIntervalMs?: number
   readonly maxTaskIdleMs?: number
   readonly persistentStores?: boolean
+  /** How often consumed repartition records are deleted; the library's default (30 s) if unset. */
+  readonly repartitionPurgeIntervalMs?: number
 }
 
 /**
@@ -56,6 +58,9 @@ export async function startStreams(
       // sent with (or before) an order is in the table when the order arrives.
       maxTaskIdleMs: options.maxTaskIdleMs ?? 1000,
       ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
+      ...(options.repartitionPurgeIntervalMs === undefined
+        ? {}
+        : { repartitionPurgeIntervalMs: options.repartitionPurgeIntervalMs }),
     })
     await app.start()
   } catch (err) {

@@ -14,7 +14,8 @@ export interface Log {
   close(): Promise<void>
 }
 
-export type CleanupPolicy = 'delete' | 'compact'
+/** Kafka's cleanup.policy: delete old segments by retention, keep the latest record per key, or both. */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete'
 export type Isolation = 'read_committed' | 'read_uncommitted'
 
 export interface TopicConfig {
@@ -22,8 +23,16 @@ export interface TopicConfig {
   readonly partitions: number
   readonly cleanupPolicy?: CleanupPolicy
   /** How long records are kept by time (Kafka's retention.ms; -1: forever). Default: the log's
-   *  default (Kafka: the broker's; the embedded log deletes nothing by time). */
+   *  (Kafka: the broker's; embedded: 7 days, as Kafka's). */
   readonly retentionMs?: number
+  /** Bytes a partition keeps at most before its oldest segments go (retention.bytes; -1: no
+   *  limit, the default). */
+  readonly retentionBytes?: number
+  /** Size at which a partition starts a new segment file (segment.bytes). Default: the log's
+   *  (Kafka: 1 GiB; embedded: 16 MiB). */
+  readonly segmentBytes?: number
+  /** Age at which a partition starts a new segment even if not full (segment.ms; default 7 days). */
+  readonly segmentMs?: number
 }
 
 export interface TopicDescription {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { main } from '../../src/cli/main.ts'
 import { EmbeddedLog } from '../../src/log/embedded/index.ts'
-import { tempDir, values } from '../log/embedded/helpers.ts'
+import { FIRST_SEGMENT, tempDir, values } from '../log/embedded/helpers.ts'
 
 /** Runs the CLI, capturing stdout and stderr. */
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -27,7 +27,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('tributary log check|repair', () => {
   let tmp: ReturnType<typeof tempDir>
-  const file = () => join(tmp.dir, 'topics', 'events', '0.log')
+  const file = () => join(tmp.dir, 'topics', 'events', '0', FIRST_SEGMENT)
   beforeEach(async () => {
     tmp = tempDir()
     const log = await EmbeddedLog.open({ dataDir: tmp.dir })
@@ -56,7 +56,7 @@ describe('tributary log check|repair', () => {
     assert.equal(checked.code, 1)
     assert.match(
       checked.out,
-      /events\/0\.log: bytes \d+-\d+ are damaged: offsets 4-4 are lost; the records from offset 5 on are intact/,
+      /events\/0\/0{20}\.log: bytes \d+-\d+ are damaged: offsets 4-4 are lost; the records from offset 5 on are intact/,
     )
     assert.match(checked.err, /1 problem\(s\) found; `tributary log repair --data-dir /)
     const repaired = await run('log', 'repair', '--data-dir', tmp.dir)

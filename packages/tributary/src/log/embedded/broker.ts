@@ -1,6 +1,6 @@
 import { TributaryError } from '../../errors.ts'
 import type { StorageProblems } from '../../storage-problems.ts'
-import type { ProducerRecord, RecordMetadata, TopicConfig } from '../log.ts'
+import type { PartitionOffset, ProducerRecord, RecordMetadata, TopicConfig } from '../log.ts'
 import { validateProducerRecords } from '../produce-validation.ts'
 import { compactPartition, shouldCompact } from './compactor.ts'
 import type { DataDir } from './data-dir.ts'
@@ -10,14 +10,19 @@ import { GroupOffsets } from './group-offsets.ts'
 import type { Journal } from './journal.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
 import { FileHandles } from './file-handles.ts'
+import { fsyncDir } from './fs-util.ts'
 import { PartitionFile } from './partition-file.ts'
 import { PartitionLog, type CacheLimit } from './partition-log.ts'
+import { recoverPartition } from './partition-recovery.ts'
+import { retentionStart } from './retention.ts'
+import type { SegmentStore } from './segment.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Signal } from './signal.ts'
 import { reportProblem, type StorageContext } from './storage-context.ts'
 import { StorageFailure } from './storage-failure.ts'
 import type { StorageFs } from './storage-fs.ts'
-import { TopicRegistry, validateTopicConfig, type Topic } from './topic-registry.ts'
+import { TopicRegistry, validateTopicConfig } from './topic-registry.ts'
+import { compacts, deletes, resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
 import { TransactionCoordinator, type Transaction } from './transaction-coordinator.ts'
 
 export interface BrokerSettings {
@@ -30,6 +35,10 @@ export interface BrokerSettings {
   readonly cacheRecords: number
   /** Largest record `send` accepts (key, value and headers). */
   readonly maxRecordBytes: number
+  /** Settings of topics created without their own (Kafka's broker-level log.* defaults). */
+  readonly topicDefaults: TopicSettings
+  /** How often retention deletes expired segments (Kafka's log.retention.check.interval.ms). */
+  readonly retentionCheckIntervalMs: number
   readonly warn: (message: string) => void
   readonly problems: StorageProblems
   readonly fs: StorageFs
@@ -59,6 +68,7 @@ export class Broker {
   private readonly compactionQueue = new Set<PartitionLog>()
   /** Shared by all partitions; resized as topics come and go. Infinite in memory mode. */
   private readonly cacheLimit: CacheLimit = { recordsPerPartition: Infinity }
+  private readonly retentionTimer: NodeJS.Timeout
 
   constructor(
     readonly settings: BrokerSettings,
@@ -75,6 +85,14 @@ export class Broker {
     this.offsets = new GroupOffsets(journal)
     this.txns = new TransactionCoordinator(journal, this.offsets, this.fsync, this.signal)
     this.groups = new GroupCoordinator(this.registry, this.signal)
+    this.retentionTimer = setInterval(() => {
+      try {
+        if (!this.closed && this.failure === null) this.enforceRetention(Date.now())
+      } catch (err) {
+        settings.warn(`tributary: retention failed: ${String(err)}`)
+      }
+    }, settings.retentionCheckIntervalMs)
+    this.retentionTimer.unref()
   }
 
   /** Fails with code CLOSED once the log is closed, and with LOG after a storage failure. */
@@ -109,44 +127,67 @@ export class Broker {
   }
 
   /**
-   * Recovers the partitions of a journaled topic from their files (see PartitionFile.open);
-   * `committed` collects the transactions known to be committed (see PartitionLog.restore).
+   * Recovers the partitions of a journaled topic from their segment files (see recoverPartition);
+   * `starts` holds the journaled log start offsets by `topic\0partition`; `committed` collects the
+   * transactions known to be committed (see PartitionLog.restore).
    */
-  recoverTopic(description: Topic['description'], committed: Set<number>): void {
+  recoverTopic(description: TopicSpec, committed: Set<number>, starts: ReadonlyMap<string, number>): void {
     this.resizeCache(this.partitionCount() + description.partitions)
+    const settings = resolveSettings(description, this.settings.topicDefaults)
     const partitions: PartitionLog[] = []
     for (let p = 0; p < description.partitions; p++) {
-      const log = new PartitionLog(description.name, p, this.cacheLimit)
-      log.file = PartitionFile.open(
-        this.ctx!,
-        this.handles!,
-        this.dataDir!.partitionPath(description.name, p),
-        (entry, position) => log.restore(entry, position, committed),
-        (entry) => Number.isSafeInteger(entry.offset) && entry.offset >= log.nextOffset,
-      )
+      const log = this.partitionLog(description.name, p, settings)
+      const start = starts.get(`${description.name}\0${p}`) ?? 0
+      recoverPartition(this.ctx!, this.handles!, this.dataDir!, log, start, committed)
       partitions.push(log)
     }
-    this.registry.add({ description, partitions })
+    this.registry.add({ description, settings, partitions })
+  }
+
+  private partitionLog(topic: string, partition: number, settings: TopicSettings): PartitionLog {
+    return new PartitionLog(topic, partition, this.cacheLimit, settings, this.segmentStore(topic, partition))
+  }
+
+  /** Creates and deletes a durable partition's segment files; null in memory mode. */
+  private segmentStore(topic: string, partition: number): SegmentStore | null {
+    const { dataDir, ctx, handles } = this
+    if (dataDir === null || ctx === null || handles === null) return null
+    return {
+      create: (base) => {
+        const file = PartitionFile.create(ctx, handles, dataDir.segmentPath(topic, partition, base))
+        fsyncDir(ctx.fs, dataDir.partitionDir(topic, partition))
+        return file
+      },
+      remove: (files) => {
+        for (const file of files) file.delete()
+      },
+    }
   }
 
   /**
    * Creates a topic: its files first (a failure removes them again), then the journal entry, so
    * the journal never lists a topic whose files could not be made.
    */
-  private createTopic(description: Topic['description']): void {
+  private createTopic(description: TopicSpec): void {
+    const settings = resolveSettings(description, this.settings.topicDefaults)
     const partitions: PartitionLog[] = []
     for (let p = 0; p < description.partitions; p++)
-      partitions.push(new PartitionLog(description.name, p, this.cacheLimit))
+      partitions.push(this.partitionLog(description.name, p, settings))
     const dataDir = this.dataDir
-    if (dataDir !== null) {
+    const now = Date.now()
+    if (dataDir === null) for (const log of partitions) log.addSegment(0, null, now)
+    else {
       try {
         dataDir.createTopicDir(description.name)
+        for (const log of partitions) dataDir.createPartitionDir(description.name, log.partition)
+        dataDir.syncTopicDir(description.name)
         for (const log of partitions) {
-          log.file = PartitionFile.create(
+          const file = PartitionFile.create(
             this.ctx!,
             this.handles!,
-            dataDir.partitionPath(description.name, log.partition),
+            dataDir.segmentPath(log.topic, log.partition, 0),
           )
+          log.addSegment(0, file, now)
         }
       } catch (err) {
         try {
@@ -159,7 +200,7 @@ export class Broker {
     }
     this.journal.append({ t: 'topic', ...description }, this.fsync.syncDecisions)
     this.resizeCache(this.partitionCount() + description.partitions)
-    this.registry.add({ description, partitions })
+    this.registry.add({ description, settings, partitions })
   }
 
   private partitionCount(): number {
@@ -205,7 +246,7 @@ export class Broker {
         p.deleted = true
         this.fsync.forget(p)
         this.compactionQueue.delete(p)
-        p.file?.remove()
+        p.closeFiles(false)
       }
       this.offsets.dropTopic(name)
       this.signal.notify(name)
@@ -257,7 +298,7 @@ export class Broker {
   private scheduleCompaction(log: PartitionLog): void {
     if (this.compactionQueue.has(log)) return
     const topic = this.registry.find(log.topic)
-    if (topic?.description.cleanupPolicy !== 'compact') return
+    if (topic === undefined || !compacts(topic.description.cleanupPolicy)) return
     if (!shouldCompact(log, this.settings.compactAfterEntries)) return
     this.compactionQueue.add(log)
     setImmediate(() => {
@@ -276,16 +317,72 @@ export class Broker {
     const topics = topic === undefined ? [...this.registry.all()] : [this.registry.get(topic)]
     let removed = 0
     for (const t of topics) {
-      if (t.description.cleanupPolicy !== 'compact') continue
+      if (!compacts(t.description.cleanupPolicy)) continue
       for (const p of t.partitions) removed += this.guard(() => compactPartition(p))
     }
     return removed
   }
 
+  /**
+   * Deletes what retention says is due (see retentionStart) in every partition of topics whose
+   * cleanup policy deletes: the new log start offset is journaled and synced first, then the
+   * segments below it are deleted (recovery finishes a deletion a crash interrupted).
+   */
+  enforceRetention(now: number): void {
+    this.ensureOpen()
+    for (const topic of this.registry.all()) {
+      if (!deletes(topic.description.cleanupPolicy)) continue
+      for (const log of topic.partitions) {
+        const due = retentionStart(log, topic.settings, now)
+        if (due === undefined) continue
+        this.guard(() => {
+          if (due.rollFirst) log.rollSegment(now)
+          this.moveStart(log, due.start)
+        })
+      }
+    }
+  }
+
+  /**
+   * Kafka's DeleteRecords: each partition's log start offset moves up to the offset (never down;
+   * at most its high watermark, else code LOG naming it), and its segments wholly below it are
+   * deleted. Consumers positioned below the new start continue from it (see EmbeddedConsumer).
+   */
+  deleteRecordsBefore(offsets: readonly PartitionOffset[]): void {
+    this.ensureOpen()
+    const moves = offsets.map((o) => {
+      const log = this.registry.partition(o)
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > log.nextOffset) {
+        throw new TributaryError(
+          'LOG',
+          `deleteRecordsBefore ${o.topic}-${o.partition}: offset ${o.offset} is not between 0 and the high watermark ${log.nextOffset}`,
+        )
+      }
+      return { log, offset: o.offset }
+    })
+    for (const { log, offset } of moves)
+      if (offset > log.startOffset) this.guard(() => this.moveStart(log, offset))
+  }
+
+  private moveStart(log: PartitionLog, start: number): void {
+    this.journal.append({ t: 'log-start', topic: log.topic, partition: log.partition, offset: start }, true)
+    const below = log.advanceStart(start)
+    log.store?.remove(below)
+    this.maybeRewriteJournal()
+  }
+
   /** Everything the journal must hold to rebuild the metadata (journal snapshot). */
   snapshot(): MetadataEntry[] {
-    const topics: MetadataEntry[] = [...this.registry.all()].map((t) => ({ t: 'topic', ...t.description }))
-    return [...topics, ...this.offsets.snapshot(), ...this.txns.snapshot()]
+    const topics: MetadataEntry[] = []
+    const starts: MetadataEntry[] = []
+    for (const t of this.registry.all()) {
+      topics.push({ t: 'topic', ...t.description })
+      for (const p of t.partitions) {
+        if (p.startOffset > 0)
+          starts.push({ t: 'log-start', topic: p.topic, partition: p.partition, offset: p.startOffset })
+      }
+    }
+    return [...topics, ...starts, ...this.offsets.snapshot(), ...this.txns.snapshot()]
   }
 
   /** Rewrites the journal as a snapshot once it has grown; data is synced first so no
@@ -312,17 +409,18 @@ export class Broker {
       if (this.failure === null) this.guard(() => this.txns.abortAll())
     } finally {
       this.closed = true
+      clearInterval(this.retentionTimer)
       this.compactionQueue.clear()
       this.signal.notifyAll()
       this.fsync.close()
       try {
         for (const t of this.registry.all())
-          for (const p of t.partitions) this.guard(() => p.file?.close(this.failure === null))
+          for (const p of t.partitions) this.guard(() => p.closeFiles(this.failure === null))
         this.guard(() => this.journal.close(this.failure === null))
       } catch {
         // reported through `failure`; the rest is closed without syncing below
       } finally {
-        for (const t of this.registry.all()) for (const p of t.partitions) p.file?.close(false)
+        for (const t of this.registry.all()) for (const p of t.partitions) p.closeFiles(false)
         this.journal.close(false)
         this.dataDir?.release()
       }

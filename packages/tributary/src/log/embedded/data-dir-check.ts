@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import type { TopicDescription } from '../log.ts'
+import { segmentBase } from './data-dir.ts'
 import { DirLock } from './dir-lock.ts'
 import { scanFile, type ByteRange, type FileScan } from './file-scan.ts'
 import { parseEntry } from './journal.ts'
@@ -13,11 +14,14 @@ export interface Finding {
   readonly problem: string
 }
 
+/** One segment file of a partition (or, with `scan` null, a partition without any). */
 export interface PartitionScan {
   readonly topic: string
   readonly partition: number
+  /** The segment file (or a partition file of the format before segments); the partition's
+   *  directory when it has no segment. */
   readonly path: string
-  /** null: the file is missing. */
+  /** null: the partition has no segment file. */
   readonly scan: FileScan<DecodedEntry> | null
 }
 
@@ -30,14 +34,23 @@ export interface DataDirCheck {
   readonly journal: FileScan<MetadataEntry> | null
   /** Topics the journal lists. */
   readonly topics: Map<string, TopicDescription>
+  /** Every segment of every listed partition, in offset order per partition. */
   readonly partitions: PartitionScan[]
+  /** Partitions whose first segment starts after their journaled log start (a segment missing). */
+  readonly gaps: {
+    readonly topic: string
+    readonly partition: number
+    readonly from: number
+    readonly to: number
+  }[]
   /** Topic directories holding data the journal does not list, with their partition count. */
   readonly unlisted: { readonly name: string; readonly partitions: number }[]
 }
 
 /**
  * Reads a data directory without changing it and lists every damaged file (with the byte ranges
- * and, for partitions, the offsets that are lost), journaled topics whose files are missing,
+ * and, for partitions, the offsets that are lost), journaled partitions without segment files or
+ * whose first segment starts after their log start,
  * directories with data the journal does not list, and group offsets beyond their partition's end.
  * Takes the directory lock, so it fails (code LOG) while a log has the directory open.
  */
@@ -63,6 +76,7 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
     })
   const topics = new Map<string, TopicDescription>()
   const deleted = new Set<string>()
+  const starts = new Map<string, number>()
   const offsets = new Map<string, { group: string; topic: string; partition: number; offset: number }>()
   const commit = (group: string, tuples: readonly OffsetTuple[]): void => {
     for (const [topic, partition, offset] of tuples)
@@ -79,6 +93,10 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
     } else if (entry.t === 'topic-deleted') {
       topics.delete(entry.name)
       deleted.add(entry.name)
+      for (const key of starts.keys()) if (key.startsWith(`${entry.name}\0`)) starts.delete(key)
+    } else if (entry.t === 'log-start') {
+      const key = `${entry.topic}\0${entry.partition}`
+      starts.set(key, Math.max(starts.get(key) ?? 0, entry.offset))
     } else if (entry.t === 'offsets') commit(entry.group, entry.offsets)
     else if (entry.t === 'txn' && entry.commit) for (const o of entry.offsets) commit(o.group, o.offsets)
   }
@@ -87,8 +105,8 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
   for (const name of onDisk) {
     if (topics.has(name) || deleted.has(name)) continue
     const files = fs.readdirSync(join(topicsDir, name))
-    if (files.every((f) => fs.statSync(join(topicsDir, name, f)).size === 0)) continue
-    const partitions = 1 + Math.max(-1, ...files.map((f) => Number(/^(\d+)\.log$/.exec(f)?.[1] ?? -1)))
+    if (files.every((f) => holdsNoData(fs, join(topicsDir, name, f)))) continue
+    const partitions = 1 + Math.max(-1, ...files.map((f) => Number(/^(\d+)(\.log)?$/.exec(f)?.[1] ?? -1)))
     unlisted.push({ name, partitions })
     const journalState = journal === null ? 'missing' : 'does not list it'
     findings.push({
@@ -97,19 +115,39 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
     })
   }
   const partitions: PartitionScan[] = []
+  const gaps: DataDirCheck['gaps'] = []
+  const ends = new Map<string, { path: string; end: number }>()
   for (const { name, partitions: count } of topics.values()) {
     for (let partition = 0; partition < count; partition++) {
-      const path = join(topicsDir, name, `${partition}.log`)
-      const scan = fs.existsSync(path) ? scanFile(fs, path, ENTRY_MIN_BYTES, decodePartitionEntry) : null
-      partitions.push({ topic: name, partition, path, scan })
-      if (scan === null) findings.push({ path, problem: `is missing (the journal lists topic ${name})` })
-      for (const range of scan?.damaged ?? []) findings.push({ path, problem: describeLoss(scan!, range) })
+      const start = starts.get(`${name}\0${partition}`) ?? 0
+      const segments = segmentFiles(fs, join(topicsDir, name), partition)
+      let end = start
+      if (segments.length === 0) {
+        const path = join(topicsDir, name, String(partition))
+        partitions.push({ topic: name, partition, path, scan: null })
+        findings.push({ path, problem: `has no segment file (the journal lists topic ${name})` })
+      }
+      const live = segments.filter((_, i) => (segments[i + 1]?.base ?? Infinity) > start)
+      if (live.length > 0 && live[0]!.base > start) {
+        gaps.push({ topic: name, partition, from: start, to: live[0]!.base })
+        findings.push({
+          path: live[0]!.path,
+          problem: `is the first segment, but the log starts at offset ${start}: offsets ${start}-${live[0]!.base - 1} are missing`,
+        })
+      }
+      for (const { path, base } of live) {
+        const scan = scanFile(fs, path, ENTRY_MIN_BYTES, decodePartitionEntry)
+        partitions.push({ topic: name, partition, path, scan })
+        for (const range of scan.damaged) findings.push({ path, problem: describeLoss(scan, range) })
+        end = Math.max(end, base, endOffset(scan))
+      }
+      ends.set(`${name}\0${partition}`, { path: live.at(-1)?.path ?? join(topicsDir, name), end })
     }
   }
   for (const o of offsets.values()) {
-    const p = partitions.find((s) => s.topic === o.topic && s.partition === o.partition)
+    const p = ends.get(`${o.topic}\0${o.partition}`)
     if (p === undefined) continue
-    const end = endOffset(p.scan)
+    const end = p.end
     if (o.offset > end) {
       findings.push({
         path: p.path,
@@ -117,7 +155,28 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
       })
     }
   }
-  return { dir, findings, journalPath, journal, topics, partitions, unlisted }
+  return { dir, findings, journalPath, journal, topics, partitions, gaps, unlisted }
+}
+
+/** A partition's segment files by base offset (a partition file of the format before segments
+ *  counts as the segment at 0). */
+function segmentFiles(fs: StorageFs, topicDir: string, partition: number): { path: string; base: number }[] {
+  const single = join(topicDir, `${partition}.log`)
+  if (fs.existsSync(single)) return [{ path: single, base: 0 }]
+  const dir = join(topicDir, String(partition))
+  if (!fs.existsSync(dir)) return []
+  return fs
+    .readdirSync(dir)
+    .flatMap((name) => {
+      const base = segmentBase(name)
+      return base === undefined ? [] : [{ path: join(dir, name), base }]
+    })
+    .sort((a, b) => a.base - b.base)
+}
+
+function holdsNoData(fs: StorageFs, path: string): boolean {
+  if (!fs.statSync(path).isDirectory()) return fs.statSync(path).size === 0
+  return fs.readdirSync(path).every((name) => holdsNoData(fs, join(path, name)))
 }
 
 /** The offset the next record of a scanned partition would get. */

@@ -2,6 +2,7 @@ import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { StorageProblems } from '../../storage-problems.ts'
 import { describeLoss, inspectDataDir, type DataDirCheck } from './data-dir-check.ts'
+import { segmentBase, segmentName } from './data-dir.ts'
 import { DirLock } from './dir-lock.ts'
 import type { FileScan } from './file-scan.ts'
 import { frame } from './frame.ts'
@@ -23,7 +24,9 @@ export interface RepairReport {
  * is copied whole to `quarantine/` and rewritten with every intact frame (records after a damaged
  * one are kept wherever framing allows resynchronising); topic directories the journal does not
  * list are registered again (partition count from their files; cleanup policy compact for
- * `-changelog` topics, else delete); missing partition files are created empty. Group offsets
+ * `-changelog` topics, else delete); partitions without a segment get an empty one; a partition
+ * whose first segment starts after its log start gets its log start moved there (the records in
+ * between are reported lost). Group offsets
  * beyond an end are left as they are (consumers refuse them until an operator commits others).
  */
 export function repairDataDir(dir: string, fs: StorageFs = nodeFs): RepairReport {
@@ -44,25 +47,32 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
   }
   const actions: string[] = []
   const lost: string[] = []
+  const added: Buffer[] = []
   for (const p of found.partitions) {
     if (p.scan === null) {
-      fs.mkdirSync(join(found.dir, 'topics', p.topic), { recursive: true })
-      fs.closeSync(fs.openSync(p.path, constants.O_RDWR | constants.O_CREAT))
-      actions.push(`${p.path}: created empty`)
-      lost.push(`${p.path}: every record of ${p.topic}-${p.partition} (the file was missing)`)
+      const path = createEmptySegment(fs, p.path)
+      actions.push(`${path}: created empty`)
+      lost.push(`${p.path}: every record of ${p.topic}-${p.partition} (no segment file was there)`)
     } else if (p.scan.damaged.length > 0) {
       for (const range of p.scan.damaged) lost.push(`${p.path}: ${describeLoss(p.scan, range)}`)
       actions.push(rewriteIntact(ctx, p.scan))
     }
   }
+  for (const { topic, partition, from, to } of found.gaps) {
+    added.push(frame(Buffer.from(JSON.stringify({ t: 'log-start', topic, partition, offset: to }))))
+    actions.push(`${topic}-${partition}: log start offset moved to ${to}, where its first segment starts`)
+    lost.push(`${topic}-${partition}: offsets ${from}-${to - 1} (their segment was missing)`)
+  }
   const journal = found.journal
-  const added: Buffer[] = []
   for (const { name, partitions } of found.unlisted) {
     const cleanupPolicy = name.endsWith('-changelog') ? 'compact' : 'delete'
     added.push(frame(Buffer.from(JSON.stringify({ t: 'topic', name, partitions, cleanupPolicy }))))
     for (let p = 0; p < partitions; p++) {
-      const path = join(found.dir, 'topics', name, `${p}.log`)
-      if (!fs.existsSync(path)) fs.closeSync(fs.openSync(path, constants.O_RDWR | constants.O_CREAT))
+      const topicDir = join(found.dir, 'topics', name)
+      const dir = join(topicDir, String(p))
+      if (fs.existsSync(join(topicDir, `${p}.log`))) continue
+      if (!fs.existsSync(dir) || fs.readdirSync(dir).every((n) => segmentBase(n) === undefined))
+        createEmptySegment(fs, dir)
     }
     actions.push(
       `topic ${name}: registered again with ${partitions} partitions, cleanup policy ${cleanupPolicy}`,
@@ -72,6 +82,7 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
     lost.push('group offsets, producer epochs and transaction decisions the journal held for these topics')
   }
   if ((journal !== null && journal.damaged.length > 0) || added.length > 0) {
+    const reRegistered = found.unlisted.length > 0
     if (journal !== null && journal.damaged.length > 0) {
       for (const range of journal.damaged)
         lost.push(
@@ -82,11 +93,19 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
     if (journal !== null && journal.damaged.length > 0) actions.push(quarantineWhole(ctx, journal))
     replaceFileAtomically(fs, found.journalPath, Buffer.concat([...kept, ...added]))
     actions.push(
-      `${found.journalPath}: rewritten with its intact entries${added.length > 0 ? ' and the re-registered topics' : ''}`,
+      `${found.journalPath}: rewritten with its intact entries${reRegistered ? ' and the re-registered topics' : ''}${found.gaps.length > 0 ? ' and the moved log starts' : ''}`,
     )
   }
   fsyncDir(fs, found.dir)
   return { actions, lost }
+}
+
+/** Creates an empty first segment in a partition directory (made if missing); returns its path. */
+function createEmptySegment(fs: StorageFs, partitionDir: string): string {
+  fs.mkdirSync(partitionDir, { recursive: true })
+  const path = join(partitionDir, segmentName(0))
+  fs.closeSync(fs.openSync(path, constants.O_RDWR | constants.O_CREAT))
+  return path
 }
 
 /** Quarantines the whole file, then rewrites it with its intact frames only. */

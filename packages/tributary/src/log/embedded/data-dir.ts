@@ -8,7 +8,7 @@ import { attempt } from './storage-failure.ts'
 
 /**
  * The on-disk layout of a durable embedded log: `LOCK` (see DirLock), `metadata.journal`,
- * `topics/<topic>/<partition>.log`, and `trash/`, where a deleted topic's directory is moved
+ * `topics/<topic>/<partition>/<base offset, 20 digits>.log` (segments), and `trash/`, where a deleted topic's directory is moved
  * (after its deletion is journaled) before it is removed. Recovery only ever removes what is in
  * `trash/` or what the journal says was deleted: never a directory it merely does not know.
  */
@@ -46,8 +46,18 @@ export class DataDir {
     return join(this.topicsDir, topic)
   }
 
-  /** Path of a partition's file (the topic directory must exist). */
-  partitionPath(topic: string, partition: number): string {
+  /** Directory of a partition's segment files. */
+  partitionDir(topic: string, partition: number): string {
+    return join(this.topicDir(topic), String(partition))
+  }
+
+  /** Path of the segment whose first offset is `base` (named as Kafka names them). */
+  segmentPath(topic: string, partition: number, base: number): string {
+    return join(this.partitionDir(topic, partition), segmentName(base))
+  }
+
+  /** Where a partition's single file was before segments (see partition-recovery.ts). */
+  legacyPartitionPath(topic: string, partition: number): string {
     return join(this.topicDir(topic), `${partition}.log`)
   }
 
@@ -59,6 +69,17 @@ export class DataDir {
       this.fs.mkdirSync(dir, { recursive: true })
     })
     fsyncDir(this.fs, this.topicsDir)
+  }
+
+  /** Creates the (empty) directory of a partition's segments in a new topic directory. */
+  createPartitionDir(topic: string, partition: number): void {
+    const dir = this.partitionDir(topic, partition)
+    attempt(dir, 'create', () => this.fs.mkdirSync(dir))
+  }
+
+  /** Makes the partition directories just created in a topic directory survive power loss. */
+  syncTopicDir(topic: string): void {
+    fsyncDir(this.fs, this.topicDir(topic))
   }
 
   /** Moves a topic's directory to `trash/`, then removes it (a crash in between: removed at the next open). */
@@ -79,13 +100,26 @@ export class DataDir {
     return attempt(this.topicsDir, 'list', () => this.fs.readdirSync(this.topicsDir))
   }
 
-  /** Files in a topic directory. */
+  /** Paths of the files in a topic directory and in its partition directories. */
   topicFiles(topic: string): string[] {
-    const dir = this.topicDir(topic)
-    return attempt(dir, 'list', () => this.fs.readdirSync(dir))
+    const list = (dir: string): string[] =>
+      attempt(dir, 'list', () => this.fs.readdirSync(dir)).flatMap((name) => {
+        const path = join(dir, name)
+        return this.fs.statSync(path).isDirectory() ? list(path) : [path]
+      })
+    return list(this.topicDir(topic))
   }
 
   release(): void {
     this.lock.release()
   }
+}
+
+/** A segment's file name: its base offset in 20 digits, as Kafka's. */
+export const segmentName = (base: number): string => `${String(base).padStart(20, '0')}.log`
+
+/** The base offset a segment file name stands for, or undefined for any other name. */
+export function segmentBase(name: string): number | undefined {
+  const match = /^(\d{20})\.log$/.exec(name)
+  return match === null ? undefined : Number(match[1])
 }

@@ -21,7 +21,14 @@ export class EmbeddedAdmin implements Admin {
 
   async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
     this.broker.ensureOpen()
-    return names.map((name) => ({ ...this.broker.registry.get(name).description }))
+    return names.map((name) => {
+      const { partitions, cleanupPolicy } = this.broker.registry.get(name).description
+      return { name, partitions, cleanupPolicy }
+    })
+  }
+
+  async deleteRecordsBefore(offsets: readonly PartitionOffset[]): Promise<void> {
+    this.broker.deleteRecordsBefore(offsets)
   }
 
   async beginningOffsets(partitions: readonly TopicPartition[]): Promise<PartitionOffset[]> {

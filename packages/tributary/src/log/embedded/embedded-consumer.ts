@@ -25,8 +25,8 @@ let memberSeq = 0
  * partitions it must give up, then onAssigned for partitions it gained; each only when non-empty)
  * and then returns records from its partitions in turn, long-polling until data, a group change,
  * `close` or the timeout. Positions of newly owned partitions start at the committed offset, else
- * at `autoOffsetReset`; a position past the end (a seek) is reset likewise, a committed offset
- * past the end is an error (see positionOf).
+ * at `autoOffsetReset`; a position out of range (a seek past the end, records deleted by
+ * retention) is reset likewise, a committed offset past the end is an error (see positionOf).
  */
 export class EmbeddedConsumer implements Consumer {
   readonly memberId = `member-${String(++memberSeq).padStart(6, '0')}-${randomUUID().slice(0, 8)}`
@@ -195,19 +195,21 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   /**
-   * The position of an owned partition. A position past the end (a seek) starts over from the
-   * committed offset or `autoOffsetReset`. A committed offset past the end fails with code LOG
-   * (as Kafka's auto.offset.reset=none): the records the group had read are gone, and resetting
+   * The position of an owned partition. A position out of range (past the end after a seek, or
+   * below the log start offset after retention or deleteRecordsBefore) starts over from the
+   * committed offset, or `autoOffsetReset` when there is none or it is below the log start (as
+   * Kafka's OffsetOutOfRange handling). A committed offset past the end fails with code LOG (as
+   * Kafka's auto.offset.reset=none): the records the group had read are gone, and resetting
    * silently would re-read or skip data, so an operator decides (reported as 'offset-out-of-range').
    */
   private positionOf(tp: TopicPartition, log: PartitionLog): number {
     const key = tpKey(tp)
     const position = this.positions.get(key)
-    if (position !== undefined && position <= log.nextOffset) return position
+    if (position !== undefined && position <= log.nextOffset && position >= log.startOffset) return position
     const committed = this.broker.offsets.offsetOf(this.groupId, tp)
     if (committed !== undefined && committed > log.nextOffset) throw this.beyondEnd(key, committed, log)
     const start =
-      committed !== undefined
+      committed !== undefined && committed >= log.startOffset
         ? committed
         : this.reset === 'earliest'
           ? log.startOffset

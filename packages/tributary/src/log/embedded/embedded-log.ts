@@ -11,6 +11,7 @@ import { Journal } from './journal.ts'
 import { openDurableBroker } from './recovery.ts'
 import { MAX_BODY_BYTES } from './frame.ts'
 import { nodeFs, type StorageFs } from './storage-fs.ts'
+import { checkSettings, DEFAULT_TOPIC_SETTINGS, type TopicSettings } from './topic-settings.ts'
 import { SyncFacet } from './sync-facet.ts'
 
 export interface EmbeddedLogOptions {
@@ -26,6 +27,14 @@ export interface EmbeddedLogOptions {
   /** Records kept in memory across all partitions of a durable log (older ones are read back from
    *  disk when asked for); default 250000. Memory mode keeps everything. */
   readonly cacheRecords?: number
+  /** Settings of topics created without their own `retentionMs`, `retentionBytes`,
+   *  `segmentBytes`, `segmentMs` (Kafka's broker-level log.retention.ms and so on). Default:
+   *  retention 7 days, no size limit, 16 MiB segments rolled at least every 7 days. Applies to
+   *  existing topics too, except where they were created with their own. */
+  readonly topicDefaults?: Partial<TopicSettings>
+  /** How often retention deletes expired segments; default 60000 (Kafka's check runs every
+   *  300000; segments are small here, so sooner). */
+  readonly retentionCheckIntervalMs?: number
   /** Largest record `send` accepts, counting key, value and headers; default 1048588 (Kafka's
    *  default `max.message.bytes`), at most 512 MiB. */
   readonly maxRecordBytes?: number
@@ -93,6 +102,15 @@ export class EmbeddedLog implements Log {
     return this.broker.compact(topic)
   }
 
+  /**
+   * Deletes the segments retention says are due now (it also runs by itself every
+   * `retentionCheckIntervalMs`): whole segments of `delete` and `compact,delete` topics older than
+   * their retention.ms or beyond their retention.bytes. The log start offset moves past them.
+   */
+  async enforceRetention(): Promise<void> {
+    this.broker.enforceRetention(Date.now())
+  }
+
   /** Closes all clients (aborting open transactions), syncs and releases the data directory. */
   async close(): Promise<void> {
     await this.broker.close()
@@ -121,8 +139,28 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
       `maxRecordBytes must be an integer from 1 to ${MAX_BODY_BYTES - 1024}, got ${maxRecordBytes}`,
     )
   }
+  checkSettings('topicDefaults', options.topicDefaults ?? {})
+  const topicDefaults = { ...DEFAULT_TOPIC_SETTINGS, ...options.topicDefaults }
+  const retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? 60_000
+  if (!(Number.isSafeInteger(retentionCheckIntervalMs) && retentionCheckIntervalMs > 0)) {
+    throw new TributaryError(
+      'CONFIG',
+      `retentionCheckIntervalMs must be a positive integer, got ${retentionCheckIntervalMs}`,
+    )
+  }
   const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'TributaryWarning'))
   const problems = options.problems ?? new StorageProblems()
   const fs = options.fs ?? nodeFs
-  return { fsync, fsyncIntervalMs, compactAfterEntries, cacheRecords, maxRecordBytes, warn, problems, fs }
+  return {
+    fsync,
+    fsyncIntervalMs,
+    compactAfterEntries,
+    cacheRecords,
+    maxRecordBytes,
+    topicDefaults,
+    retentionCheckIntervalMs,
+    warn,
+    problems,
+    fs,
+  }
 }

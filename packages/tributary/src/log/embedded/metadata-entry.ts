@@ -1,4 +1,4 @@
-import type { CleanupPolicy } from '../log.ts'
+import type { TopicSpec } from './topic-settings.ts'
 
 /** [topic, partition, offset] or [topic, partition, offset, commit metadata] */
 export type OffsetTuple = [string, number, number] | [string, number, number, string]
@@ -9,12 +9,10 @@ export type OffsetTuple = [string, number, number] | [string, number, number, st
  * and transaction decisions.
  */
 export type MetadataEntry =
-  | {
-      readonly t: 'topic'
-      readonly name: string
-      readonly partitions: number
-      readonly cleanupPolicy: CleanupPolicy
-    }
+  | ({ readonly t: 'topic' } & TopicSpec)
+  /** A partition's log start offset moved (retention, deleteRecordsBefore); written and synced
+   *  before any segment below it is deleted. */
+  | { readonly t: 'log-start'; readonly topic: string; readonly partition: number; readonly offset: number }
   | { readonly t: 'topic-deleted'; readonly name: string }
   | { readonly t: 'offsets'; readonly group: string; readonly offsets: OffsetTuple[] }
   | { readonly t: 'producer'; readonly id: string; readonly producerId: number; readonly epoch: number }

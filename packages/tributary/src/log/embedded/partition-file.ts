@@ -10,7 +10,7 @@ import { refusal, reportProblem, type StorageContext } from './storage-context.t
 import { attempt } from './storage-failure.ts'
 
 /**
- * The append-only file behind one durable partition. Appends are whole encoded batches (one
+ * The append-only file behind one segment of a durable partition. Appends are whole encoded batches (one
  * syscall per batch); `sync` is called by the fsync policy. Its descriptor comes from the log's
  * FileHandles (opened on use). Not safe to share between processes: the data directory lock
  * guarantees one owner. Every failed call throws a StorageFailure naming the file.
@@ -146,6 +146,7 @@ export class PartitionFile {
 
   /** Swaps the whole content crash-safely (compaction): the old or the new file survives a crash. */
   replace(contents: Buffer): void {
+    if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
     this.sync()
     this.handles.close(this)
     attempt(this.path, 'rewrite', () => replaceFileAtomically(this.ctx.fs, this.path, contents))
@@ -159,10 +160,9 @@ export class PartitionFile {
     this.handles.close(this, sync)
   }
 
-  /** Closes the file (topic deletion removes the directory). */
-  remove(): void {
-    if (this.closed) return
-    this.closed = true
-    this.handles.close(this, false)
+  /** Closes and deletes the file, whose deletion is decided and durable (retention, compaction). */
+  delete(): void {
+    this.close(false)
+    attempt(this.path, 'remove', () => this.ctx.fs.rmSync(this.path, { force: true }))
   }
 }

@@ -8,6 +8,7 @@ import {
   type EntryColumns,
 } from './record-codec.ts'
 import type { PartitionFile } from './partition-file.ts'
+import type { RollPolicy, Segment, SegmentStore } from './segment.ts'
 import { loadRecords, storedRecord } from './stored-record.ts'
 
 /** How many records each durable partition keeps in memory (older ones are read from its file). */
@@ -15,13 +16,25 @@ export interface CacheLimit {
   recordsPerPartition: number
 }
 
+const NEVER_ROLL: RollPolicy = { segmentBytes: Infinity, segmentMs: Infinity }
+
+/** Entry columns with their records, as compaction hands them over. */
+export interface Entries {
+  offsets: number[]
+  kinds: number[]
+  txns: number[]
+  records: (ConsumerRecord | undefined)[]
+}
+
 /**
  * One partition: entries as parallel arrays sorted by offset (offsets may have gaps: control
- * markers take an offset and are never returned; compaction removes entries), plus the
- * transaction state read_committed needs. Stored records are frozen and handed out as they are,
- * so cached reads allocate nothing per record; senders must not mutate key/value buffers after
- * `send`. With a file attached, every append is written before the call returns, and only the
- * newest `cache.recordsPerPartition` records stay in memory; older ones are read back on demand.
+ * markers take an offset and are never returned; compaction removes entries), split into
+ * segments (see Segment), plus the transaction state read_committed needs. Stored records are
+ * frozen and handed out as they are, so cached reads allocate nothing per record; senders must not
+ * mutate key/value buffers after `send`. With segment files, every append is written before the
+ * call returns, and only the newest `cache.recordsPerPartition` records stay in memory; older ones
+ * are read back on demand. Entries below the log start offset (retention, deleteRecordsBefore)
+ * leave memory; memory holds about 40 bytes per retained entry plus the cached records.
  */
 export class PartitionLog {
   offsets: number[] = []
@@ -29,12 +42,16 @@ export class PartitionLog {
   txns: number[] = []
   /** undefined for markers and for evicted entries (index < cachedFrom) */
   records: (ConsumerRecord | undefined)[] = []
-  /** File position of each entry's frame (durable partitions only). */
+  /** Position of each entry's frame in its segment's file (durable partitions only). */
   positions: number[] = []
+  /** Oldest first; the last one is the active segment. Never empty once opened. */
+  segments: Segment[] = []
   /** Entries below this index are not in memory. */
   cachedFrom = 0
   /** High watermark: the offset the next entry gets. */
   nextOffset = 0
+  /** First offset a reader can ask for (Kafka's log start offset). */
+  startOffset = 0
   /** Set when its topic is deleted; late transaction markers then skip it. */
   deleted = false
   /** Entries appended since the last compaction (drives automatic compaction). */
@@ -48,12 +65,42 @@ export class PartitionLog {
     readonly topic: string,
     readonly partition: number,
     private readonly cache: CacheLimit = { recordsPerPartition: Infinity },
-    public file: PartitionFile | null = null,
+    private readonly roll: RollPolicy = NEVER_ROLL,
+    readonly store: SegmentStore | null = null,
   ) {}
 
-  /** First offset a reader can ask for. Compaction keeps it (as Kafka's cleaner does). */
-  get startOffset(): number {
-    return 0
+  /** The file appends go to (the active segment's); null in memory mode. */
+  get file(): PartitionFile | null {
+    return this.segments.at(-1)?.file ?? null
+  }
+
+  get activeSegment(): Segment {
+    return this.segments.at(-1)!
+  }
+
+  /** Adds a segment after the existing ones (creation, recovery and roll). */
+  addSegment(base: number, file: PartitionFile | null, now: number): Segment {
+    const segment: Segment = {
+      base,
+      file,
+      firstIndex: this.offsets.length,
+      bytes: file?.length ?? 0,
+      maxTimestamp: -1,
+      rolledAt: now,
+    }
+    this.segments.push(segment)
+    if (base > this.nextOffset) this.nextOffset = base
+    return segment
+  }
+
+  /**
+   * Starts a new active segment at the high watermark: the current one is synced first, so a
+   * closed segment never loses its tail to a crash. A failure (creating the file) changes nothing.
+   */
+  rollSegment(now: number): void {
+    this.file?.sync()
+    const file = this.store?.create(this.nextOffset) ?? null
+    this.addSegment(this.nextOffset, file, now)
   }
 
   /** First offset of the earliest open transaction, else the high watermark. */
@@ -102,7 +149,7 @@ export class PartitionLog {
         r.headers,
       )
     }
-    this.write(batch)
+    this.write(batch, now)
     this.nextOffset = base + count
     this.dirtyEntries += count
     if (txn !== 0 && !this.openTxns.has(txn)) this.openTxns.set(txn, base)
@@ -110,33 +157,51 @@ export class PartitionLog {
   }
 
   /** Ends a transaction here with a control marker (which occupies one offset); written first. */
-  appendMarker(txn: number, commit: boolean): void {
-    this.write({
-      offsets: [this.nextOffset],
-      kinds: [commit ? COMMIT_MARKER : ABORT_MARKER],
-      txns: [txn],
-      records: [undefined],
-    })
+  appendMarker(txn: number, commit: boolean, now = Date.now()): void {
+    this.write(
+      {
+        offsets: [this.nextOffset],
+        kinds: [commit ? COMMIT_MARKER : ABORT_MARKER],
+        txns: [txn],
+        records: [undefined],
+      },
+      now,
+    )
     this.nextOffset++
     this.dirtyEntries++
     this.openTxns.delete(txn)
     if (!commit) this.aborted.add(txn)
   }
 
-  /** Writes entries to the file (if any), then adds them to memory. */
-  private write(batch: EntryColumns): void {
-    if (this.file !== null) {
-      const positions: number[] = []
-      this.file.append(encodeEntries(batch, 0, batch.offsets.length, positions, this.file.length))
-      for (const position of positions) this.positions.push(position)
+  /** Writes entries to the active segment (rolling first when it is full or old), then adds them
+   *  to memory. */
+  private write(batch: EntryColumns, now: number): void {
+    const count = batch.offsets.length
+    const positions: number[] = []
+    const encoded = this.store === null ? null : encodeEntries(batch, 0, count, positions, 0)
+    const bytes = encoded?.length ?? estimateBytes(batch)
+    let active = this.activeSegment
+    const full = active.bytes > 0 && active.bytes + bytes > this.roll.segmentBytes
+    if (full || (active.bytes > 0 && now - active.rolledAt >= this.roll.segmentMs)) {
+      this.rollSegment(now)
+      active = this.activeSegment
     }
-    for (let i = 0; i < batch.offsets.length; i++) {
+    if (encoded !== null) {
+      this.file!.append(encoded)
+      for (const position of positions) this.positions.push(active.bytes + position)
+    }
+    active.bytes += bytes
+    if (now > active.maxTimestamp) active.maxTimestamp = now
+    for (let i = 0; i < count; i++) {
       this.offsets.push(batch.offsets[i]!)
       this.kinds.push(batch.kinds[i]!)
       this.txns.push(batch.txns[i]!)
-      this.records.push(batch.records[i])
+      const record = batch.records[i]
+      this.records.push(record)
+      if (record !== undefined && record.timestamp > active.maxTimestamp)
+        active.maxTimestamp = record.timestamp
     }
-    if (this.file !== null) this.evict()
+    if (this.store !== null) this.evict()
   }
 
   /** Drops the oldest cached records once the cache is 10% over its limit (the limit is infinite
@@ -151,28 +216,35 @@ export class PartitionLog {
   }
 
   /**
-   * Replays one stored entry during recovery; false when it cannot follow the previous one.
+   * Replays one stored entry of the last added segment during recovery; false when it cannot
+   * follow the previous one. Entries below the log start offset are checked but not kept.
    * `committed` holds the transactions known to be committed (journal decisions, and commit
    * markers seen so far, since a marker is only written after its decision is durable): an abort
    * marker of such a transaction is ignored, so a decided commit is never undone.
    */
   restore(e: DecodedEntry, position: number, committed: Set<number>): boolean {
     if (e.offset < this.nextOffset || !Number.isSafeInteger(e.offset)) return false
+    this.nextOffset = e.offset + 1
+    if (e.kind !== DATA) {
+      this.openTxns.delete(e.txn)
+      if (e.kind === COMMIT_MARKER) committed.add(e.txn)
+      else if (!committed.has(e.txn)) this.aborted.add(e.txn)
+    }
+    if (e.offset < this.startOffset) return true
     this.offsets.push(e.offset)
     this.kinds.push(e.kind)
     this.txns.push(e.txn)
     this.positions.push(position)
-    this.nextOffset = e.offset + 1
     if (e.kind === DATA) {
       const { offset, key, value, timestamp, headers } = e
       this.records.push(storedRecord(this.topic, this.partition, offset, key, value, timestamp, headers))
+      const segment = this.activeSegment
+      if (timestamp > segment.maxTimestamp) segment.maxTimestamp = timestamp
+      if (timestamp < segment.rolledAt) segment.rolledAt = timestamp
       if (e.txn !== 0 && !this.openTxns.has(e.txn) && !this.aborted.has(e.txn))
         this.openTxns.set(e.txn, e.offset)
     } else {
       this.records.push(undefined)
-      this.openTxns.delete(e.txn)
-      if (e.kind === COMMIT_MARKER) committed.add(e.txn)
-      else if (!committed.has(e.txn)) this.aborted.add(e.txn)
     }
     this.evict()
     return true
@@ -202,20 +274,37 @@ export class PartitionLog {
       } else {
         if (i >= loadedFrom + loaded.length) {
           loadedFrom = i
-          loaded = loadRecords(
-            this.file!,
-            this.positions,
-            i,
-            Math.min(cachedFrom, i + Math.max(max - taken, 64)),
-            this.topic,
-            this.partition,
-          )
+          loaded = this.load(i, Math.min(cachedFrom, i + Math.max(max - taken, 64)))
         }
         out.push(loaded[i - loadedFrom]!)
       }
       taken++
     }
     return Math.max(from, limit)
+  }
+
+  /** Reads entries [from, to) back from their segment files (at most up to the end of the
+   *  segment holding `from`). */
+  private load(from: number, to: number): (ConsumerRecord | undefined)[] {
+    const s = this.segmentIndexOf(from)
+    const segment = this.segments[s]!
+    const segmentEnd = this.segments[s + 1]?.firstIndex ?? this.offsets.length
+    const end = Math.min(to, segmentEnd)
+    const endPosition = end < segmentEnd ? this.positions[end]! : segment.file!.length
+    return loadRecords(segment.file!, this.positions, from, end, endPosition, this.topic, this.partition)
+  }
+
+  /** Index of the segment holding entry `index`. */
+  private segmentIndexOf(index: number): number {
+    const segments = this.segments
+    let lo = 0
+    let hi = segments.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (segments[mid]!.firstIndex <= index) lo = mid
+      else hi = mid - 1
+    }
+    return lo
   }
 
   /** Index of the first entry with offset >= `offset`. */
@@ -235,32 +324,86 @@ export class PartitionLog {
     return lo
   }
 
-  /** Every entry's record (markers undefined), reading evicted ones back from the file. */
-  allRecords(): (ConsumerRecord | undefined)[] {
-    if (this.cachedFrom === 0) return this.records
-    const older = loadRecords(this.file!, this.positions, 0, this.cachedFrom, this.topic, this.partition)
-    return [...older, ...this.records.slice(this.cachedFrom)]
+  /** The records of entries [0, to) (markers undefined), reading evicted ones back from disk. */
+  recordsUntil(to: number): (ConsumerRecord | undefined)[] {
+    const out: (ConsumerRecord | undefined)[] = []
+    for (let i = 0; i < Math.min(to, this.cachedFrom);) {
+      const loaded = this.load(i, Math.min(to, this.cachedFrom))
+      for (const r of loaded) out.push(r)
+      i += loaded.length
+    }
+    for (let i = this.cachedFrom; i < to; i++) out.push(this.records[i])
+    return out
   }
 
   /**
-   * Installs compacted entries (same offsets, a subset of entries; the arrays are taken over)
-   * after rewriting the file crash-safely; if the rewrite throws, nothing changed.
+   * Moves the log start offset up to `offset` (at most the high watermark): entries below it
+   * leave memory, and the segments wholly below it leave the partition (never the active one).
+   * Returns the files of those segments: the caller deletes them once the new start is durable.
    */
-  replaceEntries(cols: {
-    offsets: number[]
-    kinds: number[]
-    txns: number[]
-    records: (ConsumerRecord | undefined)[]
-  }): void {
+  advanceStart(offset: number): PartitionFile[] {
+    if (offset <= this.startOffset) return []
+    this.startOffset = offset
+    const drop = this.indexOf(offset)
+    let gone = 0
+    while (gone < this.segments.length - 1 && this.segments[gone + 1]!.base <= offset) gone++
+    const files = this.segments.slice(0, gone).flatMap((s) => (s.file === null ? [] : [s.file]))
+    this.segments = this.segments.slice(gone)
+    for (const s of this.segments) s.firstIndex = Math.max(0, s.firstIndex - drop)
+    if (drop > 0) {
+      this.offsets = this.offsets.slice(drop)
+      this.kinds = this.kinds.slice(drop)
+      this.txns = this.txns.slice(drop)
+      this.records = this.records.slice(drop)
+      if (this.store !== null) this.positions = this.positions.slice(drop)
+      this.cachedFrom = Math.max(0, this.cachedFrom - drop)
+    }
+    return files
+  }
+
+  /**
+   * Installs compacted entries for the closed segments (same offsets, a subset of their entries;
+   * the arrays are taken over) after writing them crash-safely over the first closed segment's
+   * file; the other closed segments are merged into it and returned for the caller to delete
+   * (recovery removes such leftovers: see partition-recovery.ts). If the rewrite throws, nothing
+   * changed. The active segment is kept as it is.
+   */
+  replaceClosed(kept: Entries): PartitionFile[] {
+    const active = this.activeSegment
+    const closed = this.segments.slice(0, -1)
+    const first = closed[0]!
     const positions: number[] = []
-    this.file?.replace(encodeEntries(cols, 0, cols.offsets.length, positions, 0))
-    this.offsets = cols.offsets
-    this.kinds = cols.kinds
-    this.txns = cols.txns
-    this.records = cols.records
-    this.positions = this.file === null ? [] : positions
+    const encoded = first.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
+    first.file?.replace(encoded!)
+    const tail = active.firstIndex
+    const merged: Segment = {
+      ...first,
+      firstIndex: 0,
+      bytes: encoded?.length ?? estimateBytes(kept),
+      maxTimestamp: Math.max(...closed.map((s) => s.maxTimestamp)),
+    }
+    this.offsets = [...kept.offsets, ...this.offsets.slice(tail)]
+    this.kinds = [...kept.kinds, ...this.kinds.slice(tail)]
+    this.txns = [...kept.txns, ...this.txns.slice(tail)]
+    this.records = [...kept.records, ...this.records.slice(tail)]
+    if (this.store !== null) this.positions = [...positions, ...this.positions.slice(tail)]
+    active.firstIndex = kept.offsets.length
+    this.segments = [merged, active]
     this.cachedFrom = 0
     this.dirtyEntries = 0
-    this.evict()
+    if (this.store !== null) this.evict()
+    return closed.slice(1).flatMap((s) => (s.file === null ? [] : [s.file]))
   }
+
+  /** Syncs (unless `sync` is false) and closes every segment file. */
+  closeFiles(sync: boolean): void {
+    for (const s of this.segments) s.file?.close(sync)
+  }
+}
+
+/** Bytes a batch takes in memory mode, where nothing is encoded (for segment.bytes). */
+function estimateBytes(batch: EntryColumns): number {
+  let bytes = 0
+  for (const r of batch.records) bytes += 37 + (r?.key?.length ?? 0) + (r?.value?.length ?? 0)
+  return bytes
 }

@@ -1,4 +1,4 @@
-import type { TopicDescription } from '../log.ts'
+import type { TopicSpec } from './topic-settings.ts'
 import { Broker, type BrokerSettings } from './broker.ts'
 import { DataDir } from './data-dir.ts'
 import { Journal } from './journal.ts'
@@ -26,20 +26,22 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
     const entries: MetadataEntry[] = []
     const journal = Journal.open(ctx, dataDir.journalPath, (entry) => entries.push(entry))
     const broker = new Broker(settings, journal, dataDir, ctx)
-    const topics = new Map<string, TopicDescription>()
+    const topics = new Map<string, TopicSpec>()
     const deleted = new Set<string>()
+    const starts = new Map<string, number>()
     for (const entry of entries) {
       if (entry.t === 'topic') {
-        topics.set(entry.name, {
-          name: entry.name,
-          partitions: entry.partitions,
-          cleanupPolicy: entry.cleanupPolicy,
-        })
+        const { t: _, ...spec } = entry
+        topics.set(entry.name, spec)
         deleted.delete(entry.name)
       } else if (entry.t === 'topic-deleted') {
         topics.delete(entry.name)
         deleted.add(entry.name)
         broker.offsets.dropTopic(entry.name)
+        for (const key of starts.keys()) if (key.startsWith(`${entry.name}\0`)) starts.delete(key)
+      } else if (entry.t === 'log-start') {
+        const key = `${entry.topic}\0${entry.partition}`
+        starts.set(key, Math.max(starts.get(key) ?? 0, entry.offset))
       } else if (entry.t === 'offsets') {
         broker.offsets.apply(entry.group, entry.offsets)
       } else {
@@ -49,7 +51,7 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
     checkTopicDirs(ctx, dataDir, topics, deleted, journal.existed)
     const committed = new Set<number>()
     for (const [txn, commit] of broker.txns.decisions) if (commit) committed.add(txn)
-    for (const description of topics.values()) broker.recoverTopic(description, committed)
+    for (const description of topics.values()) broker.recoverTopic(description, committed, starts)
     completeTransactions(broker, committed)
     journal.rewrite(broker.snapshot())
     return broker
@@ -67,7 +69,7 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
 function checkTopicDirs(
   ctx: StorageContext,
   dataDir: DataDir,
-  topics: ReadonlyMap<string, TopicDescription>,
+  topics: ReadonlyMap<string, TopicSpec>,
   deleted: ReadonlySet<string>,
   journalExisted: boolean,
 ): void {
@@ -97,9 +99,7 @@ function checkTopicDirs(
 }
 
 function holdsNoData(ctx: StorageContext, dataDir: DataDir, topic: string): boolean {
-  return dataDir
-    .topicFiles(topic)
-    .every((file) => ctx.fs.statSync(`${dataDir.topicDir(topic)}/${file}`).size === 0)
+  return dataDir.topicFiles(topic).every((path) => ctx.fs.statSync(path).size === 0)
 }
 
 /** Writes the missing markers of transactions a crash interrupted, then syncs them. */

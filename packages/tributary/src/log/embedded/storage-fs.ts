@@ -14,7 +14,7 @@ export interface StorageFs {
   fsyncSync(fd: number): void
   ftruncateSync(fd: number, length: number): void
   fstatSync(fd: number): { size: number }
-  statSync(path: string): { size: number; isDirectory(): boolean }
+  statSync(path: string): { size: number; mtimeMs: number; isDirectory(): boolean }
   renameSync(from: string, to: string): void
   rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void
   mkdirSync(path: string, options?: { recursive?: boolean }): unknown

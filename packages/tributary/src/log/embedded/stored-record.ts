@@ -26,20 +26,20 @@ export function storedRecord(
 }
 
 /**
- * Reads entries [from, to) of a partition back from its file (their frames start at
- * `positions[i]`; the last one ends at `positions[to]` or the end of the file). Markers come back
- * as undefined. Fails with CORRUPT if the bytes no longer decode (the file changed under us).
+ * Reads entries [from, to) of a partition back from one segment file (their frames start at
+ * `positions[i]`; the last one ends at `end`). Markers come back as undefined. Fails with CORRUPT
+ * if the bytes no longer decode (the file changed under us).
  */
 export function loadRecords(
   file: PartitionFile,
   positions: readonly number[],
   from: number,
   to: number,
+  end: number,
   topic: string,
   partition: number,
 ): (ConsumerRecord | undefined)[] {
   const start = positions[from]!
-  const end = to < positions.length ? positions[to]! : file.length
   const bytes = file.read(start, end)
   const records: (ConsumerRecord | undefined)[] = []
   const { stop } = scanFrames(bytes, 0, bytes.length, (body) => {

@@ -1,17 +1,19 @@
 import { TributaryError } from '../../errors.ts'
 import type { TopicPartition } from '../../record.ts'
-import type { TopicConfig, TopicDescription } from '../log.ts'
+import type { TopicConfig } from '../log.ts'
 import type { PartitionLog } from './partition-log.ts'
+import { topicSpec, type TopicSettings, type TopicSpec } from './topic-settings.ts'
 
 export interface Topic {
-  readonly description: TopicDescription
+  readonly description: TopicSpec
+  readonly settings: TopicSettings
   readonly partitions: readonly PartitionLog[]
 }
 
 const LEGAL_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
 /** Fails with code CONFIG unless the topic config is one Kafka would accept. */
-export function validateTopicConfig(config: TopicConfig): TopicDescription {
+export function validateTopicConfig(config: TopicConfig): TopicSpec {
   const { name, partitions } = config
   if (!LEGAL_NAME.test(name) || name === '.' || name === '..') {
     throw new TributaryError('CONFIG', `topic name "${name}" is invalid: use 1-249 of [a-zA-Z0-9._-]`)
@@ -22,11 +24,7 @@ export function validateTopicConfig(config: TopicConfig): TopicDescription {
       `topic ${name}: partitions must be a positive integer, got ${partitions}`,
     )
   }
-  const cleanupPolicy = config.cleanupPolicy ?? 'delete'
-  if (cleanupPolicy !== 'delete' && cleanupPolicy !== 'compact') {
-    throw new TributaryError('CONFIG', `topic ${name}: cleanupPolicy must be 'delete' or 'compact'`)
-  }
-  return { name, partitions, cleanupPolicy }
+  return topicSpec(config)
 }
 
 /** The topics that exist and their partitions. Lookups fail with code LOG naming the topic. */

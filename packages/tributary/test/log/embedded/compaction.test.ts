@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
-import { buf, tempDir, values } from './helpers.ts'
+import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
 
 describe('compaction', () => {
   let tmp: ReturnType<typeof tempDir>
@@ -54,7 +54,7 @@ describe('compaction', () => {
     first.sync.createTopic({ name: 'table', partitions: 1, cleanupPolicy: 'compact' })
     first.sync.append(['a', 'b', 'c'].map((v) => ({ topic: 'table', key: buf('k'), value: buf(v) })))
     await first.close()
-    writeFileSync(join(tmp.dir, 'topics', 'table', '0.log.tmp'), 'half a compacted fi')
+    writeFileSync(join(tmp.dir, 'topics', 'table', '0', `${FIRST_SEGMENT}.tmp`), 'half a compacted fi')
     const second = await EmbeddedLog.open({ dataDir: tmp.dir })
     assert.deepEqual(values(second, 'table'), ['a', 'b', 'c'])
     await second.compact('table')

@@ -15,14 +15,16 @@ const base = process.platform === 'linux' ? '/dev/shm' : tmpdir()
 
 function faultFor(next: () => number): Fault {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!
-  const call = pick(['write', 'write', 'fsync', 'read'] as const)
+  const call = pick(['write', 'write', 'fsync', 'read', 'create', 'remove'] as const)
   const kinds: readonly FaultKind[] =
     call === 'write'
       ? ['ENOSPC', 'EIO', 'EROFS', 'short', 'corrupt']
-      : call === 'fsync'
+      : call === 'fsync' || call === 'remove'
         ? ['EIO']
-        : ['EIO', 'short', 'corrupt']
-  const nth = 1 + Math.floor(next() * 60)
+        : call === 'create'
+          ? ['ENOSPC', 'EIO']
+          : ['EIO', 'short', 'corrupt']
+  const nth = 1 + Math.floor(next() * (call === 'create' ? 12 : call === 'remove' ? 3 : 60))
   return { call, kind: pick(kinds), nth, bit: Math.floor(next() * 1e6), sticky: next() < 0.5 }
 }
 

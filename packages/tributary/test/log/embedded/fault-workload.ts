@@ -17,7 +17,16 @@ export interface Outcome {
   uncertain: { ids: number[]; offset: number } | null
   /** Offsets a plain consumer commit stored for group h on a-1 (last one wins). */
   lastPlainOffset: number | undefined
+  /** Where each written record went (partition, offset). */
+  readonly placed: Map<number, [number, number]>
+  /** deleteRecordsBefore on a-2: the highest offset that resolved, and the highest asked (a
+   *  failed call may have taken effect). Records below may be gone; none at or above. */
+  purged: number
+  purgeAsked: number
 }
+
+/** The partition of topic a that deleteRecordsBefore purges. */
+export const PURGED = 2
 
 export const TOPIC = 'a'
 export const PARTITIONS = 3
@@ -57,6 +66,9 @@ export async function runWorkload(
     aborted: [],
     uncertain: null,
     lastPlainOffset: undefined,
+    placed: new Map(),
+    purged: 0,
+    purgeAsked: 0,
   }
   let id = 0
   const fsync = next() < 0.5 ? 'always' : 'interval'
@@ -72,7 +84,8 @@ export async function runWorkload(
   }
   try {
     await log.admin.createTopics([
-      { name: TOPIC, partitions: PARTITIONS },
+      // Segments of a few records each: rolls happen all along the workload.
+      { name: TOPIC, partitions: PARTITIONS, segmentBytes: 300 },
       { name: 'c', partitions: 1, cleanupPolicy: 'compact' },
     ])
     const plain = await log.producer()
@@ -87,13 +100,22 @@ export async function runWorkload(
       }))
     for (let step = 0; step < steps; step++) {
       const op = next()
-      if (op < 0.35) {
+      if (op < 0.3) {
         const records = batch()
-        await plain.send(records)
+        const placed = await plain.send(records)
+        records.forEach((r, i) =>
+          outcome.placed.set(idOf(r.value), [placed[i]!.partition, placed[i]!.offset]),
+        )
         for (const r of records) outcome.acked.add(idOf(r.value))
-      } else if (op < 0.75) {
+      } else if (op < 0.65) {
         await transaction(txnal, batch(), next() < 0.7, outcome, log)
-      } else if (op < 0.9) {
+      } else if (op < 0.75) {
+        const [end] = await log.admin.endOffsets([{ topic: TOPIC, partition: PURGED }])
+        const offset = Math.floor(end!.offset * (0.5 + next() / 2))
+        outcome.purgeAsked = Math.max(outcome.purgeAsked, offset)
+        await log.admin.deleteRecordsBefore!([{ topic: TOPIC, partition: PURGED, offset }])
+        outcome.purged = Math.max(outcome.purged, offset)
+      } else if (op < 0.88) {
         const [end] = await log.admin.endOffsets([{ topic: TOPIC, partition: 1 }])
         await consumer.commit([{ topic: TOPIC, partition: 1, offset: end!.offset }])
         outcome.lastPlainOffset = end!.offset
@@ -120,7 +142,8 @@ async function transaction(
   const ids = records.map((r) => idOf(r.value))
   await producer.beginTransaction()
   try {
-    await producer.send(records as never)
+    const placed = await producer.send(records as never)
+    ids.forEach((id, i) => outcome.placed.set(id, [placed[i]!.partition, placed[i]!.offset]))
     const [end] = await log.admin.endOffsets([{ topic: TOPIC, partition: 0 }], 'read_committed')
     await producer.sendOffsets('g', [{ topic: TOPIC, partition: 0, offset: end!.offset }])
     if (commit) {
@@ -168,10 +191,20 @@ export async function verify(log: EmbeddedLog, outcome: Outcome, problems: Stora
   for (const r of log.sync.read({ topic: 'c', partition: 0 }, 0, 1e6)) idOf(r.value)
   for (const ids of outcome.aborted)
     for (const id of ids) assert.ok(!visible.has(id), `aborted record ${id} is visible`)
+  const [start] = await log.admin.beginningOffsets([{ topic: TOPIC, partition: PURGED }])
+  assert.ok(start!.offset >= outcome.purged, `deleted records are back: ${start!.offset} < ${outcome.purged}`)
+  assert.ok(start!.offset <= outcome.purgeAsked, `records never deleted are gone (start ${start!.offset})`)
+  // Only records below what deleteRecordsBefore was asked may be gone.
+  const kept = (id: number): boolean => {
+    const [partition, offset] = outcome.placed.get(id) ?? [-1, 0]
+    return partition !== PURGED || offset >= outcome.purgeAsked
+  }
   if (!lossReported) {
-    for (const id of outcome.acked) assert.ok(all.has(id), `acknowledged record ${id} is missing`)
+    for (const id of outcome.acked)
+      if (kept(id)) assert.ok(all.has(id), `acknowledged record ${id} is missing`)
     for (const t of outcome.committed)
-      for (const id of t.ids) assert.ok(visible.has(id), `record ${id} of a committed transaction is missing`)
+      for (const id of t.ids)
+        if (kept(id)) assert.ok(visible.has(id), `record ${id} of a committed transaction is missing`)
   }
   let expectedOffset = outcome.committed.at(-1)?.offset
   if (outcome.uncertain !== null) {

@@ -1,6 +1,9 @@
+import { constants } from 'node:fs'
 import { nodeFs, type StorageFs } from '../../../src/log/embedded/storage-fs.ts'
 
-export type FaultCall = 'write' | 'fsync' | 'read'
+/** 'create' and 'remove' are the creation (open with O_CREAT) and deletion of segment files:
+ *  a segment roll, retention, deleteRecordsBefore, the end of a compaction. */
+export type FaultCall = 'write' | 'fsync' | 'read' | 'create' | 'remove'
 /** errno faults throw; 'short' writes part of the buffer, then throws ENOSPC; 'corrupt' flips one
  *  bit of what is written or read and reports success. */
 export type FaultKind = 'ENOSPC' | 'EIO' | 'EROFS' | 'short' | 'corrupt'
@@ -17,6 +20,8 @@ export interface Fault {
   readonly sticky?: boolean
 }
 
+const SEGMENT = /\d{20}\.log$/
+
 const errno = (code: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`${code}: injected fault`), { code })
 
@@ -25,7 +30,7 @@ const errno = (code: string): NodeJS.ErrnoException =>
  * write every later write fails the same way (a full or read-only disk stays so) until `heal`.
  */
 export class FaultyFs implements StorageFs {
-  readonly calls: Record<FaultCall, number> = { write: 0, fsync: 0, read: 0 }
+  readonly calls: Record<FaultCall, number> = { write: 0, fsync: 0, read: 0, create: 0, remove: 0 }
   fired = false
   private broken: FaultKind | null = null
 
@@ -94,13 +99,28 @@ export class FaultyFs implements StorageFs {
     return got
   }
 
-  openSync = nodeFs.openSync
+  openSync(path: string, flags: number | string): number {
+    if (typeof flags === 'number' && (flags & constants.O_CREAT) !== 0 && SEGMENT.test(path)) {
+      const fault = this.hit('create')
+      if (fault !== null)
+        throw errno(fault.kind === 'short' || fault.kind === 'corrupt' ? 'ENOSPC' : fault.kind)
+    }
+    return nodeFs.openSync(path, flags)
+  }
+
+  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void {
+    if (SEGMENT.test(path)) {
+      const fault = this.hit('remove')
+      if (fault !== null) throw errno(fault.kind === 'EROFS' ? 'EROFS' : 'EIO')
+    }
+    nodeFs.rmSync(path, options)
+  }
+
   closeSync = nodeFs.closeSync
   ftruncateSync = nodeFs.ftruncateSync
   fstatSync = nodeFs.fstatSync
   statSync = nodeFs.statSync
   renameSync = nodeFs.renameSync
-  rmSync = nodeFs.rmSync
   mkdirSync = nodeFs.mkdirSync
   readdirSync = nodeFs.readdirSync
   existsSync = nodeFs.existsSync

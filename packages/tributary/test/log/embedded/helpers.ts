@@ -45,3 +45,6 @@ export function runCrashChild(dir: string, scenario: string): Promise<NodeJS.Sig
     child.on('exit', (code, signal) => resolve(signal ?? code))
   })
 }
+
+/** File name of a partition's first segment (base offset 0). */
+export const FIRST_SEGMENT = '00000000000000000000.log'

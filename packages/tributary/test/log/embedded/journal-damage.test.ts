@@ -4,12 +4,12 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { isTributaryError } from '../../../src/errors.ts'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
-import { buf, tempDir, values } from './helpers.ts'
+import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
 
 describe('a damaged or lost metadata journal', () => {
   let tmp: ReturnType<typeof tempDir>
   const journal = () => join(tmp.dir, 'metadata.journal')
-  const partitionFile = () => join(tmp.dir, 'topics', 'events', '0.log')
+  const partitionFile = () => join(tmp.dir, 'topics', 'events', '0', FIRST_SEGMENT)
 
   beforeEach(async () => {
     tmp = tempDir()
@@ -72,9 +72,11 @@ describe('a damaged or lost metadata journal', () => {
     await refusesNaming(/topics\/other: is missing/)
   })
 
-  it('refuses to open when a partition file is missing', async () => {
-    rmSync(join(tmp.dir, 'topics', 'other', '1.log'))
-    await refusesNaming(/other\/1\.log: the partition file is missing/)
+  it('refuses to open when a partition directory or its only segment is missing', async () => {
+    rmSync(join(tmp.dir, 'topics', 'other', '1'), { recursive: true })
+    await refusesNaming(/other\/1: the directory of partition 1 is missing/)
+    mkdirSync(join(tmp.dir, 'topics', 'other', '1'))
+    await refusesNaming(/other\/1: holds no segment file of partition 1/)
   })
 
   it('removes a deleted topic whose removal a crash interrupted', async () => {
@@ -83,7 +85,7 @@ describe('a damaged or lost metadata journal', () => {
     await log.admin.deleteTopics(['events'])
     await log.close()
     // As if the crash came after the journal entry, before the directory moved to the trash.
-    mkdirSync(join(tmp.dir, 'topics', 'events'))
+    mkdirSync(join(tmp.dir, 'topics', 'events', '0'), { recursive: true })
     writeFileSync(partitionFile(), data)
     const reopened = await EmbeddedLog.open({ dataDir: tmp.dir })
     assert.deepEqual(await reopened.admin.listTopics(), ['other'])

@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { isTributaryError } from '../../../src/errors.ts'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
-import { buf, tempDir, values } from './helpers.ts'
+import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
 
 describe('partition file recovery', () => {
   let tmp: ReturnType<typeof tempDir>
   let warnings: string[]
   const open = () => EmbeddedLog.open({ dataDir: tmp.dir, onWarning: (m) => warnings.push(m) })
-  const file = () => join(tmp.dir, 'topics', 'events', '0.log')
+  const file = () => join(tmp.dir, 'topics', 'events', '0', FIRST_SEGMENT)
 
   beforeEach(async () => {
     tmp = tempDir()
@@ -47,7 +47,7 @@ describe('partition file recovery', () => {
     writeFileSync(file(), bytes)
     await assert.rejects(open(), (err: Error) => {
       assert.ok(isTributaryError(err, 'CORRUPT'))
-      assert.match(err.message, /events\/0\.log/)
+      assert.match(err.message, /events\/0\/0{20}\.log/)
       assert.match(err.message, /checksum mismatch/)
       assert.match(err.message, new RegExp(`tributary log repair --data-dir ${tmp.dir}`))
       return true

@@ -1,0 +1,88 @@
+import { TributaryError } from '../../errors.ts'
+import type { CleanupPolicy, TopicConfig, TopicDescription } from '../log.ts'
+
+/** A topic as the journal records it: the configs given at creation (absent: the log's default). */
+export interface TopicSpec extends TopicDescription {
+  readonly retentionMs?: number
+  readonly retentionBytes?: number
+  readonly segmentBytes?: number
+  readonly segmentMs?: number
+}
+
+/** Kafka's retention.ms, retention.bytes, segment.bytes and segment.ms, resolved; -1 = no limit. */
+export interface TopicSettings {
+  readonly retentionMs: number
+  readonly retentionBytes: number
+  readonly segmentBytes: number
+  readonly segmentMs: number
+}
+
+/**
+ * Defaults of the embedded log: Kafka's (retention.ms 7 days, retention.bytes -1, segment.ms 7
+ * days) except segment.bytes, 16 MiB instead of 1 GiB: retention deletes whole segments, so a
+ * laptop running dozens of partitions would otherwise hold up to a GiB per partition beyond its
+ * retention before anything could go.
+ */
+export const DEFAULT_TOPIC_SETTINGS: TopicSettings = {
+  retentionMs: 7 * 24 * 3600_000,
+  retentionBytes: -1,
+  segmentBytes: 16 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600_000,
+}
+
+const POLICIES: readonly CleanupPolicy[] = ['delete', 'compact', 'compact,delete']
+
+/** The settings of a topic: its own configs, else `defaults`. */
+export const resolveSettings = (spec: TopicSpec, defaults: TopicSettings): TopicSettings => ({
+  retentionMs: spec.retentionMs ?? defaults.retentionMs,
+  retentionBytes: spec.retentionBytes ?? defaults.retentionBytes,
+  segmentBytes: spec.segmentBytes ?? defaults.segmentBytes,
+  segmentMs: spec.segmentMs ?? defaults.segmentMs,
+})
+
+/** Whether retention deletes old segments of a topic (cleanup.policy delete or compact,delete). */
+export const deletes = (policy: CleanupPolicy): boolean => policy !== 'compact'
+/** Whether a topic is compacted (cleanup.policy compact or compact,delete). */
+export const compacts = (policy: CleanupPolicy): boolean => policy !== 'delete'
+
+/** Fails with code CONFIG naming the key unless each given setting is one Kafka would accept. */
+export function checkSettings(
+  what: string,
+  settings: { readonly [K in keyof TopicSettings]?: number | undefined },
+): void {
+  const check = (key: keyof TopicSettings, kafkaName: string, min: number): void => {
+    const value = settings[key]
+    if (value === undefined || (Number.isSafeInteger(value) && (value >= min || (value === -1 && min < 1))))
+      return
+    throw new TributaryError(
+      'CONFIG',
+      `${what}: ${key} (${kafkaName}) must be an integer ${min === 1 ? '>= 1' : '>= 0, or -1 for no limit'}, got ${String(value)}`,
+    )
+  }
+  check('retentionMs', 'retention.ms', 0)
+  check('retentionBytes', 'retention.bytes', 0)
+  check('segmentBytes', 'segment.bytes', 1)
+  check('segmentMs', 'segment.ms', 1)
+}
+
+/** Validates a topic's cleanup policy and configs into the spec the journal records. */
+export function topicSpec(config: TopicConfig): TopicSpec {
+  const cleanupPolicy = config.cleanupPolicy ?? 'delete'
+  if (!POLICIES.includes(cleanupPolicy)) {
+    throw new TributaryError(
+      'CONFIG',
+      `topic ${config.name}: cleanupPolicy must be 'delete', 'compact' or 'compact,delete', got ${String(cleanupPolicy)}`,
+    )
+  }
+  const { retentionMs, retentionBytes, segmentBytes, segmentMs } = config
+  const given = { retentionMs, retentionBytes, segmentBytes, segmentMs }
+  checkSettings(`topic ${config.name}`, given)
+  const spec: { -readonly [K in keyof TopicSpec]: TopicSpec[K] } = {
+    name: config.name,
+    partitions: config.partitions,
+    cleanupPolicy,
+  }
+  for (const [key, value] of Object.entries(given) as [keyof TopicSettings, number | undefined][])
+    if (value !== undefined) spec[key] = value
+  return spec
+}
