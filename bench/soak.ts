@@ -3,6 +3,10 @@
 // process' RSS and the pipeline's lags (from /api/summary); writes the samples as CSV.
 //
 //   npx tsx bench/soak.ts [--rate 1000] [--minutes 60] [--every 60] [--out bench/results/soak.csv]
+//                         [--retention-ms N] [--segment-bytes N]
+//
+// --retention-ms and --segment-bytes set the embedded log's defaults for the app's topics
+// (TRIBUTARY_LOG_RETENTION_MS, TRIBUTARY_LOG_SEGMENT_BYTES); unset, the library's.
 //
 // Uses PORT (default 3000) and a fresh TRIBUTARY_DATA_DIR under the OS temp directory (kept,
 // printed). See docs/soak.md for the figures of a run.
@@ -19,6 +23,8 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '60' },
     every: { type: 'string', default: '60' },
     out: { type: 'string', default: 'bench/results/soak.csv' },
+    'retention-ms': { type: 'string' },
+    'segment-bytes': { type: 'string' },
   },
 })
 const rate = Number(values.rate)
@@ -31,7 +37,17 @@ const child = spawn(
   process.execPath,
   ['apps/order-analytics/bin/order-analytics.js', 'all', '--rate', String(rate)],
   {
-    env: { ...process.env, TRIBUTARY_DATA_DIR: dataDir, PORT: port, KAFKA_BROKERS: '', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      TRIBUTARY_DATA_DIR: dataDir,
+      PORT: port,
+      KAFKA_BROKERS: '',
+      DATABASE_URL: '',
+      ...(values['retention-ms'] === undefined ? {} : { TRIBUTARY_LOG_RETENTION_MS: values['retention-ms'] }),
+      ...(values['segment-bytes'] === undefined
+        ? {}
+        : { TRIBUTARY_LOG_SEGMENT_BYTES: values['segment-bytes'] }),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   },
 )

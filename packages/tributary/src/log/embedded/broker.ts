@@ -14,7 +14,7 @@ import { fsyncDir } from './fs-util.ts'
 import { PartitionFile } from './partition-file.ts'
 import { PartitionLog, type CacheLimit } from './partition-log.ts'
 import { recoverPartition } from './partition-recovery.ts'
-import { retentionStart } from './retention.ts'
+import { LogStarts } from './log-starts.ts'
 import type { SegmentStore } from './segment.ts'
 import type { Partitioner } from './partitioner.ts'
 import { Signal } from './signal.ts'
@@ -22,7 +22,7 @@ import { reportProblem, type StorageContext } from './storage-context.ts'
 import { StorageFailure } from './storage-failure.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { TopicRegistry, validateTopicConfig } from './topic-registry.ts'
-import { compacts, deletes, resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
+import { compacts, resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
 import { TransactionCoordinator, type Transaction } from './transaction-coordinator.ts'
 
 export interface BrokerSettings {
@@ -58,6 +58,7 @@ export class Broker {
   readonly offsets: GroupOffsets
   readonly txns: TransactionCoordinator
   readonly groups: GroupCoordinator
+  private readonly starts: LogStarts
   /** Clients to close with the log (producers and consumers remove themselves when closed). */
   readonly clients = new Set<{ close(): Promise<void> }>()
   closed = false
@@ -85,6 +86,7 @@ export class Broker {
     this.offsets = new GroupOffsets(journal)
     this.txns = new TransactionCoordinator(journal, this.offsets, this.fsync, this.signal)
     this.groups = new GroupCoordinator(this.registry, this.signal)
+    this.starts = new LogStarts(journal, this.registry)
     this.retentionTimer = setInterval(() => {
       try {
         if (!this.closed && this.failure === null) this.enforceRetention(Date.now())
@@ -323,66 +325,24 @@ export class Broker {
     return removed
   }
 
-  /**
-   * Deletes what retention says is due (see retentionStart) in every partition of topics whose
-   * cleanup policy deletes: the new log start offset is journaled and synced first, then the
-   * segments below it are deleted (recovery finishes a deletion a crash interrupted).
-   */
+  /** Deletes the segments retention says are due now (see LogStarts). */
   enforceRetention(now: number): void {
     this.ensureOpen()
-    for (const topic of this.registry.all()) {
-      if (!deletes(topic.description.cleanupPolicy)) continue
-      for (const log of topic.partitions) {
-        const due = retentionStart(log, topic.settings, now)
-        if (due === undefined) continue
-        this.guard(() => {
-          if (due.rollFirst) log.rollSegment(now)
-          this.moveStart(log, due.start)
-        })
-      }
-    }
+    this.guard(() => this.starts.enforceRetention(now))
+    this.maybeRewriteJournal()
   }
 
-  /**
-   * Kafka's DeleteRecords: each partition's log start offset moves up to the offset (never down;
-   * at most its high watermark, else code LOG naming it), and its segments wholly below it are
-   * deleted. Consumers positioned below the new start continue from it (see EmbeddedConsumer).
-   */
+  /** Kafka's DeleteRecords (see LogStarts.deleteRecordsBefore). */
   deleteRecordsBefore(offsets: readonly PartitionOffset[]): void {
     this.ensureOpen()
-    const moves = offsets.map((o) => {
-      const log = this.registry.partition(o)
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0 || o.offset > log.nextOffset) {
-        throw new TributaryError(
-          'LOG',
-          `deleteRecordsBefore ${o.topic}-${o.partition}: offset ${o.offset} is not between 0 and the high watermark ${log.nextOffset}`,
-        )
-      }
-      return { log, offset: o.offset }
-    })
-    for (const { log, offset } of moves)
-      if (offset > log.startOffset) this.guard(() => this.moveStart(log, offset))
-  }
-
-  private moveStart(log: PartitionLog, start: number): void {
-    this.journal.append({ t: 'log-start', topic: log.topic, partition: log.partition, offset: start }, true)
-    const below = log.advanceStart(start)
-    log.store?.remove(below)
+    this.guard(() => this.starts.deleteRecordsBefore(offsets))
     this.maybeRewriteJournal()
   }
 
   /** Everything the journal must hold to rebuild the metadata (journal snapshot). */
   snapshot(): MetadataEntry[] {
-    const topics: MetadataEntry[] = []
-    const starts: MetadataEntry[] = []
-    for (const t of this.registry.all()) {
-      topics.push({ t: 'topic', ...t.description })
-      for (const p of t.partitions) {
-        if (p.startOffset > 0)
-          starts.push({ t: 'log-start', topic: p.topic, partition: p.partition, offset: p.startOffset })
-      }
-    }
-    return [...topics, ...starts, ...this.offsets.snapshot(), ...this.txns.snapshot()]
+    const topics: MetadataEntry[] = [...this.registry.all()].map((t) => ({ t: 'topic', ...t.description }))
+    return [...topics, ...this.starts.snapshot(), ...this.offsets.snapshot(), ...this.txns.snapshot()]
   }
 
   /** Rewrites the journal as a snapshot once it has grown; data is synced first so no

@@ -214,6 +214,12 @@ export class EmbeddedConsumer implements Consumer {
         : this.reset === 'earliest'
           ? log.startOffset
           : log.endOffset(this.isolation)
+    if (committed !== undefined && committed < log.startOffset) {
+      this.broker.settings.warn(
+        `tributary: group ${this.groupId}: committed offset ${committed} of ${key} is below the log start offset ` +
+          `${log.startOffset} (retention or deleteRecordsBefore deleted records it had not read); continuing from ${start} (autoOffsetReset '${this.reset}')`,
+      )
+    }
     this.positions.set(key, start)
     return start
   }

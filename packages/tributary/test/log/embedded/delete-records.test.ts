@@ -10,10 +10,12 @@ import { buf, tempDir } from './helpers.ts'
 describe('deleteRecordsBefore on the embedded log', () => {
   let tmp: ReturnType<typeof tempDir>
   let log: EmbeddedLog
+  let warnings: string[]
   const tp = { topic: 't', partition: 0 }
   beforeEach(async () => {
     tmp = tempDir()
-    log = await EmbeddedLog.open({ dataDir: tmp.dir })
+    warnings = []
+    log = await EmbeddedLog.open({ dataDir: tmp.dir, onWarning: (m) => warnings.push(m) })
     await log.admin.createTopics([{ name: 't', partitions: 1, segmentBytes: 500 }])
     for (let i = 0; i < 50; i++) log.sync.append([{ ...tp, key: null, value: buf(`value-${i}`) }])
   })
@@ -61,6 +63,10 @@ describe('deleteRecordsBefore on the embedded log', () => {
     assert.equal(next[0]!.offset, 20, 'a position below the start continues from the start')
     await reader.close()
 
+    assert.match(
+      warnings.join('\n'),
+      /group slow: committed offset 5 of t-0 is below the log start offset 20/,
+    )
     const latest = await log.consumer({ groupId: 'slow', autoOffsetReset: 'latest' })
     await latest.assign([tp])
     assert.equal(latest.position(tp), 50, 'a committed offset below the start resets (latest)')
