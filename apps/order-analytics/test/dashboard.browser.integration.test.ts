@@ -2,11 +2,13 @@ import assert from 'node:assert/strict'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { startStreams } from '../src/cli/start-streams.ts'
 import { startDashboard, type DashboardHandle } from '../src/dashboard/start-dashboard.ts'
 import { centsOf, formatCents, LEADERS } from '../src/dashboard/revenue-model.ts'
 import { readTable, type RevenueRow } from '../src/sink/read-table.ts'
 import { startSink, type SinkHandle } from '../src/sink/start-sink.ts'
 import { openBrowser, type Browser } from './dashboard/browser.ts'
+import { orderEnvelope, userEnvelope } from './helpers/pipeline-driver.ts'
 import { produceMinutes } from './dashboard/demo-data.ts'
 import { emptyColumns, layoutProblems, type UPlotLike } from './dashboard/page-checks.ts'
 import { appFixture, MINUTE, T0, type AppFixture } from './sink/app-fixture.ts'
@@ -191,4 +193,89 @@ describe('the live dashboard in Chromium', () => {
       assert.deepEqual(browser.errors, [])
     })
   }
+})
+
+describe('late records on the live dashboard in Chromium', () => {
+  it('lists each window late orders were dropped from, with the processor, count and lateness', async () => {
+    const f = await appFixture()
+    const streams = await startStreams(f.ctx, { processingGuarantee: 'at-least-once', commitIntervalMs: 50 })
+    let dashboard: DashboardHandle | undefined
+    let browser: Browser | undefined
+    try {
+      const producer = await f.ctx.log.producer()
+      const order = (id: string, at: number) =>
+        producer.send([
+          {
+            topic: f.ctx.topics.ordersRaw,
+            key: Buffer.from(id),
+            value: Buffer.from(
+              JSON.stringify(orderEnvelope(id, 'u1', [{ sku: 'sku-1', quantity: 1, price: 10 }], at)),
+            ),
+          },
+        ])
+      await producer.send([
+        {
+          topic: f.ctx.topics.usersRaw,
+          key: Buffer.from('u1'),
+          value: Buffer.from(JSON.stringify(userEnvelope('u1', 'eu-west', 'smb', T0 - MINUTE))),
+        },
+      ])
+      // Stream time reaches 12:05; then three orders of 12:00 and one of 12:01 come (grace 30 s).
+      for (let m = 0; m <= 5; m++) await order(`on-time-${m}`, T0 + m * MINUTE + 1000)
+      await streams.app.settle()
+      await order('late-1', T0 + 10_000)
+      await order('late-2', T0 + 20_000)
+      await order('late-3', T0 + 5_000)
+      await order('late-4', T0 + MINUTE + 30_000)
+      await producer.close()
+      await streams.app.settle()
+      assert.equal(streams.app.metrics().lateRecords, 4)
+
+      dashboard = await startDashboard(f.ctx, { healthIntervalMs: 300 })
+      browser = await openBrowser()
+      await browser.page.goto(dashboard.url)
+      await browser.page.locator('#late').waitFor({ state: 'visible' })
+      const rows = await browser.page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLTableRowElement>('#late-body tr')).map((tr) => ({
+          processor: tr.dataset['processor'],
+          windowStart: tr.dataset['windowStart'],
+          records: tr.dataset['records'],
+          maxLatenessMs: tr.dataset['maxLatenessMs'],
+          text: Array.from(tr.querySelectorAll('.when, .processor, td.num'), (c) => c.textContent),
+        })),
+      )
+      const stream = T0 + 5 * MINUTE + 1000
+      const processor = rows[0]?.processor ?? ''
+      assert.match(processor, /AGGREGATE/, 'the windowed aggregation dropped them')
+      assert.deepEqual(rows, [
+        {
+          processor,
+          windowStart: String(T0 + MINUTE),
+          records: '1',
+          maxLatenessMs: String(stream - (T0 + MINUTE + 30_000)),
+          text: ['12:01–12:02', processor, '1', '3 min 31 s'],
+        },
+        {
+          processor,
+          windowStart: String(T0),
+          records: '3',
+          maxLatenessMs: String(stream - (T0 + 5_000)),
+          text: ['12:00–12:01', processor, '3', '4 min 56 s'],
+        },
+      ])
+      assert.equal(await browser.page.locator('#h-late').textContent(), '4')
+      assert.equal(await browser.page.locator('#late-processors').textContent(), `${processor}: 4`)
+      assert.deepEqual(await layoutProblems(browser.page), [])
+      await browser.page.setViewportSize({ width: 390, height: 844 })
+      await browser.page.waitForTimeout(300)
+      assert.deepEqual(await layoutProblems(browser.page), [], 'the late table fits a phone')
+      await browser.page.locator('#late').screenshot({ path: join(SCREENSHOTS, 'dashboard-late-390.png') })
+      assert.deepEqual(browser.errors, [])
+    } finally {
+      await browser?.close()
+      await dashboard?.close()
+      await streams.close()
+      await f.cleanup()
+    }
+  })
 })

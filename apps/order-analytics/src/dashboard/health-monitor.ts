@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts'
 import { sinkGroupId } from '../sink/start-sink.ts'
 import type { MetricSamples } from './prometheus.ts'
 import { runningSinks } from '../sink/running-sinks.ts'
+import { lateRecordsOf } from './late-records.ts'
 import type { Health } from './summary.ts'
 
 /** App-level counters of the topology running in this process (its PipelineMetrics). */
@@ -134,6 +135,8 @@ export class HealthMonitor {
     sinkLag: null,
     dlqCount: null,
     lateRecords: null,
+    lateByProcessor: null,
+    lateWindows: null,
     duplicates: null,
     problems: [],
   }
@@ -171,6 +174,9 @@ export class HealthMonitor {
         live.log && live.database ? total('tributary_consumer_lag', { group: sinkGroupId(ctx) }) : null,
       dlqCount: total('order_analytics_dlq_records'),
       lateRecords: total('tributary_streams_late_records_total'),
+      ...(ctx.streams === undefined
+        ? { lateByProcessor: null, lateWindows: null }
+        : lateRecordsOf(ctx.streams)),
       duplicates: total('order_analytics_duplicate_orders'),
       problems,
     }

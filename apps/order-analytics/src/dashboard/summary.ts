@@ -61,6 +61,26 @@ export interface Health {
   /** Records on orders-dlq (committed). */
   readonly dlqCount: number | null
   readonly lateRecords: number | null
+  /** Late records per processor of the topology (summed over its tasks). */
+  readonly lateByProcessor: readonly LateByProcessor[] | null
+  /** The windows late records were dropped from, newest first (at most LATE_WINDOWS_SHOWN). */
+  readonly lateWindows: readonly LateWindowRow[] | null
   readonly duplicates: number | null
   readonly problems: readonly string[]
+}
+
+export interface LateByProcessor {
+  readonly processor: string
+  readonly records: number
+}
+
+/** Late records of one processor in one window, over all tasks. */
+export interface LateWindowRow {
+  readonly processor: string
+  /** null: the processor reported no window. */
+  readonly windowStart: number | null
+  readonly windowEnd: number | null
+  readonly records: number
+  /** The most any of them was behind stream time. */
+  readonly maxLatenessMs: number
 }

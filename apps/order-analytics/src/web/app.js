@@ -1,7 +1,7 @@
 /* global document, window, EventSource, fetch, getComputedStyle */
 // The live page: renders /api/summary, then every `summary` pushed over /events (SSE).
 import { MinuteChart, PALETTE } from './charts.js'
-import { compactCount, compactMoney, count, hhmm, money } from './format.js'
+import { compactCount, compactMoney, count, duration, hhmm, money } from './format.js'
 
 const $ = (id) => document.getElementById(id)
 const colors = new Map()
@@ -184,6 +184,40 @@ function healthCell(id, text, kind) {
   node.className = text === 'n/a' ? 'na' : (kind ?? '')
 }
 
+/** Late records per (processor, window), newest window first; hidden while there are none. */
+function renderLate(h) {
+  const rows = h.lateWindows ?? []
+  $('late').hidden = rows.length === 0
+  $('late-processors').textContent = (h.lateByProcessor ?? [])
+    .map((p) => `${p.processor}: ${count(p.records)}`)
+    .join(' · ')
+  $('late-body').replaceChildren(
+    ...rows.map((w) => {
+      const tr = document.createElement('tr')
+      tr.dataset.processor = w.processor
+      tr.dataset.windowStart = w.windowStart === null ? '' : String(w.windowStart)
+      tr.dataset.records = String(w.records)
+      tr.dataset.maxLatenessMs = String(w.maxLatenessMs)
+      const where = document.createElement('td')
+      const when = document.createElement('span')
+      when.className = 'when'
+      when.textContent = w.windowStart === null ? '—' : `${hhmm(w.windowStart)}–${hhmm(w.windowEnd)}`
+      const processor = document.createElement('span')
+      processor.className = 'processor'
+      processor.textContent = w.processor
+      where.append(when, processor)
+      const records = document.createElement('td')
+      records.className = 'num'
+      records.textContent = count(w.records)
+      const lateness = document.createElement('td')
+      lateness.className = 'num'
+      lateness.textContent = duration(w.maxLatenessMs)
+      tr.append(where, records, lateness)
+      return tr
+    }),
+  )
+}
+
 function renderHealth(h) {
   const lag = h.streamsLag === null && h.sinkLag === null ? null : (h.streamsLag ?? 0) + (h.sinkLag ?? 0)
   setText('kpi-lag', na(lag))
@@ -202,6 +236,7 @@ function renderHealth(h) {
   healthCell('h-sink', h.sink ?? 'n/a', h.sink === 'running' ? 'good' : 'bad')
   healthCell('h-log', h.log, h.log === 'ok' ? 'good' : 'bad')
   healthCell('h-db', h.database, h.database === 'ok' ? 'good' : 'bad')
+  renderLate(h)
   $('problems').textContent = h.problems.join(' · ')
   const kind = h.status === 'ok' ? 'ok' : h.status === 'degraded' ? 'warn' : 'bad'
   pill('pipeline', `pipeline ${h.status}`, kind)

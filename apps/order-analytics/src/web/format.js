@@ -25,3 +25,13 @@ export function hhmm(ms) {
   const d = new Date(ms)
   return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`
 }
+
+/** A lateness for people: '850 ms', '45 s', '1 min 9 s', '2 h 5 min'. */
+export function duration(ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s} s`
+  if (s < 3600) return s % 60 === 0 ? `${s / 60} min` : `${Math.floor(s / 60)} min ${s % 60} s`
+  const m = Math.round(s / 60)
+  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`
+}

@@ -10,6 +10,10 @@ import type { Task } from './task.ts'
 
 /** Commit interval while other instances align to this one's committed frontiers. */
 const ALIGNED_COMMIT_INTERVAL_MS = 1000
+/** Shortest interval between commits made because other instances wait for them. */
+const EAGER_COMMIT_MS = 20
+/** Longest poll while tasks wait for other instances' frontiers. */
+const WAITING_POLL_MS = 10
 
 /**
  * What a StreamsApp does for event time: runs its tasks in event-time step (EventTimeAligner, with
@@ -20,6 +24,7 @@ export class AppAlignment {
   private readonly aligner: EventTimeAligner
   private readonly remote: RemoteFrontiers | undefined
   private readonly backpressure: InputBackpressure
+  private movedSinceCommit = false
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -37,15 +42,36 @@ export class AppAlignment {
 
   /** Processes the tasks' buffered records as far as alignment allows; pauses full inputs. */
   process(tasks: readonly Task[], consumer: Consumer): void {
-    this.aligner.process(tasks, this.config.clock())
+    const n = this.aligner.process(tasks, this.config.clock())
+    if (n > 0) this.movedSinceCommit = true
     this.backpressure.update(consumer, tasks)
   }
 
-  /** The commit interval now: at most a second while other instances own input partitions. */
-  get commitIntervalMs(): number {
-    return this.remote?.active
-      ? Math.min(this.config.commitIntervalMs, ALIGNED_COMMIT_INTERVAL_MS)
-      : this.config.commitIntervalMs
+  /** How long a poll may wait for records now: briefly while tasks wait for other instances'
+   *  frontiers, so they are read again soon. */
+  get pollMs(): number {
+    return this.aligner.waitingForOthers()
+      ? Math.min(this.config.pollMs, WAITING_POLL_MS)
+      : this.config.pollMs
+  }
+
+  /**
+   * Whether a commit is due `elapsed` ms after the last: every `commitIntervalMs`, at most every
+   * second while other instances own input partitions (they align to our commits), and at once
+   * (after EAGER_COMMIT_MS) when our tasks moved on but now wait for the others: the instances
+   * are then in lockstep on a backlog, each waiting for the others' next commit, and how fast
+   * they go is the drift per round trip of commit and read.
+   */
+  commitDue(elapsed: number): boolean {
+    if (elapsed >= this.config.commitIntervalMs) return true
+    if (!this.remote?.active) return false
+    if (elapsed >= ALIGNED_COMMIT_INTERVAL_MS) return true
+    return this.movedSinceCommit && this.aligner.waitingForOthers() && elapsed >= EAGER_COMMIT_MS
+  }
+
+  /** Called after each successful commit. */
+  committed(): void {
+    this.movedSinceCommit = false
   }
 
   /** Re-reads other instances' frontiers when due. `inputs`: every input partition's sub-topology. */
@@ -59,7 +85,14 @@ export class AppAlignment {
     for (const [topic, sub] of subOfTopic)
       for (let partition = 0; partition < partitionCount(topic); partition++)
         inputs.set(tpKey({ topic, partition }), [{ topic, partition }, sub])
-    await this.remote.refresh(Date.now(), inputs, new Set(consumer.assignment().map(tpKey)))
+    const local = new Set(consumer.assignment().map(tpKey))
+    await this.remote.refresh(Date.now(), inputs, local, this.aligner.waitingForOthers())
+  }
+
+  /** Called when this instance's partitions change (rebalance, recovery): what others' commits
+   *  said was read for the old assignment, so tasks wait for a fresh read. */
+  assignmentChanged(): void {
+    this.remote?.invalidate()
   }
 
   /** Gives `tasks` the stream times committed with the offsets of `partitions`. */

@@ -27,6 +27,7 @@ export interface RemoteFrontier {
  */
 export class EventTimeAligner {
   private readonly idleSince = new Map<string, number>()
+  private waiting = false
 
   constructor(
     private readonly settings: AlignmentSettings | undefined,
@@ -38,24 +39,40 @@ export class EventTimeAligner {
 
   /** Processes what alignment allows now; returns the number of records taken. */
   process(tasks: readonly Task[], now: number): number {
+    this.waiting = false
     if (this.settings === undefined) return tasks.reduce((n, task) => n + task.process(Infinity, now), 0)
     const drift = this.settings.maxEventTimeDriftMs
     const groups = bySubTopology(tasks)
     let total = 0
     for (;;) {
       let taken = 0
+      let waiting = false
       for (const [sub, group] of groups) {
-        const until = this.frontier(sub, group, now) + drift
-        for (const task of group) taken += task.process(Infinity, now, until)
+        const remote = this.remote?.frontier(sub) ?? Infinity
+        const local = this.localFrontier(group, now)
+        const until = Math.min(remote, local) + drift
+        for (const task of group) {
+          taken += task.process(Infinity, now, until)
+          if (remote <= local && task.inputs.size() > 0) waiting = true
+        }
       }
       total += taken
-      if (taken === 0) return total
+      if (taken === 0) {
+        this.waiting = waiting
+        return total
+      }
     }
   }
 
-  /** The smallest event time still to come from the sub-topology's active inputs (Infinity: none). */
-  frontier(sub: number, tasks: readonly Task[], now: number): number {
-    let min = this.remote?.frontier(sub) ?? Infinity
+  /** True when, after the last `process`, some task holds records only because of a frontier of
+   *  partitions other instances own (so fresher frontiers would let it go on). */
+  waitingForOthers(): boolean {
+    return this.waiting
+  }
+
+  /** The smallest event time still to come from the sub-topology's inputs in this instance. */
+  private localFrontier(tasks: readonly Task[], now: number): number {
+    let min = Infinity
     for (const task of tasks)
       for (const tp of task.inputs.partitions()) {
         const time = this.partitionFrontier(task, tp, now)

@@ -26,8 +26,13 @@ export class OffsetsToCommit {
         // A partition not consumed from yet is committed at its first buffered record, so other
         // instances learn its frontier before its task may process anything.
         let offset = offsets.get(key)?.offset ?? last?.offset ?? task.inputs.headOffset(tp)
+        if (task.inputs.bufferedIn(tp) === 0) {
+          // Also a partition never consumed from whose position passed only aborted records and
+          // markers: committed there, others see it has nothing to come (else they wait for it).
+          const position = positionOf(consumer, tp)
+          if (position !== undefined) offset = Math.max(offset ?? position, position)
+        }
         if (offset === undefined) continue
-        if (task.inputs.bufferedIn(tp) === 0) offset = Math.max(offset, positionOf(consumer, tp) ?? offset)
         const metadata = encodePartitionTimes(task.partitionTimes(tp))
         if (!offsets.has(key) && last?.offset === offset && last.metadata === metadata) continue
         offsets.set(key, metadata === undefined ? { ...tp, offset } : { ...tp, offset, metadata })

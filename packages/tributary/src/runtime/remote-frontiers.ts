@@ -18,6 +18,9 @@ export class RemoteFrontiers implements RemoteFrontier {
   private remoteCount = 0
   private readonly caughtUpSince = new Map<string, number>()
   private lastRefresh = 0
+  /** True until the first refresh after this instance's assignment changed: the frontiers then
+   *  describe the old assignment (a partition just given away has none), so everything waits. */
+  private stale = true
 
   constructor(
     private readonly admin: Admin,
@@ -25,10 +28,18 @@ export class RemoteFrontiers implements RemoteFrontier {
     private readonly isolation: Isolation,
     private readonly settings: AlignmentSettings,
     private readonly refreshMs = 200,
+    private readonly waitingRefreshMs = 20,
   ) {}
 
   frontier(subTopology: number): number | undefined {
-    return this.bySub.get(subTopology)
+    return this.stale ? -Infinity : this.bySub.get(subTopology)
+  }
+
+  /** Called when this instance's partitions change: holds every task until the next refresh,
+   *  which is due at once. */
+  invalidate(): void {
+    this.stale = true
+    this.lastRefresh = 0
   }
 
   /** True when the last refresh found input partitions owned elsewhere. */
@@ -39,19 +50,22 @@ export class RemoteFrontiers implements RemoteFrontier {
   /**
    * @param inputs every input partition of the application with its sub-topology
    * @param local the keys (tpKey) of the partitions this instance owns
+   * @param waiting whether tasks wait for these frontiers: then they are read again sooner
    */
   async refresh(
     now: number,
     inputs: ReadonlyMap<string, readonly [TopicPartition, number]>,
     local: ReadonlySet<string>,
+    waiting = false,
   ): Promise<void> {
-    if (now - this.lastRefresh < this.refreshMs) return
+    if (now - this.lastRefresh < (waiting ? this.waitingRefreshMs : this.refreshMs)) return
     this.lastRefresh = now
     const remote = [...inputs.values()].filter(([tp]) => !local.has(tpKey(tp))).map(([tp]) => tp)
     this.remoteCount = remote.length
     const bySub = new Map<number, number>()
     if (remote.length === 0) {
       this.bySub = bySub
+      this.stale = false
       return
     }
     const [committed, ends] = await Promise.all([
@@ -80,5 +94,6 @@ export class RemoteFrontiers implements RemoteFrontier {
       bySub.set(sub, Math.min(bySub.get(sub) ?? Infinity, times.frontier))
     }
     this.bySub = bySub
+    this.stale = false
   }
 }

@@ -15,6 +15,7 @@ import { AppAlignment } from './app-alignment.ts'
 import { GlobalStateManager } from './global-state.ts'
 import { stableInstanceId } from './instance-id.ts'
 import { LagTracker } from './lag-tracker.ts'
+import type { LateWindow } from './late-record-log.ts'
 import { OffsetsToCommit, committedAs } from './offsets-to-commit.ts'
 import { OutputChannel } from './output-channel.ts'
 import { partitionLag, type PartitionLag } from './partition-lag.ts'
@@ -179,6 +180,7 @@ export class StreamsApp {
             this.rebalanceStarted ??= performance.now()
             if (!this.needsRecovery) await this.commit()
             await tasks.revoke(partitions)
+            this.alignment!.assignmentChanged()
           },
           onAssigned: async (partitions) => {
             const ids = tasks.taskIds(partitions).filter((id) => !tasks.tasks.has(id))
@@ -187,6 +189,7 @@ export class StreamsApp {
               'tasks assigned: restoring, then processing',
             )
             await tasks.assign(partitions)
+            this.alignment!.assignmentChanged()
             await this.alignment!.restoreTimes(this.tasks(), consumer, partitions)
             this.revokedTasks.clear()
             if (this.rebalanceStarted !== undefined)
@@ -226,6 +229,16 @@ export class StreamsApp {
       recoveries: this.recoveries,
       lateRecordsByProcessor: this.taskManager?.lateRecordsByProcessor() ?? {},
     }
+  }
+
+  /**
+   * The windows late records were dropped from, per task and processor, newest window first (at
+   * most `limit`; each task remembers its 1024 most recent). What a dashboard shows beside the
+   * `lateRecords` metric.
+   */
+  lateWindows(limit = 100): LateWindow[] {
+    const all = this.taskManager?.lateWindows() ?? []
+    return all.sort((a, b) => (b.window?.start ?? -Infinity) - (a.window?.start ?? -Infinity)).slice(0, limit)
   }
 
   /** Lag and lead of this instance's input partitions, read from the log now ([] when not running). */
@@ -342,6 +355,7 @@ export class StreamsApp {
       const beginning = fresh.length > 0 ? await this.log!.admin.beginningOffsets(fresh) : []
       for (const o of [...committed, ...beginning]) consumer.seek(o, o.offset)
       await tasks.assign(assigned)
+      this.alignment!.assignmentChanged()
       await this.alignment!.restoreTimes(this.tasks(), consumer, assigned, committed)
     }
     this.needsRecovery = false
@@ -356,7 +370,7 @@ export class StreamsApp {
     const polling = performance.now()
     const records = await this.consumer!.poll({
       maxRecords: this.config.maxPollRecords,
-      timeoutMs: this.config.pollMs,
+      timeoutMs: this.alignment!.pollMs,
     })
     this.config.observer?.polled?.(performance.now() - polling, records.length)
     this.taskManager!.route(records)
@@ -378,8 +392,7 @@ export class StreamsApp {
       this.consumer!,
     )
     if (this.settling.due) await this.settleTurn()
-    else if (commitRequested || Date.now() - this.lastCommit >= this.alignment!.commitIntervalMs)
-      await this.commit()
+    else if (commitRequested || this.alignment!.commitDue(Date.now() - this.lastCommit)) await this.commit()
   }
 
   private tasks(): Task[] {
@@ -431,6 +444,7 @@ export class StreamsApp {
       await this.consumer!.commit(offsets)
     }
     this.offsetsToCommit.done(offsets)
+    this.alignment?.committed()
     for (const t of tasks) await t.stores.commit(sent)
     this.commits++
     this.config.observer?.committed?.(performance.now() - started)

@@ -41,8 +41,10 @@ export interface StreamsConfig {
    */
   readonly eventTimeAlignment?: boolean
   /** Also align with the input partitions other instances own, through the frontiers stored in
-   *  the offset commit metadata (see docs/kafka.md). Default false for now: with several
-   *  instances on Kafka it has been seen to stall a backlog (open issue 14). */
+   *  the offset commit metadata (see docs/kafka.md). Default true (with `eventTimeAlignment`):
+   *  without it, instances draining a backlog at different speeds drop each other's records as
+   *  late downstream. The price: an instance waits for the slowest, and commits more often while
+   *  others own input partitions. `false`: each instance aligns only its own tasks. */
   readonly eventTimeAlignmentAcrossInstances?: boolean
   /** How far in event time a task may run ahead of the slowest active input of its sub-topology;
    *  keep it well under the smallest grace of the windows downstream. Default 5000. */
@@ -132,7 +134,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     eventTimeAlignment: config.eventTimeAlignment ?? true,
-    eventTimeAlignmentAcrossInstances: config.eventTimeAlignmentAcrossInstances ?? false,
+    eventTimeAlignmentAcrossInstances: config.eventTimeAlignmentAcrossInstances ?? true,
     maxEventTimeDriftMs: config.maxEventTimeDriftMs ?? 5000,
     idleTimeoutMs: config.idleTimeoutMs ?? 1000,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,

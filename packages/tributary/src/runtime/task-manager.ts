@@ -1,4 +1,5 @@
 import type { ConsumerRecord } from '../log/log.ts'
+import type { LateWindow } from './late-record-log.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StoreRestorer } from './store-restorer.ts'
@@ -7,6 +8,9 @@ import { newTaskMetrics, sumTaskMetrics, type TaskMetrics } from './task-metrics
 import { TaskStores } from './task-stores.ts'
 import type { TopicNames } from './topic-plan.ts'
 import { timedStores } from './timed-stores.ts'
+
+/** How many (task, processor, window) late counts of closed tasks are kept. */
+const RETIRED_WINDOWS_CAP = 4096
 
 /** A running task with its stores. */
 export interface ActiveTask {
@@ -25,6 +29,8 @@ export class TaskManager {
   readonly retiredMetrics: TaskMetrics = newTaskMetrics()
   /** Late records per `<task>/<processor>`, of live and closed tasks. */
   private readonly retiredLate = new Map<string, number>()
+  /** Late records per window of closed tasks (the most recent RETIRED_WINDOWS_CAP). */
+  private readonly retiredWindows = new Map<string, LateWindow>()
   /** Physical input topic -> sub-topology id. */
   readonly subOfTopic = new Map<string, number>()
   /** The task whose stores are being restored now, if any. */
@@ -116,6 +122,14 @@ export class TaskManager {
     return Object.fromEntries(all)
   }
 
+  /** The windows late records were dropped from (per task and processor), of live and closed
+   *  tasks, as far as remembered. */
+  lateWindows(): LateWindow[] {
+    const all = new Map(this.retiredWindows)
+    for (const { task } of this.tasks.values()) addWindows(all, task)
+    return [...all.values()]
+  }
+
   async closeAll(): Promise<void> {
     for (const id of [...this.tasks.keys()]) await this.closeTask(id)
   }
@@ -126,6 +140,9 @@ export class TaskManager {
     this.tasks.delete(id)
     Object.assign(this.retiredMetrics, sumTaskMetrics([this.retiredMetrics, active.task.metrics]))
     addLate(this.retiredLate, active.task)
+    addWindows(this.retiredWindows, active.task)
+    while (this.retiredWindows.size > RETIRED_WINDOWS_CAP)
+      this.retiredWindows.delete(this.retiredWindows.keys().next().value!)
     active.task.close()
     await active.stores.close()
   }
@@ -135,5 +152,22 @@ function addLate(into: Map<string, number>, task: Task): void {
   for (const [processor, n] of task.late.byProcessor) {
     const key = `${task.id}/${processor}`
     into.set(key, (into.get(key) ?? 0) + n)
+  }
+}
+
+function addWindows(into: Map<string, LateWindow>, task: Task): void {
+  for (const w of task.late.windows()) {
+    const key = `${w.task}/${w.processor}@${w.window?.start ?? ''}`
+    const known = into.get(key)
+    into.set(
+      key,
+      known === undefined
+        ? w
+        : {
+            ...w,
+            records: known.records + w.records,
+            maxLatenessMs: Math.max(known.maxLatenessMs, w.maxLatenessMs),
+          },
+    )
   }
 }

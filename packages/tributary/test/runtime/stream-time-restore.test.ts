@@ -19,7 +19,7 @@ function windowCount() {
 }
 
 describe('stream time across restarts', () => {
-  it('resumes at the committed stream time: a record late before the restart is late after it, and logged once per window', async () => {
+  it('resumes at the committed stream time: a record late before the restart is late after it, logged once and counted per window', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-st-'))
     const log = await EmbeddedLog.open()
     await log.admin.createTopics([{ name: 'in', partitions: 1 }])
@@ -41,7 +41,7 @@ describe('stream time across restarts', () => {
         await app.start()
         for (const t of timestamps) await send(t)
         await app.settle()
-        return app.metrics()
+        return { ...app.metrics(), windows: app.lateWindows() }
       } finally {
         await app.close()
       }
@@ -52,6 +52,23 @@ describe('stream time across restarts', () => {
       const after = await run([MINUTE + 1, MINUTE + 2, 5 * MINUTE + 1])
       assert.equal(after.lateRecords, 2, 'both records of the closed window are late after the restart')
       assert.deepEqual(Object.values(after.lateRecordsByProcessor), [2])
+      assert.deepEqual(
+        after.windows.map(({ task, window, records, maxLatenessMs }) => ({
+          task,
+          window,
+          records,
+          maxLatenessMs,
+        })),
+        [
+          {
+            task: '0_0',
+            window: { start: MINUTE, end: 2 * MINUTE },
+            records: 2,
+            maxLatenessMs: 4 * MINUTE - 1,
+          },
+        ],
+        'the dropped window, with its count and the worst lateness',
+      )
       const late = (warnings as Array<{ window?: unknown; lateByMs?: number }>).filter(
         (w) => w.lateByMs !== undefined,
       )
