@@ -19,6 +19,7 @@ export {
   type TimestampedStoreBuilder,
 } from './state/stores.ts'
 export type { TimestampedKeyValueStore } from './state/timestamped-key-value-store.ts'
+export type { TimestampedWindowStore } from './state/window/timestamped-window-store.ts'
 export { ValueAndTimestamp } from './state/value-and-timestamp.ts'
 export type {
   Cancellable,

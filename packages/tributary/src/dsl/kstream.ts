@@ -204,7 +204,8 @@ export class KStream<K, V> {
   /**
    * Windowed inner join with another stream: records with the same key whose times fall within
    * `windows` of each other join (result time: the later one). Both sides are buffered in window
-   * stores; records later than their window end + grace are dropped and counted late.
+   * stores (retention window + grace): a record later than its window end + grace still joins
+   * what the other store holds, as in Kafka Streams.
    */
   join<VO, VR>(
     other: KStream<K, VO>,

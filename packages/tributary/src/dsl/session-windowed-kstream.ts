@@ -65,7 +65,13 @@ export class SessionWindowedKStream<K, V> {
     const storeName = options.name ?? ctx.name('KSTREAM-SESSION-AGGREGATE-STATE-STORE')
     const keySerde = ctx.serde(options.key, this.grouped.serdes.key)
     const valueSerde = ctx.serde(options.value, defaultValue)
-    const spec = { retentionMs: checkRetention(options.retentionMs, inactivityGapMs + graceMs, storeName) }
+    const spec = {
+      retentionMs: checkRetention(
+        options.retentionMs,
+        { ms: inactivityGapMs + graceMs, what: 'inactivity gap + grace' },
+        storeName,
+      ),
+    }
     const supplier =
       options.persistent === false
         ? Stores.inMemorySessionStore(storeName, spec)

@@ -68,34 +68,26 @@ export class TimeWindowedKStream<K, V> {
     const storeName = options.name ?? ctx.name('KSTREAM-WINDOWED-AGGREGATE-STATE-STORE')
     const keySerde = ctx.serde(options.key, this.grouped.serdes.key)
     const valueSerde = ctx.serde(options.value, defaultValue)
+    // Sliding windows build a new window from neighbours up to 2 x difference back (as Kafka Streams).
+    const minimum = sliding
+      ? { ms: 2 * sizeMs + graceMs, what: '2 x time difference + grace' }
+      : { ms: sizeMs + graceMs, what: 'window size + grace' }
     const spec = {
-      retentionMs: checkRetention(options.retentionMs, sizeMs + graceMs, storeName),
+      retentionMs: checkRetention(options.retentionMs, minimum, storeName),
       windowSizeMs: sizeMs,
     }
-    const store = (name: string, retention: typeof spec & { retainDuplicates?: boolean }) =>
+    const supplier =
       options.persistent === false
-        ? Stores.inMemoryWindowStore(name, retention)
-        : Stores.persistentWindowStore(name, retention)
-    const logged = <S extends { withLoggingDisabled(): S }>(b: S): S =>
-      options.logging === false ? b.withLoggingDisabled() : b
-    const rawName = `${storeName}-records`
-    const stores: StoreDefinition[] = [
-      logged(Stores.windowStoreBuilder(store(storeName, spec), keySerde, valueSerde)),
-    ]
-    if (sliding) {
-      const rawSpec = { retentionMs: 2 * sizeMs + graceMs + 1, windowSizeMs: 1, retainDuplicates: true }
-      stores.push(
-        logged(
-          Stores.windowStoreBuilder(store(rawName, rawSpec), keySerde, ctx.serde(this.grouped.serdes.value)),
-        ),
-      )
-    }
+        ? Stores.inMemoryWindowStore(storeName, spec)
+        : Stores.persistentWindowStore(storeName, spec)
+    const builder = Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde)
+    const stores: StoreDefinition[] = [options.logging === false ? builder.withLoggingDisabled() : builder]
     return addWindowedAggregation(
       this.grouped.inputFor(storeName),
       storeName,
       (outputs) =>
         sliding
-          ? slidingAggregate(storeName, rawName, windows, initial, add, outputs)
+          ? slidingAggregate(storeName, windows, initial, add, outputs)
           : windowAggregate(storeName, windows, initial, add, outputs),
       stores,
       { key: WindowedSerdes.timeWindowed(keySerde, sizeMs), value: valueSerde },

@@ -47,7 +47,7 @@ export function registerStreamsMetrics(
   counter('restored_records_total', 'Changelog records replayed into state stores', (m) => m.restoredRecords)
   new Counter({
     name: `${prefix}records_skipped_total`,
-    help: 'Records skipped by the error policy (continue), by reason',
+    help: 'Records skipped, by reason: the error policy (deserialization, processing), an invalid timestamp, a null key or value (as Kafka Streams drops them)',
     labelNames: ['reason'],
     registers: [registry],
     collect() {
@@ -58,6 +58,7 @@ export function registerStreamsMetrics(
       this.labels('deserialization').inc(m.skippedDeserialization)
       this.labels('processing').inc(m.skippedProcessing)
       this.labels('invalid_timestamp').inc(m.invalidTimestamps)
+      this.labels('null_key_or_value').inc(m.nullDropped)
     },
   })
   counter('recoveries_total', 'Recoveries from log failures by rewinding tasks', (m) => m.recoveries)

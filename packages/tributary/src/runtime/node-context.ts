@@ -5,6 +5,7 @@ import { isGlobalStore } from './global-store-handles.ts'
 import type {
   Cancellable,
   LateRecordDetails,
+  NullDropReason,
   ProcessorContext,
   PunctuationType,
   RecordOrigin,
@@ -21,6 +22,8 @@ export interface TaskScope {
   requestCommit(): void
   /** A record arrived too late for `processor` (the node's name). */
   recordLate(processor: string, details: LateRecordDetails | undefined): void
+  /** `processor` skipped a record for a null key or value. */
+  recordDropped(processor: string, reason: NullDropReason): void
   schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable
 }
 
@@ -75,6 +78,10 @@ export class NodeContext implements ProcessorContext {
 
   recordLate(details?: LateRecordDetails): void {
     this.scope.recordLate(this.node.name, details)
+  }
+
+  recordDropped(reason: NullDropReason): void {
+    this.scope.recordDropped(this.node.name, reason)
   }
 
   recordOrigin(): RecordOrigin | undefined {

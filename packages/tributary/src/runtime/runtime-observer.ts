@@ -7,6 +7,7 @@ export type DropReason =
   | 'deserialization' // skipped or dead-lettered by the deserialization policy
   | 'processing' // skipped or dead-lettered by the processing policy
   | 'null-key' // a key-based operation met a null key (Kafka Streams drops these)
+  | 'null-value' // an operation that needs a value met a null one (Kafka Streams drops these)
 
 /** The span of processing of one input record, as an observer keeps it (tracing). */
 export interface RecordScope {

@@ -6,6 +6,9 @@ export interface TaskMetrics {
   deadLettered: number
   invalidTimestamps: number
   lateRecords: number
+  /** Records skipped for a null key or value (Kafka Streams' dropped-records, with the late,
+   *  invalid-timestamp and error-policy skips counted above). */
+  nullDropped: number
   punctuations: number
 }
 
@@ -16,6 +19,7 @@ export const newTaskMetrics = (): TaskMetrics => ({
   deadLettered: 0,
   invalidTimestamps: 0,
   lateRecords: 0,
+  nullDropped: 0,
   punctuations: 0,
 })
 

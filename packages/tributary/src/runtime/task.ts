@@ -114,6 +114,10 @@ export class Task {
         const raw = this.current
         this.late.record(processor, this.streamTime, details, raw && recordLogFields(this.id, raw))
       },
+      recordDropped: (processor, reason) => {
+        this.metrics.nullDropped++
+        this.env.observer?.recordDropped?.(this.id, reason, processor)
+      },
       schedule: (interval, type, callback) =>
         type === 'stream-time'
           ? this.streamTimePunctuations.add(interval, callback, this.streamTime)

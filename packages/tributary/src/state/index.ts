@@ -22,6 +22,11 @@ export type { TimeWindow, Windowed } from './windowed.ts'
 export type { SessionBytesStoreSupplier, SessionStoreBuilder } from './session/session-store-builder.ts'
 export type { SessionStoreOptions } from './session/session-store-options.ts'
 export { TypedSessionStore } from './session/typed-session-store.ts'
-export type { WindowBytesStoreSupplier, WindowStoreBuilder } from './window/window-store-builder.ts'
+export type {
+  TimestampedWindowStoreBuilder,
+  WindowBytesStoreSupplier,
+  WindowStoreBuilder,
+} from './window/window-store-builder.ts'
 export type { WindowStoreOptions } from './window/window-store-options.ts'
 export { TypedWindowStore } from './window/typed-window-store.ts'
+export { TimestampedWindowStore } from './window/timestamped-window-store.ts'

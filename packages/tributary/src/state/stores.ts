@@ -16,8 +16,10 @@ import { lmdbBackendFactory } from './lmdb/lmdb-backend-factory.ts'
 import { memoryBackendFactory } from './memory/memory-backend-factory.ts'
 import { checkStoreName } from './store-name.ts'
 import {
+  timestampedWindowStoreBuilder,
   windowBytesStoreSupplier,
   windowStoreBuilder,
+  type TimestampedWindowStoreBuilder,
   type WindowBytesStoreSupplier,
   type WindowStoreBuilder,
 } from './window/window-store-builder.ts'
@@ -106,6 +108,13 @@ export const Stores = {
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
   ): WindowStoreBuilder<K, V> => windowStoreBuilder(supplier, keySerde, valueSerde, true),
+  /** Windows kept with the timestamp of their newest record (`ValueAndTimestamp`), as the DSL's windowed aggregations keep them. */
+  timestampedWindowStoreBuilder: <K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): TimestampedWindowStoreBuilder<K, V> =>
+    timestampedWindowStoreBuilder(supplier, keySerde, valueSerde, true),
 
   /** A session store kept in memory, rebuilt from its changelog whenever its task starts. */
   inMemorySessionStore: (name: string, options: SessionStoreOptions): SessionBytesStoreSupplier =>

@@ -1,5 +1,6 @@
 import { plainValues } from './plain-values.ts'
 import type { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
+import type { TimestampedWindowStore } from '../state/window/timestamped-window-store.ts'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -78,8 +79,8 @@ export class LogTestDriver implements StreamsTestDriver {
         if (!changelog(topic)) this.produced.add(topic)
       }),
       processingGuarantee: config.processingGuarantee ?? 'exactly-once',
-      deserializationErrors: config.deserializationErrors ?? 'dead-letter',
-      processingErrors: config.processingErrors ?? 'dead-letter',
+      deserializationErrors: config.deserializationErrors ?? 'fail',
+      processingErrors: config.processingErrors ?? 'fail',
       ...(config.deadLetterTopic === undefined ? {} : { deadLetterTopic: config.deadLetterTopic }),
       logger: config.logger ?? consoleLogger(),
       clock: () => this.wallClock,
@@ -122,8 +123,13 @@ export class LogTestDriver implements StreamsTestDriver {
     return this.getStateStore<TimestampedKeyValueStore<K, V>>(name)
   }
 
+  /** A windowed aggregation's store (timestamped) reads here as plain values; `getTimestampedWindowStore` keeps the timestamps. */
   getWindowStore<K, V>(name: string): WindowStore<K, V> {
-    return this.getStateStore<WindowStore<K, V>>(name)
+    return this.#handle<WindowStore<K, V>>(name, plainValues)
+  }
+
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
+    return this.getStateStore<TimestampedWindowStore<K, V>>(name)
   }
 
   getSessionStore<K, A>(name: string): SessionStore<K, A> {

@@ -3,6 +3,7 @@ import type { TaskMetrics } from '../runtime/task-metrics.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { KeyValueStore } from '../state/key-value-store.ts'
 import type { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
+import type { TimestampedWindowStore } from '../state/window/timestamped-window-store.ts'
 import type { SessionStore } from '../state/session-store.ts'
 import type { WindowStore } from '../state/window-store.ts'
 import type { TestInputTopicOptions } from './test-input-topic.ts'
@@ -54,7 +55,10 @@ export interface StreamsTestDriver {
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V>
   /** A table's store with each value's timestamp (`ValueAndTimestamp`). */
   getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V>
+  /** A windowed aggregation's store (timestamped) reads here as plain values. */
   getWindowStore<K, V>(name: string): WindowStore<K, V>
+  /** A windowed aggregation's store with each window's timestamp (`ValueAndTimestamp`). */
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V>
   getSessionStore<K, A>(name: string): SessionStore<K, A>
   getStateStore<S>(name: string): S
   /** Counters summed over the tasks (processed, lateRecords, deadLettered, ...). */

@@ -1,5 +1,6 @@
 import { plainValues } from './plain-values.ts'
 import type { TimestampedKeyValueStore } from '../state/timestamped-key-value-store.ts'
+import type { TimestampedWindowStore } from '../state/window/timestamped-window-store.ts'
 import { TributaryError } from '../errors.ts'
 import type { ConsumerRecord, ProducerRecord } from '../log/log.ts'
 import { EmbeddedLog } from '../log/embedded/embedded-log.ts'
@@ -25,7 +26,10 @@ export interface TestDriverConfig {
   readonly applicationId?: string
   /** Start of the driver's wall clock. Default 0. */
   readonly initialWallClockTimeMs?: number
+  /** Default 'fail', as Kafka Streams' TopologyTestDriver: `pipeInput` throws, naming the offset
+   *  (a dead-lettered bug would silently shrink a test's output). */
   readonly deserializationErrors?: ErrorPolicy
+  /** Default 'fail' (see `deserializationErrors`). */
   readonly processingErrors?: ErrorPolicy
   /** Default `<applicationId>-dlq`. */
   readonly deadLetterTopic?: string
@@ -66,8 +70,8 @@ export class TopologyTestDriver implements StreamsTestDriver {
         this.produced.add(record.topic)
         this.append(record)
       },
-      deserializationErrors: config.deserializationErrors ?? 'dead-letter',
-      processingErrors: config.processingErrors ?? 'dead-letter',
+      deserializationErrors: config.deserializationErrors ?? 'fail',
+      processingErrors: config.processingErrors ?? 'fail',
       deadLetterTopic: config.deadLetterTopic ?? `${this.applicationId}-dlq`,
       maxTaskIdleMs: 0,
       logger: config.logger ?? consoleLogger(),
@@ -121,8 +125,13 @@ export class TopologyTestDriver implements StreamsTestDriver {
     return this.getStateStore<TimestampedKeyValueStore<K, V>>(name)
   }
 
+  /** A windowed aggregation's store (timestamped) reads here as plain values; `getTimestampedWindowStore` keeps the timestamps. */
   getWindowStore<K, V>(name: string): WindowStore<K, V> {
-    return this.getStateStore<WindowStore<K, V>>(name)
+    return plainValues(this.getStateStore(name)) as WindowStore<K, V>
+  }
+
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
+    return this.getStateStore<TimestampedWindowStore<K, V>>(name)
   }
 
   getSessionStore<K, A>(name: string): SessionStore<K, A> {

@@ -30,6 +30,9 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   /** Counts a record dropped because it arrived after its window closed (metric `lateRecords`);
    *  the runtime warns once per processor and window, with what `details` tells. */
   recordLate(details?: LateRecordDetails): void
+  /** Counts a record this processor skipped because its key or value (or the key it joins on) is
+   *  null, as Kafka Streams skips them (metric `droppedRecords`, reason `null-key`/`null-value`). */
+  recordDropped(reason: NullDropReason): void
   /** Asks the runtime to commit as soon as the current record is done. */
   commit(): void
   recordOrigin(): RecordOrigin | undefined
@@ -51,6 +54,9 @@ export interface Processor<KIn = unknown, VIn = unknown, KOut = unknown, VOut = 
 
 /** Makes a new processor instance for each task. */
 export type ProcessorSupplier<KIn, VIn, KOut, VOut> = () => Processor<KIn, VIn, KOut, VOut>
+
+/** Why a processor skipped a record (see `ProcessorContext.recordDropped`). */
+export type NullDropReason = 'null-key' | 'null-value'
 
 /** What a processor knows of a late record: its event time and the window that had closed. */
 export interface LateRecordDetails {

@@ -142,7 +142,11 @@ describe('avro serde', () => {
       .mapValues((o) => ({ ...o, total: o.total * 2 }))
       .to('out', { key: Serdes.string(), value: serde })
     const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
-    const driver = new TopologyTestDriver(builder.build(), { applicationId: 'shop', logger: silent })
+    const driver = new TopologyTestDriver(builder.build(), {
+      applicationId: 'shop',
+      logger: silent,
+      deserializationErrors: 'dead-letter',
+    })
     try {
       const input = driver.createInputTopic('in', Serdes.string(), serde)
       input.pipeInput('k1', { id: 'a', total: 1 }, 10)

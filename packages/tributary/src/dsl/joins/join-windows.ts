@@ -9,8 +9,10 @@ const check = (what: string, ms: number): number => {
 
 /**
  * Which records of two streams join: a left record at time t joins right records with time in
- * [t - beforeMs, t + afterMs]. Records later than the window end + grace are dropped (and counted
- * as late); left/outer joins emit a record without a match once its window has closed.
+ * [t - beforeMs, t + afterMs]. The join stores keep records for window + grace, so a record later
+ * than that only meets what the other store still holds; left/outer joins emit a record without a
+ * match once its window end + grace has passed. A zero window without grace joins nothing (as in
+ * Kafka Streams).
  */
 export class JoinWindows {
   private constructor(

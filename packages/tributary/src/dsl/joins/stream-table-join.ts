@@ -1,5 +1,5 @@
 import type { StreamRecord } from '../../record.ts'
-import type { ProcessorSupplier } from '../../topology/processor.ts'
+import type { NullDropReason, ProcessorSupplier } from '../../topology/processor.ts'
 import type { GlobalKTable } from '../global-ktable.ts'
 import { KStream } from '../kstream.ts'
 import type { KTable } from '../ktable.ts'
@@ -11,9 +11,10 @@ const absent = (x: unknown): x is null | undefined => x === null || x === undefi
 
 /**
  * Joins each stream record with the table's current value for `tableKey(key, value)`, as Kafka
- * Streams' KStreamKTableJoinProcessor: a record with a null value is dropped; a null stream key is
- * joined with null by a left join and dropped by an inner one; a null table key is dropped; an
- * absent table value gives null to a left join and drops the record in an inner join. Table
+ * Streams' KStreamKTableJoinProcessor: a record with a null value is dropped (without calling
+ * `tableKey`); a null table key (for a table: a null stream key) joins null in a left join and is
+ * dropped by an inner one; an absent table value gives null to a left join and drops the record
+ * in an inner join. A global table's key may come from a record with a null stream key. Table
  * updates never trigger output.
  */
 export function streamTableJoinProcessor<K, V, KT, VT, VR>(
@@ -25,19 +26,21 @@ export function streamTableJoinProcessor<K, V, KT, VT, VR>(
   return () => {
     let get: ValueGetter<KT, VT>
     let forward: (record: StreamRecord<K, VR>) => void
+    let dropped: (reason: NullDropReason) => void
     return {
       init(context) {
         get = table.init(context as never)
         forward = (record) => context.forward(record)
+        dropped = (reason) => context.recordDropped(reason)
       },
       process(record) {
-        if (absent(record.value)) return
-        if (absent(record.key)) {
+        if (absent(record.value)) return dropped('null-value')
+        const mapped = tableKey(record.key, record.value)
+        if (absent(mapped)) {
           if (left) forward({ ...record, value: joiner(record.value, null, record.key) })
+          else dropped('null-key')
           return
         }
-        const mapped = tableKey(record.key, record.value)
-        if (absent(mapped)) return
         const other = get(mapped)
         if (other === undefined && !left) return
         forward({ ...record, value: joiner(record.value, other?.value ?? null, record.key) })
@@ -64,7 +67,7 @@ export function joinStreamTable<K, V, VT, VR>(
   const getter = table.valueGetterSupplier()
   ctx.topology.addProcessor(
     name,
-    streamTableJoinProcessor<K, V, K, VT, VR>(getter, (k) => k, joiner, left),
+    streamTableJoinProcessor<K, V, K, VT, VR>(getter, (key) => key, joiner, left),
     input.nodeName,
   )
   ctx.topology.connectProcessorAndStateStores([name], getter.storeNames)

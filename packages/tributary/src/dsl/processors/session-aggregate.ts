@@ -23,7 +23,7 @@ export function sessionAggregate<K, V, A>(
   outputs: WindowOutputs<K, V>,
 ): ProcessorSupplier<K, V, unknown, unknown> {
   return withStore<SessionStore<K, A>, K, V, unknown, unknown>(storeName, (record, store, context) => {
-    if (record.key === null || record.key === undefined) return
+    if (record.key === null || record.key === undefined) return context.recordDropped('null-key')
     const ts = record.timestamp
     const gap = windows.inactivityGapMs
     const overlapping = [...store.findSessions(record.key, ts - gap, ts + gap)]

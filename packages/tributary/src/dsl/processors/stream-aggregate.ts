@@ -1,7 +1,7 @@
 import type { TimestampedKeyValueStore } from '../../state/timestamped-key-value-store.ts'
 import type { ProcessorSupplier } from '../../topology/processor.ts'
 import type { Change } from '../change.ts'
-import { hasKeyAndValue, withStore } from './with-store.ts'
+import { hasKeyAndValue, nullReason, withStore } from './with-store.ts'
 
 /**
  * Folds a grouped stream into a table: for each record with a non-null key and value, the stored
@@ -16,7 +16,7 @@ export function streamAggregate<K, V, A>(
   return withStore<TimestampedKeyValueStore<K, A>, K, V, K, Change<A>>(
     storeName,
     (record, store, context) => {
-      if (!hasKeyAndValue(record)) return
+      if (!hasKeyAndValue(record)) return context.recordDropped(nullReason(record))
       const old = store.get(record.key)
       const next = add(record.key, record.value, old === undefined ? initial() : old.value)
       const timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp)

@@ -18,7 +18,7 @@ export function tableAggregate<K, V, A>(
   return withStore<TimestampedKeyValueStore<K, A>, K, Change<V>, K, Change<A>>(
     storeName,
     (record, store, context) => {
-      if (record.key === null || record.key === undefined) return
+      if (record.key === null || record.key === undefined) return context.recordDropped('null-key')
       const old = store.get(record.key)
       const timestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp)
       let next: A | null = old === undefined ? null : old.value

@@ -12,7 +12,7 @@ export function tableSource<K, V>(storeName: string): ProcessorSupplier<K, V | n
   return withStore<TimestampedKeyValueStore<K, V>, K, V | null, K, Change<V>>(
     storeName,
     (record, store, context) => {
-      if (record.key === null || record.key === undefined) return
+      if (record.key === null || record.key === undefined) return context.recordDropped('null-key')
       const newValue = record.value ?? null
       const old = newValue === null ? store.delete(record.key) : store.get(record.key)
       if (newValue !== null) store.put(record.key, { value: newValue, timestamp: record.timestamp })

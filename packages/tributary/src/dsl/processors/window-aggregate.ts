@@ -1,10 +1,10 @@
 import type { StreamRecord } from '../../record.ts'
-import type { WindowStore } from '../../state/window-store.ts'
+import type { TimestampedWindowStore } from '../../state/window/timestamped-window-store.ts'
 import type { ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts'
-import { hasKeyAndValue, withStore } from './with-store.ts'
 import type { TimeWindow, Windowed } from '../../windowed.ts'
 import type { Change } from '../change.ts'
 import type { TimeWindows } from '../windows/time-windows.ts'
+import { ObservedTime } from './observed-time.ts'
 
 /** Where a windowed aggregate sends its updates and its late records. */
 export interface WindowOutputs<K, V> {
@@ -16,9 +16,12 @@ export interface WindowOutputs<K, V> {
 }
 
 /**
- * Aggregates a grouped stream into tumbling or hopping windows. A record updates each of its
- * windows that is still open (end + grace > stream time); for a closed one it is counted late and
- * handed to the late outputs once. Records with a null key or value are skipped.
+ * Aggregates a grouped stream into tumbling or hopping windows, as Kafka Streams'
+ * KStreamWindowAggregate: a record updates each of its windows, in ascending start order, that
+ * is still open (end > the processor's stream time - grace); for a closed one it is counted late
+ * and handed to the late outputs once. Each window keeps the largest timestamp of its records,
+ * which stamps its updates. A null key is dropped; a null value is aggregated (a count counts it;
+ * the aggregator sees null).
  */
 export function windowAggregate<K, V, A>(
   storeName: string,
@@ -27,25 +30,43 @@ export function windowAggregate<K, V, A>(
   add: (key: K, value: V, aggregate: A) => A,
   outputs: WindowOutputs<K, V>,
 ): ProcessorSupplier<K, V, unknown, unknown> {
-  return withStore<WindowStore<K, A>, K, V, unknown, unknown>(storeName, (record, store, context) => {
-    if (!hasKeyAndValue(record)) return
-    const closeTime = context.currentStreamTimeMs() - windows.graceMs
-    let lateWindow: TimeWindow | undefined
-    for (const start of windows.windowStartsFor(record.timestamp)) {
-      const window = { start, end: start + windows.sizeMs }
-      if (window.end <= closeTime) {
-        lateWindow ??= window
-        continue
-      }
-      const old = store.fetch(record.key, start)
-      const next = add(record.key, record.value, old === undefined ? initial() : old)
-      store.put(record.key, next, start)
-      const key: Windowed<K> = { key: record.key, window }
-      const change: Change<A> = { newValue: next, oldValue: old ?? null }
-      context.forward({ ...record, key, value: change }, outputs.table)
+  return () => {
+    let context: ProcessorContext<unknown, unknown>
+    let store: TimestampedWindowStore<K, A>
+    let time: ObservedTime
+    return {
+      init(c) {
+        context = c
+        store = c.getStateStore(storeName)
+        time = new ObservedTime(c)
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined) return context.recordDropped('null-key')
+        const closeTime = time.observe(record.timestamp) - windows.graceMs
+        let lateWindow: TimeWindow | undefined
+        for (const start of windows.windowStartsFor(record.timestamp)) {
+          const window = { start, end: start + windows.sizeMs }
+          if (window.end <= closeTime) {
+            lateWindow ??= window
+            continue
+          }
+          const old = store.fetch(record.key, start)
+          const oldValue = old === undefined || old.value === null ? null : old.value
+          const timestamp = oldValue === null ? record.timestamp : Math.max(record.timestamp, old!.timestamp)
+          const next = add(record.key, record.value, oldValue ?? initial())
+          store.put(
+            record.key,
+            next === null || next === undefined ? null : { value: next, timestamp },
+            start,
+          )
+          const key: Windowed<K> = { key: record.key, window }
+          const change: Change<A> = { newValue: next, oldValue }
+          context.forward({ ...record, key, value: change, timestamp }, outputs.table)
+        }
+        if (lateWindow !== undefined) reportLate(context, outputs, record, lateWindow)
+      },
     }
-    if (lateWindow !== undefined) reportLate(context, outputs, record, lateWindow)
-  })
+  }
 }
 
 export function reportLate<K, V>(

@@ -1,5 +1,5 @@
 import type { StreamRecord } from '../../record.ts'
-import type { ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts'
+import type { NullDropReason, ProcessorContext, ProcessorSupplier } from '../../topology/processor.ts'
 
 /**
  * A processor whose `step` runs with one connected store (looked up once, at init) and the
@@ -23,6 +23,10 @@ export function withStore<S, KIn, VIn, KOut, VOut>(
     }
   }
 }
+
+/** Why a record without a key or a value is skipped (the dropped-records reason). */
+export const nullReason = (record: StreamRecord<unknown, unknown>): NullDropReason =>
+  record.key === null || record.key === undefined ? 'null-key' : 'null-value'
 
 /** Aggregations skip records without a key or a value, as Kafka Streams does. */
 export const hasKeyAndValue = <K, V>(

@@ -11,12 +11,18 @@ export const nonNegative = (name: string, value: number): number => {
   return value
 }
 
-export const checkRetention = (retentionMs: number | undefined, minimum: number, what: string): number => {
-  if (retentionMs === undefined) return minimum
-  if (retentionMs < minimum) {
+/** The retention of a windowed store: `retentionMs` if given and at least `minimum.ms` (else a
+ *  CONFIG error naming `minimum.what`), else that minimum. */
+export const checkRetention = (
+  retentionMs: number | undefined,
+  minimum: { readonly ms: number; readonly what: string },
+  store: string,
+): number => {
+  if (retentionMs === undefined) return minimum.ms
+  if (retentionMs < minimum.ms) {
     throw new TributaryError(
       'CONFIG',
-      `retentionMs of ${what} (${retentionMs}) must be at least window size + grace (${minimum}); raise it or leave it unset`,
+      `retentionMs of ${store} (${retentionMs}) must be at least ${minimum.what} (${minimum.ms}); raise it or leave it unset`,
     )
   }
   return retentionMs

@@ -10,8 +10,9 @@ import type { TopologyDefinition } from './topologies.ts'
 const join = (l: string | null, r: string | null): string => `${l}+${r}`
 const windows = JoinWindows.ofTimeDifferenceAndGrace(5, 3)
 const noGrace = JoinWindows.ofTimeDifferenceWithNoGrace(5)
-/** A global table's key is the part of the stream value before ':'. */
-const globalKey = (_k: string, v: string): string | null => (v === null ? null : v.split(':')[0]!)
+const zero = JoinWindows.ofTimeDifferenceWithNoGrace(0)
+/** A global table's key is the part of the stream value before ':' (none when empty). */
+const globalKey = (_k: string, v: string): string | null => (v === null ? null : v.split(':')[0] || null)
 const foreignKey = (v: string): string => v.split('|')[0]!
 
 const left = (b: StreamsBuilder) => b.stream('left', strings)
@@ -21,6 +22,7 @@ const rightTable = (b: StreamsBuilder) => b.table('right', strings)
 
 export const joinTopologies: ReadonlyArray<[string, TopologyDefinition]> = [
   ['ss-inner', (b) => left(b).join(rightStream(b), join, windows).to('out', strings)],
+  ['ss-inner-zero', (b) => left(b).join(rightStream(b), join, zero).to('out', strings)],
   ['ss-left', (b) => left(b).leftJoin(rightStream(b), join, windows).to('out', strings)],
   ['ss-outer', (b) => left(b).outerJoin(rightStream(b), join, windows).to('out', strings)],
   ['ss-left-nograce', (b) => left(b).leftJoin(rightStream(b), join, noGrace).to('out', strings)],

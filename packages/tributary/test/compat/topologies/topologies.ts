@@ -1,6 +1,7 @@
 import type { StreamsBuilder } from 'tributary-streams'
 import { joinTopologies } from './join-topologies.ts'
 import { processorTopologies } from './processor-topologies.ts'
+import { streamTopologies } from './stream-topologies.ts'
 import { tableTopologies } from './table-topologies.ts'
 import { windowTopologies } from './window-topologies.ts'
 
@@ -17,4 +18,5 @@ export const topologies: ReadonlyMap<string, TopologyDefinition> = new Map([
   ...joinTopologies,
   ...tableTopologies,
   ...processorTopologies,
+  ...streamTopologies,
 ])

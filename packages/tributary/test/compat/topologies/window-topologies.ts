@@ -25,6 +25,15 @@ export const windowTopologies: ReadonlyArray<[string, TopologyDefinition]> = [
       ),
   ],
   [
+    'tumbling-reduce-nograce',
+    (b) =>
+      toOutWindowed(
+        grouped(b)
+          .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+          .reduce((a, v) => `${a},${v}`),
+      ),
+  ],
+  [
     'hopping-sum',
     (b) =>
       toOutWindowed(

@@ -41,8 +41,22 @@ export function errorHandlingCases(kind: DriverKind): void {
   }
 
   describe(`deserialization errors (${kind.name})`, () => {
-    it('send the raw record to <applicationId>-dlq by default, with headers naming its origin and the error', async () => {
-      const { driver, input, output } = await pipeline({ applicationId: 'shop' })
+    it("fail the pipe by default (as Kafka Streams' TopologyTestDriver), naming the offset", async () => {
+      const { driver, input, output } = await pipeline({})
+      await input.pipeInput('a', 1, 10)
+      assert.deepEqual(await output.readKeyValuesToList(), [['a', 2]])
+      await assert.rejects(
+        async () => input.pipeRaw(Buffer.from('k'), notADouble, 20),
+        /deserialization failed for in-0 at offset 1/,
+      )
+      await driver.close()
+    })
+
+    it("send the raw record to <applicationId>-dlq with 'dead-letter', with headers naming its origin and the error", async () => {
+      const { driver, input, output } = await pipeline({
+        applicationId: 'shop',
+        deserializationErrors: 'dead-letter',
+      })
       const dlqTopic = driver.createOutputTopic('shop-dlq', bytes, bytes)
       await input.pipeInput('a', 1, 10)
       await input.pipeRaw(Buffer.from('bad-key'), notADouble, 20, { 'x-trace': Buffer.from('t-1') })
@@ -77,7 +91,11 @@ export function errorHandlingCases(kind: DriverKind): void {
       const builder = new StreamsBuilder()
       builder.stream('in', { key: num, value: str }).to('out', { key: num, value: str })
       // TopologyTestDriver's default application id, named so every driver uses the same dead-letter topic
-      const driver = await kind.make(builder.build(), { applicationId: 'test-driver', logger: silent })
+      const driver = await kind.make(builder.build(), {
+        applicationId: 'test-driver',
+        logger: silent,
+        deserializationErrors: 'dead-letter',
+      })
       const input = driver.createInputTopic('in', num, str)
       const dlqTopic = driver.createOutputTopic('test-driver-dlq', bytes, bytes)
       const output = driver.createOutputTopic('out', num, str)
@@ -90,7 +108,10 @@ export function errorHandlingCases(kind: DriverKind): void {
     })
 
     it('go to the configured dead-letter topic when one is named', async () => {
-      const { driver, input } = await pipeline({ deadLetterTopic: 'bad-orders' })
+      const { driver, input } = await pipeline({
+        deadLetterTopic: 'bad-orders',
+        deserializationErrors: 'dead-letter',
+      })
       const dlqTopic = driver.createOutputTopic('bad-orders', bytes, bytes)
       await input.pipeRaw(null, notADouble)
       assert.deepEqual(await driver.producedTopicNames(), ['bad-orders'])
@@ -116,9 +137,20 @@ export function errorHandlingCases(kind: DriverKind): void {
   })
 
   describe(`processing errors (${kind.name})`, () => {
-    it("send the input record to the dead-letter topic with 'dead-letter' (the default)", async () => {
+    it('fail the pipe by default, naming the offset', async () => {
+      const { driver, input, output } = await pipeline({}, throwOnOdd)
+      await input.pipeInput('a', 2)
+      assert.deepEqual(await output.readKeyValuesToList(), [['a', 2]])
+      await assert.rejects(async () => input.pipeInput('b', 3), /processing failed for in-0 at offset 1/)
+      await driver.close()
+    })
+
+    it("send the input record to the dead-letter topic with 'dead-letter'", async () => {
       // TopologyTestDriver's default application id, named so every driver uses the same dead-letter topic
-      const { driver, input, output } = await pipeline({ applicationId: 'test-driver' }, throwOnOdd)
+      const { driver, input, output } = await pipeline(
+        { applicationId: 'test-driver', processingErrors: 'dead-letter' },
+        throwOnOdd,
+      )
       const dlqTopic = driver.createOutputTopic('test-driver-dlq', str, num)
       await input.pipeInput('a', 2)
       await input.pipeInput('b', 3, 77, { tag: Buffer.from('x') })
@@ -159,7 +191,11 @@ export function errorHandlingCases(kind: DriverKind): void {
           },
           { name: 'sums', value: num },
         )
-      const driver = await kind.make(builder.build(), { applicationId: 'app', logger: silent })
+      const driver = await kind.make(builder.build(), {
+        applicationId: 'app',
+        logger: silent,
+        processingErrors: 'dead-letter',
+      })
       const input = driver.createInputTopic('in', str, num)
       const dlqTopic = driver.createOutputTopic('app-dlq', str, num)
       // One pipe: on a log both records then reach the repartition topic in one transaction, so

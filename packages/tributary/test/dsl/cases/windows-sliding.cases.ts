@@ -30,14 +30,15 @@ export function windowsSlidingCases(kind: DriverKind): void {
       const { driver, input, output } = await slidingSums(kind, 10, 100)
       try {
         await input.pipeInput('a', 1, 5) // [0,10] = 1 (early record: window starts at 0)
-        await input.pipeInput('a', 2, 12) // its window [2,12] = 3; the right window of 5, [6,16] = 2
+        // The right window of 5, [6,16] = 2, is created before 12's own window [2,12] = 3 (Kafka Streams' order).
+        await input.pipeInput('a', 2, 12)
         await input.pipeInput('a', 4, 30) // [20,30] = 4
         assert.deepEqual(
           (await output.readRecordsToList()).map((r) => [label(r.key), r.value]),
           [
             ['a@0-10', 1],
-            ['a@2-12', 3],
             ['a@6-16', 2],
+            ['a@2-12', 3],
             ['a@20-30', 4],
           ],
         )
@@ -50,13 +51,14 @@ export function windowsSlidingCases(kind: DriverKind): void {
       const { driver, input, output } = await slidingSums(kind, 10, 100)
       try {
         await input.pipeInput('a', 1, 20) // [10,20] = 1
-        await input.pipeInput('a', 2, 15) // [5,15] = 2; [10,20] now 3; right window of 15: [16,26] = 1
+        // Existing windows holding 15 first ([10,20] now 3), then its own [5,15] = 2 and right window [16,26] = 1.
+        await input.pipeInput('a', 2, 15)
         assert.deepEqual(
           (await output.readRecordsToList()).map((r) => [label(r.key), r.value]),
           [
             ['a@10-20', 1],
-            ['a@5-15', 2],
             ['a@10-20', 3],
+            ['a@5-15', 2],
             ['a@16-26', 1],
           ],
         )

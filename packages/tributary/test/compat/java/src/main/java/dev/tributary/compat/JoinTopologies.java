@@ -23,9 +23,10 @@ final class JoinTopologies {
   private static final JoinWindows WINDOWS =
       JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5), Duration.ofMillis(3));
   private static final JoinWindows NO_GRACE = JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(5));
-  /** A global table's key is the part of the stream value before ':'. */
+  private static final JoinWindows ZERO = JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ZERO);
+  /** A global table's key is the part of the stream value before ':' (none when empty). */
   private static final KeyValueMapper<String, String, String> GLOBAL_KEY =
-      (k, v) -> v == null ? null : v.split(":")[0];
+      (k, v) -> v == null || v.startsWith(":") ? null : v.split(":")[0];
 
   private static String foreignKey(String value) {
     return value.split("\\|")[0];
@@ -49,6 +50,7 @@ final class JoinTopologies {
 
   static void register(Map<String, Consumer<StreamsBuilder>> all) {
     all.put("ss-inner", b -> left(b).join(rightStream(b), JOIN, WINDOWS).to("out"));
+    all.put("ss-inner-zero", b -> left(b).join(rightStream(b), JOIN, ZERO).to("out"));
     all.put("ss-left", b -> left(b).leftJoin(rightStream(b), JOIN, WINDOWS).to("out"));
     all.put("ss-outer", b -> left(b).outerJoin(rightStream(b), JOIN, WINDOWS).to("out"));
     all.put("ss-left-nograce", b -> left(b).leftJoin(rightStream(b), JOIN, NO_GRACE).to("out"));

@@ -53,6 +53,11 @@ public final class Main {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "compat");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    // Kafka Streams throttles two scans to once per second of wall-clock time (internal configs, a
+    // performance measure): unmatched left/outer join results and emit-on-window-close finals.
+    // Tributary emits as soon as stream time allows, which is Kafka Streams with both intervals 0.
+    props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, 0L);
+    props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
     props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
     props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
     ArrayNode out = json.createArrayNode();

@@ -21,6 +21,7 @@ final class Topologies {
     JoinTopologies.register(ALL);
     TableTopologies.register(ALL);
     ProcessorTopologies.register(ALL);
+    StreamTopologies.register(ALL);
   }
 
   static void build(String name, StreamsBuilder builder) {

@@ -37,6 +37,8 @@ final class WindowTopologies {
     all.put("tumbling-sum-nograce", b ->
         toOutWindowed(grouped(b).windowedBy(TimeWindows.ofSizeWithNoGrace(ms(10)))
             .aggregate(() -> 0L, (k, v, agg) -> agg + num(v), longs())));
+    all.put("tumbling-reduce-nograce", b ->
+        toOutWindowed(grouped(b).windowedBy(TimeWindows.ofSizeWithNoGrace(ms(10))).reduce((a, v) -> a + "," + v)));
     all.put("hopping-sum", b ->
         toOutWindowed(grouped(b).windowedBy(TimeWindows.ofSizeAndGrace(ms(10), ms(2)).advanceBy(ms(5)))
             .aggregate(() -> 0L, (k, v, agg) -> agg + num(v), longs())));
