@@ -1,3 +1,4 @@
+import { methodProxy } from './method-proxy.ts'
 import type { RecordScope } from './runtime-observer.ts'
 
 /** Methods that read one entry, named by their first argument (and a window start, if any). */
@@ -21,26 +22,13 @@ export function lineageStores(
 }
 
 function followed(name: string, store: object, current: () => RecordScope | undefined): object {
-  const wrappers = new Map<PropertyKey, unknown>()
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function' || typeof property !== 'string') return value
-      let wrapper = wrappers.get(property)
-      if (wrapper === undefined) {
-        const fn = value as (...args: unknown[]) => unknown
-        wrapper = function (this: unknown, ...args: unknown[]) {
-          const result = fn.apply(target, args)
-          const scope = current()
-          if (scope?.stateRead === undefined) return result
-          if (POINT_READS.has(property)) scope.stateRead(name, pointId(property, args))
-          if (POINT_WRITES.has(property)) scope.stateWritten?.(name, pointId(property, args))
-          return isIterator(result) ? readEach(name, result, scope) : result
-        }
-        wrappers.set(property, wrapper)
-      }
-      return wrapper
-    },
+  return methodProxy(store, (method, call) => (...args) => {
+    const result = call(...args)
+    const scope = current()
+    if (scope?.stateRead === undefined) return result
+    if (POINT_READS.has(method)) scope.stateRead(name, pointId(method, args))
+    if (POINT_WRITES.has(method)) scope.stateWritten?.(name, pointId(method, args))
+    return isIterator(result) ? readEach(name, result, scope) : result
   })
 }
 

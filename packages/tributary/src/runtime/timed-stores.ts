@@ -1,3 +1,4 @@
+import { methodProxy } from './method-proxy.ts'
 import type { RuntimeObserver } from './runtime-observer.ts'
 
 /**
@@ -19,25 +20,12 @@ function timed(
   store: object,
   record: (store: string, operation: string, durationMs: number) => void,
 ): object {
-  const wrappers = new Map<PropertyKey, unknown>()
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function' || typeof property !== 'string') return value
-      let wrapper = wrappers.get(property)
-      if (wrapper === undefined) {
-        const fn = value as (...args: unknown[]) => unknown
-        wrapper = function (this: unknown, ...args: unknown[]) {
-          const started = performance.now()
-          try {
-            return fn.apply(target, args)
-          } finally {
-            record(name, property, performance.now() - started)
-          }
-        }
-        wrappers.set(property, wrapper)
-      }
-      return wrapper
-    },
+  return methodProxy(store, (operation, method) => (...args) => {
+    const started = performance.now()
+    try {
+      return method(...args)
+    } finally {
+      record(name, operation, performance.now() - started)
+    }
   })
 }
