@@ -109,7 +109,9 @@ export function dashboardRegistry(sources: PipelineSources): DashboardMetrics {
           value: number
         }>) {
           const name = v.metricName ?? metric.name
-          byName.set(name, [...(byName.get(name) ?? []), v])
+          const samples = byName.get(name)
+          if (samples === undefined) byName.set(name, [v])
+          else samples.push(v)
         }
       return (name) => byName.get(name) ?? []
     },
