@@ -127,16 +127,18 @@ export class StreamsApp {
       this.log =
         this.config.log ??
         (await EmbeddedLog.open({ dataDir: join(dataDir, 'log'), problems: this.config.storageProblems }))
-      const logged = new Set(
-        [...this.topology.stores.values()].filter((s) => s.loggingEnabled).map((s) => s.name),
-      )
+      const logged = new Map([...this.topology.stores].filter(([, s]) => s.loggingEnabled))
       const dlq =
         this.config.deserializationErrors === 'dead-letter' || this.config.processingErrors === 'dead-letter'
       const plan = await planTopics(
         this.log.admin,
         this.topology,
         this.names,
-        logged,
+        {
+          loggedStores: logged,
+          additionalRetentionMs: this.config.windowStoreChangelogAdditionalRetentionMs,
+          warn: (message) => this.logger.warn({}, message),
+        },
         dlq ? [this.config.deadLetterTopic] : [],
       )
       this.partitionCounts = new Map(plan.partitions)

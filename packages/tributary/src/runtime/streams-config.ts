@@ -3,6 +3,7 @@ import { TributaryError } from '../errors.ts'
 import type { Log } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
 import { StorageProblems } from '../storage-problems.ts'
+import { DEFAULT_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS } from './changelog-topic.ts'
 import type { ErrorPolicy } from './error-handling.ts'
 import type { RuntimeObserver } from './runtime-observer.ts'
 
@@ -59,6 +60,10 @@ export interface StreamsConfig {
   /** How often consumed records are deleted from repartition topics, on logs that can (Kafka).
    *  Default 30000 (as Kafka Streams' repartition.purge.interval.ms). */
   readonly repartitionPurgeIntervalMs?: number
+  /** How much longer than its store's retention a windowed or session store's changelog
+   *  (`compact,delete`) keeps records; Kafka Streams' windowstore.changelog.additional.retention.ms.
+   *  Default 86400000 (one day). Applies when the changelog is created. */
+  readonly windowStoreChangelogAdditionalRetentionMs?: number
   /**
    * Distinguishes instances of one application: exactly-once uses the transactional id
    * `<applicationId>-<instanceId>`, so two live instances must never share it (the newer fences
@@ -97,6 +102,7 @@ const schema = z.object({
   maxPollRecords: z.number().int().min(1).optional(),
   pollMs: z.number().int().min(0).optional(),
   repartitionPurgeIntervalMs: z.number().int().min(0).optional(),
+  windowStoreChangelogAdditionalRetentionMs: z.number().int().min(0).optional(),
   maxTaskIdleMs: z.number().int().min(0).optional(),
   eventTimeAlignment: z.boolean().optional(),
   eventTimeAlignmentAcrossInstances: z.boolean().optional(),
@@ -132,6 +138,8 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     maxPollRecords: config.maxPollRecords ?? 1000,
     pollMs: config.pollMs ?? 100,
     repartitionPurgeIntervalMs: config.repartitionPurgeIntervalMs ?? 30_000,
+    windowStoreChangelogAdditionalRetentionMs:
+      config.windowStoreChangelogAdditionalRetentionMs ?? DEFAULT_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS,
     maxTaskIdleMs: config.maxTaskIdleMs ?? 0,
     eventTimeAlignment: config.eventTimeAlignment ?? true,
     eventTimeAlignmentAcrossInstances: config.eventTimeAlignmentAcrossInstances ?? true,

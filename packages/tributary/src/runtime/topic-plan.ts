@@ -1,6 +1,8 @@
 import { TributaryError } from '../errors.ts'
 import type { Admin, TopicConfig } from '../log/log.ts'
+import type { StoreDefinition } from '../state/stores.ts'
 import type { Topology } from '../topology/topology.ts'
+import { changelogTopic } from './changelog-topic.ts'
 
 /** Physical topic names of one application's topology. */
 export interface TopicNames {
@@ -14,6 +16,16 @@ export const topicNames = (applicationId: string, topology: Topology): TopicName
   changelog: (store) => `${applicationId}-${store}-changelog`,
 })
 
+/** The stores whose changes go to a changelog, and how long windowed changelogs keep them beyond
+ *  their store's retention (windowstore.changelog.additional.retention.ms). */
+export interface ChangelogPlan {
+  readonly loggedStores: ReadonlyMap<string, StoreDefinition>
+  readonly additionalRetentionMs: number
+  /** Told when an existing changelog has another cleanup policy than the plan's (it is kept as
+   *  it is, as Kafka Streams does; change it with Kafka's tools). */
+  readonly warn: (message: string) => void
+}
+
 /** Partition count of each sub-topology (its task count) and of each physical topic involved. */
 export interface TopicPlan {
   readonly taskCounts: ReadonlyMap<number, number>
@@ -23,14 +35,14 @@ export interface TopicPlan {
 /**
  * Checks that external source topics exist, then creates the internal topics: a repartition topic
  * gets its fixed count or the task count of the sub-topology writing it; a changelog gets the task
- * count of its store's sub-topology and compaction. Also creates `extraTopics` (e.g. the DLQ) with
- * the largest task count. Idempotent.
+ * count of its store's sub-topology and compaction (see changelogTopic). Also creates
+ * `extraTopics` (e.g. the DLQ) with the largest task count. Idempotent.
  */
 export async function planTopics(
   admin: Admin,
   topology: Topology,
   names: TopicNames,
-  loggedStores: ReadonlySet<string>,
+  changelogs: ChangelogPlan,
   extraTopics: readonly string[],
 ): Promise<TopicPlan> {
   const partitions = new Map<string, number>()
@@ -94,18 +106,19 @@ export async function planTopics(
   }
   for (const sub of subs) {
     for (const store of sub.stores) {
-      if (loggedStores.has(store))
-        create.push({
-          name: names.changelog(store),
-          partitions: taskCounts.get(sub.id)!,
-          cleanupPolicy: 'compact',
-        })
+      const definition = changelogs.loggedStores.get(store)
+      if (definition !== undefined) {
+        const partitions = taskCounts.get(sub.id)!
+        create.push(
+          changelogTopic(names.changelog(store), partitions, definition, changelogs.additionalRetentionMs),
+        )
+      }
     }
   }
   const widest = Math.max(1, ...taskCounts.values())
   const extras = extraTopics.filter((t) => !existing.has(t)).map((name) => ({ name, partitions: widest }))
   await admin.createTopics([...create, ...extras])
-  await checkExisting(admin, create)
+  await checkExisting(admin, create, changelogs.warn)
 
   const physical = new Map<string, number>()
   for (const [topic, count] of partitions) physical.set(names.resolve(topic), count)
@@ -147,11 +160,22 @@ const copartitionError = (
     `topics ${group.map((t) => `${t} (${partitions.get(t) ?? '?'} partitions)`).join(', ')} are joined by key and must be co-partitioned: give them the same number of partitions (or repartition one side)`,
   )
 
-/** An internal topic left from an earlier run with another partition count would break task routing. */
-async function checkExisting(admin: Admin, wanted: readonly TopicConfig[]): Promise<void> {
+/** An internal topic left from an earlier run with another partition count would break task
+ *  routing (refused); one with another cleanup policy works and is only reported. */
+async function checkExisting(
+  admin: Admin,
+  wanted: readonly TopicConfig[],
+  warn: (message: string) => void,
+): Promise<void> {
   if (wanted.length === 0) return
   for (const d of await admin.describeTopics(wanted.map((w) => w.name))) {
     const want = wanted.find((w) => w.name === d.name)!
+    const policy = want.cleanupPolicy ?? 'delete'
+    if (d.cleanupPolicy !== policy) {
+      warn(
+        `internal topic ${d.name} has cleanup.policy ${d.cleanupPolicy}, created by an earlier version; this version creates it with ${policy}${want.retentionMs === undefined ? '' : ` and retention.ms ${want.retentionMs}`} (on Kafka: kafka-configs.sh --alter --entity-type topics --entity-name ${d.name} --add-config ...)`,
+      )
+    }
     if (want.partitions !== d.partitions) {
       throw new TributaryError(
         'CONFIG',

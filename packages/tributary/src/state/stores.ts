@@ -38,6 +38,11 @@ export interface StoreDefinition<S = unknown> {
   readonly name: string
   readonly factory: BackendFactory
   readonly loggingEnabled: boolean
+  /** Windowed and session stores: how long the store keeps a window or session (window size +
+   *  grace, or the retention given). Their changelog is then `compact,delete` and keeps records
+   *  that long plus `windowStoreChangelogAdditionalRetentionMs`, as Kafka Streams' windowed
+   *  changelogs; absent for key-value stores, whose changelog is `compact` only. */
+  readonly retentionMs?: number
   wrap(bytes: BufferedKeyValueStore): S
 }
 

@@ -9,6 +9,9 @@ export interface BytesStoreSupplier {
   readonly factory: BackendFactory
 }
 
+/** Window and session suppliers say how long their stores keep what they hold (StoreDefinition). */
+type Retaining = { readonly retentionMs?: number }
+
 /**
  * A store definition over key and value serdes, for every store kind (key-value, window,
  * session). Immutable: the `with*` methods return a new builder.
@@ -23,7 +26,7 @@ export interface TypedStoreBuilder<S, K, V, P extends BytesStoreSupplier> extend
 }
 
 export function typedStoreBuilder<S, K, V, P extends BytesStoreSupplier>(
-  supplier: P,
+  supplier: P & Retaining,
   keySerde: Serde<K>,
   valueSerde: Serde<V>,
   loggingEnabled: boolean,
@@ -36,6 +39,7 @@ export function typedStoreBuilder<S, K, V, P extends BytesStoreSupplier>(
     keySerde,
     valueSerde,
     loggingEnabled,
+    ...(supplier.retentionMs === undefined ? {} : { retentionMs: supplier.retentionMs }),
     wrap,
     withLoggingEnabled: () => typedStoreBuilder(supplier, keySerde, valueSerde, true, wrap),
     withLoggingDisabled: () => typedStoreBuilder(supplier, keySerde, valueSerde, false, wrap),

@@ -42,12 +42,7 @@ export class KafkaAdmin implements Admin {
             topics: [topic.name],
             partitions: topic.partitions,
             replicas: -1,
-            configs: [
-              { name: 'cleanup.policy', value: topic.cleanupPolicy ?? 'delete' },
-              ...(topic.retentionMs === undefined
-                ? []
-                : [{ name: 'retention.ms', value: String(topic.retentionMs) }]),
-            ],
+            configs: topicConfigs(topic),
           })
         } catch (err) {
           if (hasProtocolError(err, 'TOPIC_ALREADY_EXISTS')) return
@@ -107,7 +102,12 @@ export class KafkaAdmin implements Admin {
       const policy = configs
         .find((c) => c.resourceName === name)
         ?.configs.find((c) => c.name === 'cleanup.policy')?.value
-      const cleanupPolicy: CleanupPolicy = policy?.split(',').includes('compact') ? 'compact' : 'delete'
+      const policies = new Set(policy?.split(',').map((p) => p.trim()))
+      const cleanupPolicy: CleanupPolicy = !policies.has('compact')
+        ? 'delete'
+        : policies.has('delete')
+          ? 'compact,delete'
+          : 'compact'
       return { name, partitions: layouts[i]!.partitionsCount, cleanupPolicy }
     })
   }
@@ -219,6 +219,29 @@ export class KafkaAdmin implements Admin {
       }
     }
   }
+}
+
+/** Kafka's name of every TopicConfig setting: a setting added to TopicConfig must be named here
+ *  (the compiler checks), so createTopics never drops one. */
+const KAFKA_CONFIG_NAMES: { readonly [K in Exclude<keyof TopicConfig, 'name' | 'partitions'>]-?: string } = {
+  cleanupPolicy: 'cleanup.policy',
+  retentionMs: 'retention.ms',
+  retentionBytes: 'retention.bytes',
+  segmentBytes: 'segment.bytes',
+  segmentMs: 'segment.ms',
+}
+
+/** The broker configs of a topic: cleanup.policy always (default delete), each other setting when
+ *  given (absent: the broker's default). */
+export function topicConfigs(topic: TopicConfig): { name: string; value: string }[] {
+  const configs: { name: string; value: string }[] = [
+    { name: 'cleanup.policy', value: topic.cleanupPolicy ?? 'delete' },
+  ]
+  for (const [key, name] of Object.entries(KAFKA_CONFIG_NAMES)) {
+    const value = topic[key as keyof typeof KAFKA_CONFIG_NAMES]
+    if (key !== 'cleanupPolicy' && value !== undefined) configs.push({ name, value: String(value) })
+  }
+  return configs
 }
 
 export function groupByTopic(partitions: readonly TopicPartition[]): Map<string, number[]> {

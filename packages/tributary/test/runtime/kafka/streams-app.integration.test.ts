@@ -14,7 +14,8 @@ import {
   type Log,
 } from 'tributary-streams'
 import type { KafkaLog } from 'tributary-streams/kafka'
-import { connectKafka, readTopic, silent, unique, until } from './kafka-helpers.ts'
+import { describeTopicConfigs } from '../../log/kafka/kafka-configs-tool.ts'
+import { brokers, connectKafka, readTopic, silent, unique, until } from './kafka-helpers.ts'
 
 // The StreamsApp tests of test/runtime and test/dsl, on a real broker: the same topologies, only
 // the `log` option changes.
@@ -192,9 +193,19 @@ describe('StreamsApp on Kafka', () => {
     const described = await log.admin.describeTopics(internal.filter((t) => !t.endsWith('-dlq')))
     for (const d of described) {
       assert.equal(d.partitions, 2, `${d.name} has the inputs' partition count`)
-      assert.equal(d.cleanupPolicy, d.name.endsWith('-changelog') ? 'compact' : 'delete', d.name)
+      const policy = !d.name.endsWith('-changelog')
+        ? 'delete'
+        : d.name === `${id}-revenue-changelog`
+          ? 'compact,delete'
+          : 'compact'
+      assert.equal(d.cleanupPolicy, policy, d.name)
     }
     assert.ok(described.some((d) => d.name.endsWith('-repartition')))
+    // As Kafka Streams: the windowed store's changelog keeps window size + grace + 1 day.
+    assert.deepEqual(Object.fromEntries(await describeTopicConfigs(brokers, `${id}-revenue-changelog`)), {
+      'cleanup.policy': 'compact,delete',
+      'retention.ms': String(60_000 + 0 + 86_400_000),
+    })
     await app.close()
   })
 
