@@ -1,16 +1,22 @@
-import { DATA } from './record-codec.ts'
-import type { Entries, PartitionLog } from './partition-log.ts'
+import type { ConsumerRecord } from '../log.ts'
+import { ABORT_MARKER, DATA } from './record-codec.ts'
+import type { CompactedGroup, Entries, PartitionLog } from './partition-log.ts'
 
 /**
  * Log compaction of one partition. The active segment is rolled first (when it holds entries),
- * then the closed segments are rewritten as one: below the last stable offset, keep only the
- * latest visible record per key (tombstones included: they stay as the key's latest record),
- * drop control markers and aborted records, and mark kept transactional records as plain
- * committed ones (their markers may be gone). Offsets are kept; entries at or after the LSO (open
- * transactions and whatever follows) are untouched, and so is the last closed entry, so the
- * rewritten segment covers every segment it replaces (recovery relies on it). Records with a null
- * key are kept. Returns how many entries were removed; files change only when that is > 0 or
- * several closed segments are merged.
+ * then the closed segments are cleaned: below the last stable offset, keep only the latest
+ * visible record per key (tombstones included: they stay as the key's latest record), drop
+ * control markers and aborted records, and mark kept transactional records as plain committed
+ * ones (their markers may be gone). Records with a null key are kept; entries at or after the LSO
+ * (open transactions and whatever follows) are untouched.
+ *
+ * As Kafka's cleaner, consecutive closed segments are rewritten together as one (into the first
+ * one's file) only while the result stays within segment.bytes and segment.ms
+ * (see groupSegments): old records stay in old segments, so time retention (`compact,delete`)
+ * can still delete them whole. The last entry of each group stays (an aborted record as an
+ * abort marker at its offset), so a rewritten segment covers every segment it replaces
+ * (recovery relies on it). Returns how many entries were removed; files change only for groups
+ * that lose or change entries or merge segments.
  */
 export function compactPartition(log: PartitionLog, now = Date.now()): number {
   if (log.activeSegment.firstIndex < log.offsets.length) log.rollSegment(now)
@@ -28,26 +34,85 @@ export function compactPartition(log: PartitionLog, now = Date.now()): number {
     const key = records[i]?.key
     if (visible(i) && key !== null && key !== undefined) latest.set(key.toString('latin1'), i)
   }
-  const kept: Entries = { offsets: [], kinds: [], txns: [], records: [] }
-  for (let i = 0; i < end; i++) {
-    if (i < stable && i !== end - 1) {
-      if (!visible(i)) continue
-      const key = records[i]!.key
-      if (key !== null && latest.get(key.toString('latin1')) !== i) continue
-    }
-    kept.offsets.push(offsets[i]!)
-    kept.kinds.push(kinds[i]!)
-    kept.txns.push(i < stable && kinds[i] === DATA ? 0 : txns[i]!)
-    kept.records.push(records[i])
+  const keeps = (i: number): boolean => {
+    if (i >= stable) return true
+    if (!visible(i)) return false
+    const key = records[i]!.key
+    return key === null || latest.get(key.toString('latin1')) === i
   }
-  const removed = end - kept.offsets.length
-  if (removed === 0 && log.segments.length === 2) {
+  const groups: CompactedGroup[] = []
+  let removed = 0
+  for (const [first, last] of groupSegments(log, keeps, records)) {
+    const from = log.segments[first]!.firstIndex
+    const to = log.segments[last + 1]!.firstIndex
+    const kept: Entries = { offsets: [], kinds: [], txns: [], records: [] }
+    let changed = first !== last
+    for (let i = from; i < to; i++) {
+      if (!keeps(i) && i !== to - 1) continue
+      // Below the LSO every kept record is committed; an aborted one kept only to end its group
+      // becomes an abort marker (readers skip it, recovery learns the transaction was aborted).
+      const kind = i < stable && kinds[i] === DATA && !visible(i) ? ABORT_MARKER : kinds[i]!
+      const txn = i < stable && kind === DATA ? 0 : txns[i]!
+      kept.offsets.push(offsets[i]!)
+      kept.kinds.push(kind)
+      kept.txns.push(txn)
+      kept.records.push(kind === DATA ? records[i] : undefined)
+      if (kind !== kinds[i] || txn !== txns[i]) changed = true
+    }
+    removed += to - from - kept.offsets.length
+    groups.push({ first, last, kept: changed || kept.offsets.length < to - from ? kept : null })
+  }
+  if (groups.every((g) => g.kept === null)) {
     log.dirtyEntries = 0
     return 0
   }
-  const merged = log.replaceClosed(kept)
+  const merged = log.replaceClosed(groups, records)
   log.store?.remove(merged)
   return removed
+}
+
+/**
+ * Splits the closed segments into runs rewritten as one, as Kafka's cleaner groups segments: a
+ * run grows while what it keeps fits in segment.bytes and its newest record is within segment.ms
+ * of when its first segment was started (so a compacted segment spans no more time than an
+ * appended one may). Returns [first, last] segment indexes, inclusive, covering every closed
+ * segment in order.
+ */
+function groupSegments(
+  log: PartitionLog,
+  keeps: (i: number) => boolean,
+  records: readonly (ConsumerRecord | undefined)[],
+): [number, number][] {
+  const { segmentBytes, segmentMs } = log.rollPolicy
+  const segments = log.segments
+  const runs: [number, number][] = []
+  let bytes = 0
+  for (let s = 0; s < segments.length - 1; s++) {
+    let keptBytes = 0
+    for (let i = segments[s]!.firstIndex; i < segments[s + 1]!.firstIndex; i++)
+      if (keeps(i)) keptBytes += entryBytes(records[i])
+    const run = runs.at(-1)
+    const fits =
+      run !== undefined &&
+      bytes + keptBytes <= segmentBytes &&
+      segments[s]!.maxTimestamp - segments[run[0]]!.rolledAt <= segmentMs
+    if (fits) {
+      run[1] = s
+      bytes += keptBytes
+    } else {
+      runs.push([s, s])
+      bytes = keptBytes
+    }
+  }
+  return runs
+}
+
+/** About what an entry takes in a segment file (frame, offsets, key, value, headers). */
+function entryBytes(record: ConsumerRecord | undefined): number {
+  if (record === undefined) return 30
+  let bytes = 40 + (record.key?.length ?? 0) + (record.value?.length ?? 0)
+  for (const [name, value] of Object.entries(record.headers)) bytes += 6 + name.length + value.length
+  return bytes
 }
 
 /** Whether a compacted partition has grown enough since its last compaction to compact again. */

@@ -18,15 +18,22 @@ export function fsyncDir(fs: StorageFs, dir: string): void {
 /**
  * Replaces `path` with `contents` so that a crash at any point leaves either the old or the new
  * file: write a sibling temp file, fsync it, rename over the target, fsync the directory. A
- * failure before the rename leaves the old file and removes the temp file.
+ * failure before the rename leaves the old file and removes the temp file. `modifiedAt` (ms since
+ * the epoch) becomes the new file's modification time.
  */
-export function replaceFileAtomically(fs: StorageFs, path: string, contents: Buffer): void {
+export function replaceFileAtomically(
+  fs: StorageFs,
+  path: string,
+  contents: Buffer,
+  modifiedAt?: number,
+): void {
   const tmp = `${path}.tmp`
   fs.rmSync(tmp, { force: true })
   try {
     const fd = fs.openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC)
     try {
       writeFully(fs, fd, contents, 0)
+      if (modifiedAt !== undefined && modifiedAt >= 0) fs.futimesSync(fd, modifiedAt, modifiedAt)
       fs.fsyncSync(fd)
     } finally {
       fs.closeSync(fd)

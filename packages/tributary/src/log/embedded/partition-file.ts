@@ -145,11 +145,11 @@ export class PartitionFile {
   }
 
   /** Swaps the whole content crash-safely (compaction): the old or the new file survives a crash. */
-  replace(contents: Buffer): void {
+  replace(contents: Buffer, modifiedAt?: number): void {
     if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
     this.sync()
     this.handles.close(this)
-    attempt(this.path, 'rewrite', () => replaceFileAtomically(this.ctx.fs, this.path, contents))
+    attempt(this.path, 'rewrite', () => replaceFileAtomically(this.ctx.fs, this.path, contents, modifiedAt))
     this.size = contents.length
   }
 

@@ -26,6 +26,14 @@ export interface Entries {
   records: (ConsumerRecord | undefined)[]
 }
 
+/** Closed segments `first..last` (indexes, inclusive) as compaction leaves them: `kept` is what
+ *  the first one's file is rewritten with (the others merge into it), null when unchanged. */
+export interface CompactedGroup {
+  readonly first: number
+  readonly last: number
+  readonly kept: Entries | null
+}
+
 /**
  * One partition: entries as parallel arrays sorted by offset (offsets may have gaps: control
  * markers take an offset and are never returned; compaction removes entries), split into
@@ -65,7 +73,7 @@ export class PartitionLog {
     readonly topic: string,
     readonly partition: number,
     private readonly cache: CacheLimit = { recordsPerPartition: Infinity },
-    private readonly roll: RollPolicy = NEVER_ROLL,
+    readonly rollPolicy: RollPolicy = NEVER_ROLL,
     readonly store: SegmentStore | null = null,
   ) {}
 
@@ -181,8 +189,8 @@ export class PartitionLog {
     const encoded = this.store === null ? null : encodeEntries(batch, 0, count, positions, 0)
     const bytes = encoded?.length ?? estimateBytes(batch)
     let active = this.activeSegment
-    const full = active.bytes > 0 && active.bytes + bytes > this.roll.segmentBytes
-    if (full || (active.bytes > 0 && now - active.rolledAt >= this.roll.segmentMs)) {
+    const full = active.bytes > 0 && active.bytes + bytes > this.rollPolicy.segmentBytes
+    if (full || (active.bytes > 0 && now - active.rolledAt >= this.rollPolicy.segmentMs)) {
       this.rollSegment(now)
       active = this.activeSegment
     }
@@ -362,37 +370,98 @@ export class PartitionLog {
   }
 
   /**
-   * Installs compacted entries for the closed segments (same offsets, a subset of their entries;
-   * the arrays are taken over) after writing them crash-safely over the first closed segment's
-   * file; the other closed segments are merged into it and returned for the caller to delete
-   * (recovery removes such leftovers: see partition-recovery.ts). If the rewrite throws, nothing
-   * changed. The active segment is kept as it is.
+   * Installs what compaction kept of the closed segments, group by group (see CompactedGroup;
+   * `records` holds the records of every closed entry, read back where evicted). Each changed
+   * group's first file is rewritten crash-safely with its kept entries, keeping the group's
+   * newest time as the file's modification time (retention and recovery judge its age by it);
+   * its other segments are merged into it and returned for the caller to delete (recovery
+   * removes such leftovers: see partition-recovery.ts). If a rewrite throws, the groups before
+   * it are installed, it and the later ones are left as they were, and the error is rethrown.
    */
-  replaceClosed(kept: Entries): PartitionFile[] {
-    const active = this.activeSegment
-    const closed = this.segments.slice(0, -1)
-    const first = closed[0]!
-    const positions: number[] = []
-    const encoded = first.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
-    first.file?.replace(encoded!)
-    const tail = active.firstIndex
-    const merged: Segment = {
-      ...first,
-      firstIndex: 0,
-      bytes: encoded?.length ?? estimateBytes(kept),
-      maxTimestamp: Math.max(...closed.map((s) => s.maxTimestamp)),
+  replaceClosed(
+    groups: readonly CompactedGroup[],
+    records: readonly (ConsumerRecord | undefined)[],
+  ): PartitionFile[] {
+    const old = { offsets: this.offsets, kinds: this.kinds, txns: this.txns, positions: this.positions }
+    const durable = this.store !== null
+    const next: Entries & { positions: number[] } = {
+      offsets: [],
+      kinds: [],
+      txns: [],
+      records: [],
+      positions: [],
     }
-    this.offsets = [...kept.offsets, ...this.offsets.slice(tail)]
-    this.kinds = [...kept.kinds, ...this.kinds.slice(tail)]
-    this.txns = [...kept.txns, ...this.txns.slice(tail)]
-    this.records = [...kept.records, ...this.records.slice(tail)]
-    if (this.store !== null) this.positions = [...positions, ...this.positions.slice(tail)]
-    active.firstIndex = kept.offsets.length
-    this.segments = [merged, active]
+    const copy = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        next.offsets.push(old.offsets[i]!)
+        next.kinds.push(old.kinds[i]!)
+        next.txns.push(old.txns[i]!)
+        next.records.push(i < records.length ? records[i] : this.records[i])
+        if (durable) next.positions.push(old.positions[i]!)
+      }
+    }
+    const segments: Segment[] = []
+    const merged: PartitionFile[] = []
+    let failure: unknown
+    for (const { first, last, kept } of groups) {
+      const group = this.segments.slice(first, last + 1)
+      const from = group[0]!.firstIndex
+      const to = this.segments[last + 1]!.firstIndex
+      if (kept === null || failure !== undefined) {
+        for (const s of group) {
+          s.firstIndex = next.offsets.length + s.firstIndex - from
+          segments.push(s)
+        }
+        copy(from, to)
+        continue
+      }
+      const head = group[0]!
+      const maxTimestamp = Math.max(...group.map((s) => s.maxTimestamp))
+      const positions: number[] = []
+      const encoded = head.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
+      try {
+        head.file?.replace(encoded!, maxTimestamp)
+      } catch (err) {
+        failure = err
+        for (const s of group) {
+          s.firstIndex = next.offsets.length + s.firstIndex - from
+          segments.push(s)
+        }
+        copy(from, to)
+        continue
+      }
+      head.firstIndex = next.offsets.length
+      head.bytes = encoded?.length ?? estimateBytes(kept)
+      head.maxTimestamp = maxTimestamp
+      segments.push(head)
+      for (let i = 0; i < kept.offsets.length; i++) {
+        next.offsets.push(kept.offsets[i]!)
+        next.kinds.push(kept.kinds[i]!)
+        next.txns.push(kept.txns[i]!)
+        next.records.push(kept.records[i])
+        if (durable) next.positions.push(positions[i]!)
+      }
+      for (const s of group.slice(1)) if (s.file !== null) merged.push(s.file)
+    }
+    const active = this.activeSegment
+    const tail = active.firstIndex
+    active.firstIndex = next.offsets.length
+    segments.push(active)
+    copy(tail, old.offsets.length)
+    this.offsets = next.offsets
+    this.kinds = next.kinds
+    this.txns = next.txns
+    this.records = next.records
+    if (durable) this.positions = next.positions
+    this.segments = segments
     this.cachedFrom = 0
+    if (failure !== undefined) {
+      for (const file of merged) file.close(false) // left for recovery to remove
+      throw failure
+    }
     this.dirtyEntries = 0
-    if (this.store !== null) this.evict()
-    return closed.slice(1).flatMap((s) => (s.file === null ? [] : [s.file]))
+    if (durable) this.evict()
+    return merged
   }
 
   /** Syncs (unless `sync` is false) and closes every segment file. */

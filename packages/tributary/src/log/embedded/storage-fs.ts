@@ -13,6 +13,8 @@ export interface StorageFs {
   fdatasyncSync(fd: number): void
   fsyncSync(fd: number): void
   ftruncateSync(fd: number, length: number): void
+  /** Sets access and modification times, in milliseconds since the epoch. */
+  futimesSync(fd: number, atimeMs: number, mtimeMs: number): void
   fstatSync(fd: number): { size: number }
   statSync(path: string): { size: number; mtimeMs: number; isDirectory(): boolean }
   renameSync(from: string, to: string): void
@@ -30,6 +32,7 @@ export const nodeFs: StorageFs = {
   fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  futimesSync: (fd, atimeMs, mtimeMs) => fs.futimesSync(fd, new Date(atimeMs), new Date(mtimeMs)),
   fstatSync: (fd) => fs.fstatSync(fd),
   statSync: (path) => fs.statSync(path),
   renameSync: (from, to) => fs.renameSync(from, to),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setImmediate as tick } from 'node:timers/promises'
+import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
@@ -80,5 +80,80 @@ describe('compaction', () => {
     const second = await EmbeddedLog.open({ dataDir: tmp.dir })
     assert.deepEqual(values(second, 'table', 0, 'read_committed'), ['v1', 'v2'])
     await second.close()
+  })
+
+  describe('of compact,delete topics (windowed changelogs)', () => {
+    // Each window is a key of its own, updated a few times and then never again.
+    const updates = (windows: number[]) =>
+      windows.flatMap((w) =>
+        [1, 2, 3, 4].map((n) => ({
+          topic: 'windows',
+          partition: 0,
+          key: buf(`w${w}`),
+          value: buf(`${w}.${n}`),
+        })),
+      )
+    const latest = (log: EmbeddedLog): Record<string, string> =>
+      Object.fromEntries(
+        log.sync
+          .read({ topic: 'windows', partition: 0 }, 0, 1000)
+          .map((r) => [r.key!.toString(), r.value!.toString()]),
+      )
+    const open = async () => {
+      const log = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+      const config = { segmentBytes: 400, segmentMs: 150, retentionMs: 300 }
+      await log.admin.createTopics([
+        { name: 'windows', partitions: 1, cleanupPolicy: 'compact,delete', ...config },
+      ])
+      return log
+    }
+    const recent = { w5: '5.4', w6: '6.4', w7: '7.4', w8: '8.4', w9: '9.4' }
+
+    it('keeps old records in segments of their own when compacting, so time retention deletes them', async () => {
+      const log = await open()
+      log.sync.append(updates([0, 1, 2, 3, 4]))
+      await log.compact('windows')
+      await sleep(400)
+      log.sync.append(updates([5, 6, 7, 8, 9]))
+      assert.ok((await log.compact('windows')) >= 10, 'superseded updates are removed')
+      await log.enforceRetention()
+      assert.deepEqual(latest(log), recent, 'the expired windows are gone, the recent ones compacted')
+      assert.ok(values(log, 'windows').length < 10, values(log, 'windows').join(' '))
+      await log.close()
+    })
+
+    it('keeps the age of the records it rewrites, also across a restart', async () => {
+      const first = await open()
+      first.sync.append(updates([0, 1, 2, 3, 4]))
+      await sleep(400)
+      first.sync.append(updates([5, 6, 7, 8, 9]))
+      await first.compact('windows') // rewrites the old segments now
+      await first.close()
+      const second = await EmbeddedLog.open({ dataDir: tmp.dir })
+      await second.enforceRetention()
+      assert.deepEqual(latest(second), recent)
+      await second.close()
+    })
+
+    it('never makes an aborted record visible when it ends a rewritten segment', async () => {
+      const first = await open()
+      const producer = await first.producer({ transactionalId: 'tx' })
+      await producer.beginTransaction()
+      await producer.send([{ topic: 'windows', partition: 0, key: buf('w0'), value: buf('aborted') }])
+      await sleep(200) // its abort marker starts a new segment (segment.ms)
+      await producer.abortTransaction()
+      first.sync.append(updates([1]))
+      await first.compact('windows')
+      assert.deepEqual(values(first, 'windows', 0, 'read_uncommitted'), ['1.4'])
+      await first.close()
+      const second = await EmbeddedLog.open({ dataDir: tmp.dir })
+      assert.deepEqual(values(second, 'windows', 0, 'read_committed'), ['1.4'])
+      assert.deepEqual(values(second, 'windows', 0, 'read_uncommitted'), ['1.4'])
+      const tp = { topic: 'windows', partition: 0 }
+      const [stable] = await second.admin.endOffsets([tp], 'read_committed')
+      const [end] = await second.admin.endOffsets([tp])
+      assert.equal(stable!.offset, end!.offset, 'no transaction is left open')
+      await second.close()
+    })
   })
 })

@@ -118,6 +118,7 @@ export class FaultyFs implements StorageFs {
 
   closeSync = nodeFs.closeSync
   ftruncateSync = nodeFs.ftruncateSync
+  futimesSync = nodeFs.futimesSync
   fstatSync = nodeFs.fstatSync
   statSync = nodeFs.statSync
   renameSync = nodeFs.renameSync
