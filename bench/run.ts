@@ -43,6 +43,7 @@ const ctx: RunContext = {
   runId,
   brokers,
   commitIntervalMs: options.commitIntervalMs,
+  orderGraceMs: options.orderGraceMs,
   outDir,
   inputs,
   reference: new Map(),
@@ -63,6 +64,7 @@ const save = (chart: boolean): void => {
       partitions: 4,
       brokers: '1 KRaft node (scripts/kafka-start.sh), on the same machine',
       latency_s: options.latencyS,
+      order_analytics_grace_ms: options.orderGraceMs ?? 30_000,
     },
     results: toRows(runs, gaps, latencies),
     runs,
@@ -149,8 +151,9 @@ async function latencyRuns(round: number): Promise<void> {
 }
 
 save(true)
+// BENCH_KEEP=1 keeps every run's topics on the broker, to inspect outputs that did not verify.
 const ours = (await log.admin.listTopics()).filter((t) => t.startsWith(`bench-${runId}`))
-if (ours.length > 0) await log.admin.deleteTopics(ours)
+if (ours.length > 0 && process.env['BENCH_KEEP'] === undefined) await log.admin.deleteTopics(ours)
 rmSync(join(outDir, 'state'), { recursive: true, force: true })
 await log.close()
 console.error(`bench: wrote ${join(outDir, 'results.md')}, results.json and chart.png`)

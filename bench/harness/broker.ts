@@ -60,13 +60,15 @@ export async function committedRecords(log: Log, group: string, topics: readonly
 }
 
 /**
- * Records of the group's repartition topics (`<group>-...-repartition`) not yet committed. Under
+ * Records of the group's repartition topics (Kafka Streams and Tributary: `<group>-...-repartition`;
+ * Quix Streams: `repartition__<group>--...`) not yet committed. Under
  * exactly-once a partition's last offset is a commit marker, never committed past: one record per
  * partition is tolerated there (`markers`).
  */
 export async function repartitionBacklog(log: Log, group: string, markers: boolean): Promise<number> {
   const topics = (await log.admin.listTopics()).filter(
-    (t) => t.startsWith(`${group}-`) && t.endsWith('-repartition'),
+    (t) =>
+      (t.startsWith(`${group}-`) && t.endsWith('-repartition')) || t.startsWith(`repartition__${group}--`),
   )
   const partitions = partitionsOf(topics)
   const ends = await log.admin.endOffsets(partitions)

@@ -46,10 +46,31 @@ export const outputDigest = {
   table(records: readonly ConsumerRecord[]): Digest {
     return tableDigest(latest(records), records.length)
   },
-  /** order-analytics' rows: the latest row per key, compared as text. */
+  /**
+   * order-analytics' orders-processed: the latest row per key, each row parsed and written back
+   * in one field order and JavaScript's number format (Jackson writes 12.0 where JSON.stringify
+   * writes 12), so systems in other languages compare by value, not by spelling.
+   */
   rows(records: readonly ConsumerRecord[]): Digest {
-    const m = latest(records)
-    return { records: records.length, keys: m.size, hash: hashOf(m) }
+    const m = new Map<string, string>()
+    for (const r of records) m.set(text(r.key), canonicalRow(text(r.value)))
+    return {
+      records: records.length,
+      keys: m.size,
+      finals: [...m.values()].filter((v) => v.endsWith('|true')).length,
+      hash: hashOf(m),
+    }
+  },
+  /** orders-outbox: events per type and the hash of (key, type, event_id); orders-dlq: its records. */
+  sideOutputs(outbox: readonly ConsumerRecord[], dlq: readonly ConsumerRecord[]): Digest {
+    const events = new Map<string, string>()
+    let anomalies = 0
+    for (const r of outbox) {
+      const e = JSON.parse(text(r.value)) as { type: string; event_id: string }
+      if (e.type === 'AnomalyDetected') anomalies++
+      events.set(`${text(r.key)}|${e.type}`, e.event_id)
+    }
+    return { outboxRecords: outbox.length, anomalies, outboxHash: hashOf(events), dlqRecords: dlq.length }
   },
   join(records: readonly ConsumerRecord[]): Digest {
     let sumId = 0
@@ -61,6 +82,12 @@ export const outputDigest = {
     }
     return { records: records.length, sumId, sumAmountTier }
   },
+}
+
+const ROW_FIELDS = ['window_start', 'window_end', 'region', 'segment', 'order_count', 'revenue', 'final']
+const canonicalRow = (value: string): string => {
+  const row = JSON.parse(value) as Record<string, unknown>
+  return ROW_FIELDS.map((f) => String(row[f])).join('|')
 }
 
 const parse = (g: Generated): Event => JSON.parse(g.value) as Event

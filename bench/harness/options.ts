@@ -7,7 +7,7 @@ import { SYSTEMS, type System } from './systems.ts'
 
 export const USAGE = `npm run bench -- [--scenario NAME[,NAME]] [--peers] [--records N] [--rounds R] [--out DIR]
   [--guarantee at-least-once|exactly-once] [--system NAME[,NAME]] [--commit-interval-ms MS] [--brokers HOST:PORT]
-  [--latency-rate N] [--latency-s S]
+  [--latency-rate N] [--latency-s S] [--order-grace-ms MS]
 scenarios: ceiling, stateless, count (count-uniform, count-skewed), windowed, join-restore, order-analytics
 without --peers only Tributary runs; the broker is KAFKA_BROKERS or 127.0.0.1:$KAFKA_PORT (npm run kafka:start)`
 
@@ -24,6 +24,8 @@ export interface Options {
   readonly latencyRate: number | undefined
   /** Seconds of offered load measured per latency run (after its warm-up); 0 turns latency off. */
   readonly latencyS: number
+  /** order-analytics' window grace for every system; undefined: the app's (30 s). */
+  readonly orderGraceMs: number | undefined
 }
 
 const positive = (flag: string, value: string | undefined, fallback: number): number => {
@@ -48,6 +50,7 @@ export function parseOptions(argv: readonly string[]): Options {
       brokers: { type: 'string' },
       'latency-rate': { type: 'string' },
       'latency-s': { type: 'string' },
+      'order-grace-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -78,6 +81,10 @@ export function parseOptions(argv: readonly string[]): Options {
     latencyRate:
       values['latency-rate'] === undefined ? undefined : positive('latency-rate', values['latency-rate'], 0),
     latencyS: values['latency-s'] === '0' ? 0 : positive('latency-s', values['latency-s'], 30),
+    orderGraceMs:
+      values['order-grace-ms'] === undefined
+        ? undefined
+        : positive('order-grace-ms', values['order-grace-ms'], 0),
     brokers:
       values.brokers ?? process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '9092'}`,
   }

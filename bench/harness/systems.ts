@@ -55,7 +55,7 @@ const ksClasspath = ['target/lib/*', 'target/peer.jar'].join(':')
 const kafkaStreams = (variant: string, cache: 'off' | 'default'): System => ({
   system: 'kafka-streams',
   variant,
-  cannot: { 'order-analytics': 'not ported to Java yet (issue 12 follow-up)' },
+  cannot: {},
   command: 'java',
   args: ['-Xmx1g', '-cp', ksClasspath, 'bench.Main'],
   cwd: join(PEERS, 'kafka-streams'),
@@ -78,7 +78,7 @@ export const SYSTEMS: readonly System[] = [
   {
     system: 'quix-streams',
     variant: 'defaults',
-    cannot: { 'order-analytics': 'not ported to Python yet (issue 12 follow-up)' },
+    cannot: {},
     command: PYTHON,
     args: ['app.py'],
     cwd: join(PEERS, 'quix-streams'),
@@ -89,7 +89,8 @@ export const SYSTEMS: readonly System[] = [
     variant: 'in-memory stores',
     cannot: {
       windowed: '@kafkats/flow 0.12 has no suppress: it cannot emit final-only window results',
-      'order-analytics': 'not ported yet (issue 12 follow-up)',
+      'order-analytics':
+        '@kafkats/flow 0.12 has no suppress: it cannot emit the final result of a window (orders-processed final rows, WindowClosed, anomalies)',
     },
     command: process.execPath,
     args: ['app.mjs'],

@@ -26,6 +26,7 @@ const WINDOW_MS = 60_000
 export function benchTopology(env: RunnerEnv): TributaryTopology {
   if (env.topology === 'order-analytics')
     return orderAnalyticsTopology({
+      ...(env.graceMs === undefined ? {} : { graceMs: env.graceMs }),
       topics: {
         usersRaw: env.table,
         ordersRaw: env.input,

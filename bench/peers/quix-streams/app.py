@@ -9,6 +9,8 @@ from datetime import timedelta
 from quixstreams import Application
 from quixstreams.models.serializers import SerializationContext, Serializer
 
+import order_analytics
+
 env = os.environ
 
 
@@ -36,6 +38,10 @@ def main():
         loglevel="WARNING",
     )
     topology = env["BENCH_TOPOLOGY"]
+    if topology == "order-analytics":
+        order_analytics.build(app, env)
+        app.run()
+        return
     events = app.dataframe(app.topic(env["BENCH_INPUT"], key_deserializer="str", value_deserializer="json"))
     json_out = app.topic(env["BENCH_OUTPUT"], key_serializer="str", value_serializer="json")
 

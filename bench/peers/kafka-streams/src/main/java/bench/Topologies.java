@@ -27,6 +27,7 @@ final class Topologies {
   private Topologies() {}
 
   static Topology build(String topology, String input, String table, String output) {
+    if (topology.equals("order-analytics")) return OrderAnalytics.build(input, table, output);
     StreamsBuilder builder = new StreamsBuilder();
     Serde<String> str = Serdes.String();
     KStream<String, Event> events =
