@@ -80,13 +80,15 @@ export class AppAlignment {
     partitionCount: (topic: string) => number,
     consumer: Consumer,
   ): Promise<void> {
-    if (this.remote === undefined) return
+    const now = Date.now()
+    const waiting = this.aligner.waitingForOthers()
+    if (this.remote === undefined || !this.remote.due(now, waiting)) return
     const inputs = new Map<string, readonly [TopicPartition, number]>()
     for (const [topic, sub] of subOfTopic)
       for (let partition = 0; partition < partitionCount(topic); partition++)
         inputs.set(tpKey({ topic, partition }), [{ topic, partition }, sub])
     const local = new Set(consumer.assignment().map(tpKey))
-    await this.remote.refresh(Date.now(), inputs, local, this.aligner.waitingForOthers())
+    await this.remote.refresh(now, inputs, local, waiting)
   }
 
   /** Called when this instance's partitions change (rebalance, recovery): what others' commits

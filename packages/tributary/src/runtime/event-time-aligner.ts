@@ -1,4 +1,4 @@
-import { tpKey, type TopicPartition } from '../record.ts'
+import type { TopicPartition } from '../record.ts'
 import type { Task } from './task.ts'
 
 export interface AlignmentSettings {
@@ -26,7 +26,12 @@ export interface RemoteFrontier {
  * previous bound, so the cost per record is one comparison and a round per drift of event time.
  */
 export class EventTimeAligner {
-  private readonly idleSince = new Map<string, number>()
+  /** Since when each caught-up input with nothing buffered has been so (keyed by the task's own
+   *  partition objects, so no key is built per check; a closed task's entries go with it). */
+  private readonly idleSince = new WeakMap<TopicPartition, number>()
+  /** Answers of `lagging` during one `process` call: neither the consumer's positions nor the
+   *  known end offsets change within one, and the rounds ask again for every empty input. */
+  private readonly lagThisCall = new Map<TopicPartition, boolean>()
   private waiting = false
 
   constructor(
@@ -43,6 +48,7 @@ export class EventTimeAligner {
     if (this.settings === undefined) return tasks.reduce((n, task) => n + task.process(Infinity, now), 0)
     const drift = this.settings.maxEventTimeDriftMs
     const groups = bySubTopology(tasks)
+    this.lagThisCall.clear()
     let total = 0
     for (;;) {
       let taken = 0
@@ -84,18 +90,19 @@ export class EventTimeAligner {
   private partitionFrontier(task: Task, tp: TopicPartition, now: number): number | undefined {
     const head = task.inputs.headTime(tp)
     if (head !== undefined) {
-      if (this.idleSince.size > 0) this.idleSince.delete(tpKey(tp))
+      this.idleSince.delete(tp)
       return head
     }
     const last = task.inputs.processedTime(tp)
-    const key = tpKey(tp)
-    if (this.lagging(tp)) {
-      this.idleSince.delete(key)
+    let lagging = this.lagThisCall.get(tp)
+    if (lagging === undefined) this.lagThisCall.set(tp, (lagging = this.lagging(tp)))
+    if (lagging) {
+      this.idleSince.delete(tp)
       return last // -Infinity when nothing is known yet: wait for its first records
     }
     if (last === -Infinity) return undefined // no data so far and none to fetch
-    const since = this.idleSince.get(key) ?? now
-    this.idleSince.set(key, since)
+    let since = this.idleSince.get(tp)
+    if (since === undefined) this.idleSince.set(tp, (since = now))
     return now - since < this.settings!.idleTimeoutMs ? last : undefined
   }
 }

@@ -56,21 +56,39 @@ class PartitionQueue {
 /**
  * The input partitions of one task. `next` picks, among non-empty partitions, the head record with
  * the smallest event time (ties: the partition added first), so a task sees its inputs in time
- * order as far as buffered data allows.
+ * order as far as buffered data allows. Called per record: lookups take no string keys and the
+ * counts a task checks per record (`size`, `allBuffered`) are kept, not recounted.
  */
 export class PartitionGroup {
-  private readonly queues = new Map<string, PartitionQueue>()
+  /** In the order added (the tie-break of `next`). */
+  private readonly queues: PartitionQueue[] = []
+  /** topic -> partition number -> queue. */
+  private readonly byTopic = new Map<string, PartitionQueue[]>()
+  private readonly list: TopicPartition[] = []
+  private buffered = 0
+  private empty = 0
 
   add(partition: TopicPartition): void {
-    if (!this.queues.has(tpKey(partition))) this.queues.set(tpKey(partition), new PartitionQueue(partition))
+    const ofTopic = this.byTopic.get(partition.topic) ?? []
+    if (ofTopic[partition.partition] !== undefined) return
+    const queue = new PartitionQueue(partition)
+    ofTopic[partition.partition] = queue
+    this.byTopic.set(partition.topic, ofTopic)
+    this.queues.push(queue)
+    this.list.push(partition)
+    this.empty++
   }
 
-  partitions(): TopicPartition[] {
-    return [...this.queues.values()].map((q) => q.partition)
+  /** The partitions, in the order added (do not modify). */
+  partitions(): readonly TopicPartition[] {
+    return this.list
   }
 
   push(partition: TopicPartition, entry: QueuedRecord): void {
-    this.queue(partition).push(entry)
+    const queue = this.queue(partition)
+    if (queue.size === 0) this.empty--
+    queue.push(entry)
+    this.buffered++
   }
 
   partitionTime(partition: TopicPartition): number {
@@ -101,13 +119,12 @@ export class PartitionGroup {
 
   /** True when every partition has buffered data (no input to wait for). */
   allBuffered(): boolean {
-    for (const q of this.queues.values()) if (q.size === 0) return false
-    return true
+    return this.empty === 0
   }
 
   /** Partitions with nothing buffered. */
   emptyPartitions(): TopicPartition[] {
-    return [...this.queues.values()].filter((q) => q.size === 0).map((q) => q.partition)
+    return this.queues.filter((q) => q.size === 0).map((q) => q.partition)
   }
 
   /** Records buffered from one partition. */
@@ -116,31 +133,35 @@ export class PartitionGroup {
   }
 
   size(): number {
-    let n = 0
-    for (const q of this.queues.values()) n += q.size
-    return n
+    return this.buffered
   }
 
   /** Takes the next record in time order, unless its event time is later than `until`. */
   next(until = Infinity): QueuedRecord | undefined {
+    const queues = this.queues
     let best: PartitionQueue | undefined
     let bestTs = Infinity
-    for (const q of this.queues.values()) {
-      const head = q.peek()
+    for (let i = 0; i < queues.length; i++) {
+      const head = queues[i]!.peek()
       if (head !== undefined && (best === undefined || head.timestamp < bestTs)) {
-        best = q
+        best = queues[i]
         bestTs = head.timestamp
       }
     }
-    return bestTs > until ? undefined : best?.shift()
+    if (best === undefined || bestTs > until) return undefined
+    this.buffered--
+    if (best.size === 1) this.empty++
+    return best.shift()
   }
 
   clear(): void {
-    for (const q of this.queues.values()) q.clear()
+    for (const q of this.queues) q.clear()
+    this.buffered = 0
+    this.empty = this.queues.length
   }
 
   private queue(partition: TopicPartition): PartitionQueue {
-    const queue = this.queues.get(tpKey(partition))
+    const queue = this.byTopic.get(partition.topic)?.[partition.partition]
     if (queue === undefined) throw new Error(`partition ${tpKey(partition)} does not belong to this task`)
     return queue
   }

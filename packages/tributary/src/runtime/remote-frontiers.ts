@@ -47,6 +47,11 @@ export class RemoteFrontiers implements RemoteFrontier {
     return this.remoteCount > 0
   }
 
+  /** Whether `refresh` would read the frontiers again now (so callers build its input only then). */
+  due(now: number, waiting = false): boolean {
+    return now - this.lastRefresh >= (waiting ? this.waitingRefreshMs : this.refreshMs)
+  }
+
   /**
    * @param inputs every input partition of the application with its sub-topology
    * @param local the keys (tpKey) of the partitions this instance owns
@@ -58,7 +63,7 @@ export class RemoteFrontiers implements RemoteFrontier {
     local: ReadonlySet<string>,
     waiting = false,
   ): Promise<void> {
-    if (now - this.lastRefresh < (waiting ? this.waitingRefreshMs : this.refreshMs)) return
+    if (!this.due(now, waiting)) return
     this.lastRefresh = now
     const remote = [...inputs.values()].filter(([tp]) => !local.has(tpKey(tp))).map(([tp]) => tp)
     this.remoteCount = remote.length
