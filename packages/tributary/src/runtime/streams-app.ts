@@ -21,6 +21,7 @@ import { OutputChannel } from './output-channel.ts'
 import { partitionLag, type PartitionLag } from './partition-lag.ts'
 import { RepartitionPurge } from './repartition-purge.ts'
 import { SettleRequests, caughtUp } from './settle.ts'
+import { StorageRetry, type StorageFailureState } from './storage-retry.ts'
 import { mergedStoreView } from './merged-store-view.ts'
 import { StoreRestorer } from './store-restorer.ts'
 import { encodeMemberTasks, streamsAssignor } from './streams-assignor.ts'
@@ -83,6 +84,11 @@ export class StreamsApp {
   private recoveries = 0
   private readonly settling = new SettleRequests()
   private readonly offsetsToCommit = new OffsetsToCommit()
+  private readonly storageWait: StorageRetry
+  /** Commits made when the current storage failure began (a later one ends the wait). */
+  private commitsAtFailure = 0
+  /** Metrics of the task managers a storage retry closed (their counts continue). */
+  private readonly carriedMetrics: TaskMetrics[] = []
   state: AppState = 'created'
   /** Resolves when the app has closed; rejects with the error that stopped it. */
   readonly done: Promise<void>
@@ -94,6 +100,7 @@ export class StreamsApp {
     this.config = resolveConfig(config)
     this.logger = config.logger ?? consoleLogger()
     this.names = topicNames(this.config.applicationId, topology)
+    this.storageWait = new StorageRetry(this.config.storageRetryBackoffMs, this.config.storageRetryTimeoutMs)
     this.done = new Promise((resolve, reject) => (this.finished = { resolve, reject }))
     this.done.catch(() => {}) // observed through `done` by callers who care
   }
@@ -120,12 +127,28 @@ export class StreamsApp {
     if (this.state !== 'created')
       throw new TributaryError('CONFIG', `start() called in state ${this.state}; create a new StreamsApp`)
     this.state = 'starting'
-    const { applicationId, dataDir } = this.config
     try {
+      await this.connect()
+    } catch (err) {
+      await this.shutdown(err)
+      throw err
+    }
+    this.state = 'running'
+    this.lastCommit = Date.now()
+    this.loop = this.run()
+  }
+
+  /** Opens the log (reopening an embedded one a storage failure stopped), plans the topics, and
+   *  makes the clients and the task manager; the consumer's group then assigns the tasks. */
+  private async connect(): Promise<void> {
+    const { applicationId, dataDir } = this.config
+    {
       const stateDir = join(dataDir, 'state', applicationId)
       this.instance = this.config.instanceId ?? stableInstanceId(stateDir)
+      const given = this.config.log
+      if (given instanceof EmbeddedLog && given.failure !== null) await given.reopen()
       this.log =
-        this.config.log ??
+        given ??
         (await EmbeddedLog.open({ dataDir: join(dataDir, 'log'), problems: this.config.storageProblems }))
       const logged = new Map([...this.topology.stores].filter(([, s]) => s.loggingEnabled))
       const dlq =
@@ -200,13 +223,7 @@ export class StreamsApp {
           },
         },
       })
-    } catch (err) {
-      await this.shutdown(err)
-      throw err
     }
-    this.state = 'running'
-    this.lastCommit = Date.now()
-    this.loop = this.run()
   }
 
   /** Commits and closes tasks and clients. Safe to call in any state. */
@@ -219,7 +236,10 @@ export class StreamsApp {
 
   metrics(): AppMetrics {
     const live = [...(this.taskManager?.tasks.values() ?? [])].map((t) => t.task.metrics)
-    const sum = sumTaskMetrics(this.taskManager ? [this.taskManager.retiredMetrics, ...live] : [])
+    const sum = sumTaskMetrics([
+      ...this.carriedMetrics,
+      ...(this.taskManager ? [this.taskManager.retiredMetrics, ...live] : []),
+    ])
     const restore = this.restorer?.current
     return {
       ...sum,
@@ -260,6 +280,12 @@ export class StreamsApp {
     return this.settling.request()
   }
 
+  /** With storageErrors 'retry': the storage error the app is waiting out (its commits fail
+   *  whole until the disk takes writes again); undefined while commits succeed. */
+  get storageFailure(): StorageFailureState | undefined {
+    return this.storageWait.failure
+  }
+
   /** Storage problems of this app (and of the embedded log it owns) that no operator has
    *  acknowledged yet: list them, or `acknowledge()` them once seen. */
   get storageProblems(): StorageProblems {
@@ -298,7 +324,14 @@ export class StreamsApp {
         if (this.needsRecovery) await this.recover()
         await this.step()
         retry.succeeded()
+        if (this.storageWait.failure !== undefined && this.commits > this.commitsAtFailure)
+          this.storageRecovered()
       } catch (err) {
+        if (this.config.storageErrors === 'retry' && storageErrorOf(err) !== undefined) {
+          const fatal = await this.waitForStorage(err)
+          if (fatal === undefined) continue
+          err = fatal
+        }
         if (!retry.failed() || !this.recoverable(err)) {
           this.logger.error({ err: String(err) }, 'stream processing failed; closing')
           await this.shutdown(err)
@@ -313,13 +346,74 @@ export class StreamsApp {
       }
     }
     try {
-      if (this.needsRecovery) await this.dropUncommitted()
+      if (this.consumer === undefined) {
+        // closed while waiting out a storage failure: nothing is open, nothing to commit
+      } else if (this.needsRecovery) await this.dropUncommitted()
       else await this.commit()
       await this.shutdown(undefined)
     } catch (err) {
       this.logger.error({ err: String(err) }, 'final commit failed; closing')
       await this.shutdown(err)
     }
+  }
+
+  /**
+   * storageErrors 'retry': the commit that met `err` failed whole (nothing of it acknowledged).
+   * Drops the uncommitted work, closes tasks and clients (and an owned log), then waits with
+   * backoff and connects again, reopening an embedded log the failure stopped, which recovers
+   * to what is durable; the tasks restore and resume from their last commit. Resolves undefined
+   * once connected again (or when the app is closing), or with the error to stop on: a
+   * non-storage error, or `err` once storageRetryTimeoutMs has passed.
+   */
+  private async waitForStorage(err: unknown): Promise<unknown> {
+    const storage = this.storageWait
+    if (!storage.failed(err)) return err
+    const failure = storage.failure!
+    if (failure.attempts === 1) {
+      this.commitsAtFailure = this.commits
+      const logStopped = this.log instanceof EmbeddedLog && this.log.failure !== null
+      if (!logStopped)
+        this.config.storageProblems.report('commit-failed', failure.path ?? '', failure.message)
+    }
+    this.logger.warn(
+      { instance: this.instance, errno: failure.errno, path: failure.path, retryInMs: storage.nextWaitMs },
+      'storage failure: the commit failed whole, nothing of it is acknowledged; retrying once the disk takes writes again',
+    )
+    if (this.taskManager !== undefined)
+      this.carriedMetrics.push(this.taskManager.retiredMetrics, ...this.tasks().map((t) => t.metrics))
+    await this.release(err)
+    this.taskManager = this.consumer = this.output = this.globalState = this.restorer = undefined
+    this.lag = this.alignment = this.purge = undefined
+    if (this.config.log === undefined) this.log = undefined
+    this.needsRecovery = false
+    for (;;) {
+      await storage.wait(() => this.state !== 'running')
+      if (this.state !== 'running') return undefined
+      try {
+        await this.connect()
+        this.recoveries++
+        return undefined
+      } catch (again) {
+        if (storageErrorOf(again) === undefined) return again
+        await this.release(again)
+        this.taskManager = this.consumer = this.output = this.globalState = this.restorer = undefined
+        if (!storage.failed(again)) return again
+        this.logger.warn(
+          { errno: storage.failure!.errno, path: storage.failure!.path, retryInMs: storage.nextWaitMs },
+          'storage still failing; retrying',
+        )
+      }
+    }
+  }
+
+  /** A commit went through after a storage failure: the wait is over. */
+  private storageRecovered(): void {
+    const failure = this.storageWait.failure
+    this.storageWait.succeeded()
+    this.logger.warn(
+      { instance: this.instance, errno: failure?.errno, path: failure?.path, attempts: failure?.attempts },
+      'storage accepts writes again: committing as before',
+    )
   }
 
   private recoverable(err: unknown): boolean {
@@ -455,6 +549,15 @@ export class StreamsApp {
 
   /** Releases everything; `error` marks a failure (the open transaction is aborted, pending state dropped). */
   private async shutdown(error: unknown): Promise<void> {
+    await this.release(error)
+    this.state = error === undefined ? 'closed' : 'failed'
+    this.settling.rejectAll(error ?? new TributaryError('CLOSED', 'the app closed before it settled'))
+    if (error === undefined) this.finished.resolve()
+    else this.finished.reject(error)
+  }
+
+  /** Closes tasks, clients and an owned log (after `error`, without committing anything). */
+  private async release(error: unknown): Promise<void> {
     const tasks = [...(this.taskManager?.tasks.values() ?? [])]
     if (error !== undefined) {
       await this.output?.abort()
@@ -472,9 +575,5 @@ export class StreamsApp {
       await Promise.resolve(step()).catch((err) =>
         this.logger.warn({ err: String(err) }, 'error while closing'),
       )
-    this.state = error === undefined ? 'closed' : 'failed'
-    this.settling.rejectAll(error ?? new TributaryError('CLOSED', 'the app closed before it settled'))
-    if (error === undefined) this.finished.resolve()
-    else this.finished.reject(error)
   }
 }

@@ -76,6 +76,23 @@ export interface StreamsConfig {
    *  rebalance that took its tasks) before it fails; as Kafka Streams' task.timeout.ms.
    *  Default 300000. */
   readonly taskTimeoutMs?: number
+  /**
+   * What a storage error (ENOSPC, EDQUOT, EIO, EROFS: see storageErrorOf) in a commit does. The
+   * commit fails whole either way: nothing of it is acknowledged (under exactly-once its
+   * transaction is aborted, or completed by recovery if its commit decision reached the disk).
+   * 'stop' (default): the app stops, `done` rejecting with the error naming the path; a restart
+   * once the disk has room resumes with nothing lost or doubled. 'retry': the app stays up: it
+   * drops its uncommitted work, closes its tasks and clients (reopening an embedded log the
+   * failure stopped: clients others made of a shared log are closed too), and starts again after
+   * `storageRetryBackoffMs`, doubling up to 60 s, until the disk takes the commit; meanwhile
+   * `storageFailure` names the error and `storageProblems` holds it (commit-failed).
+   */
+  readonly storageErrors?: 'stop' | 'retry'
+  /** First wait before a 'retry' of storage errors; default 1000. */
+  readonly storageRetryBackoffMs?: number
+  /** With storageErrors 'retry': how long storage may keep failing before the app stops as with
+   *  'stop'. Default: no limit. */
+  readonly storageRetryTimeoutMs?: number
   readonly logger?: Logger
   /** Where the app reports storage problems (a damaged state store it rebuilt; the embedded log it
    *  owns reports its own there too). Default: a list of its own (`StreamsApp.storageProblems`). */
@@ -109,6 +126,9 @@ const schema = z.object({
   maxEventTimeDriftMs: z.number().int().min(0).optional(),
   idleTimeoutMs: z.number().int().min(0).optional(),
   taskTimeoutMs: z.number().int().min(0).optional(),
+  storageErrors: z.enum(['stop', 'retry']).optional(),
+  storageRetryBackoffMs: z.number().int().min(1).optional(),
+  storageRetryTimeoutMs: z.number().int().min(0).optional(),
   instanceId: z
     .string()
     .regex(/^[a-zA-Z0-9._-]+$/)
@@ -146,6 +166,9 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     maxEventTimeDriftMs: config.maxEventTimeDriftMs ?? 5000,
     idleTimeoutMs: config.idleTimeoutMs ?? 1000,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
+    storageErrors: config.storageErrors ?? 'stop',
+    storageRetryBackoffMs: config.storageRetryBackoffMs ?? 1000,
+    storageRetryTimeoutMs: config.storageRetryTimeoutMs ?? Number.POSITIVE_INFINITY,
     clock: config.clock ?? Date.now,
     storageProblems: config.storageProblems ?? new StorageProblems(),
   }

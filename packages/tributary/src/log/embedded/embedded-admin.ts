@@ -4,7 +4,12 @@ import type { Broker } from './broker.ts'
 
 /** Admin of the embedded log. Unknown topics or partitions fail with code LOG naming the topic. */
 export class EmbeddedAdmin implements Admin {
-  constructor(private readonly broker: Broker) {}
+  /** `broker` gives the log's current broker (a new one after EmbeddedLog.reopen). */
+  constructor(private readonly current: () => Broker) {}
+
+  private get broker(): Broker {
+    return this.current()
+  }
 
   async createTopics(topics: readonly TopicConfig[]): Promise<void> {
     this.broker.createTopics(topics)

@@ -64,10 +64,46 @@ export class EmbeddedLog implements Log {
   /** INTERNAL synchronous facet for the TopologyTestDriver; not part of the public API. */
   readonly sync: SyncFacet
 
-  private constructor(private readonly broker: Broker) {
+  private reopening: Promise<void> | undefined
+
+  private constructor(
+    private broker: Broker,
+    private readonly dataDir: string | undefined,
+  ) {
     this.problems = broker.settings.problems
-    this.admin = new EmbeddedAdmin(broker)
-    this.sync = new SyncFacet(broker)
+    this.admin = new EmbeddedAdmin(() => this.broker)
+    this.sync = new SyncFacet(() => this.broker)
+  }
+
+  /** The storage failure (code LOG, naming the path and the errno) that stopped this log, or
+   *  null while it runs: every call fails until `reopen` (or a restart) recovers it. */
+  get failure(): TributaryError | null {
+    return this.broker.failure
+  }
+
+  /**
+   * Closes the data directory and opens it again, recovering to what is durable (a commit that
+   * failed is whole or invisible, never half): how a log stopped by a storage failure resumes
+   * once the disk accepts writes again, without restarting the process (StreamsApp with
+   * `storageErrors: 'retry'` calls it). Producers and consumers made before are closed (their
+   * calls fail with code CLOSED): make new ones. `admin`, `problems` and the options stay. Fails
+   * as `open` does (e.g. LOG while the disk still refuses); the log is then closed, and `reopen`
+   * may be called again. An in-memory log cannot be reopened (CONFIG).
+   */
+  reopen(): Promise<void> {
+    const dataDir = this.dataDir
+    if (dataDir === undefined)
+      return Promise.reject(new TributaryError('CONFIG', 'an in-memory embedded log cannot be reopened'))
+    // Calls made while one runs share it (two components of one process may both retry).
+    this.reopening ??= (async () => {
+      try {
+        await this.broker.close().catch(() => {}) // a stopped log closes without writing more
+        this.broker = openDurableBroker(dataDir, this.broker.settings)
+      } finally {
+        this.reopening = undefined
+      }
+    })()
+    return this.reopening
   }
 
   /** Opens (recovering a durable data directory). Fails with CONFIG for bad options, LOG if locked. */
@@ -83,7 +119,7 @@ export class EmbeddedLog implements Log {
       options.dataDir === undefined
         ? new Broker(settings, Journal.memory(), null)
         : openDurableBroker(options.dataDir, settings)
-    return new EmbeddedLog(broker)
+    return new EmbeddedLog(broker, options.dataDir)
   }
 
   async producer(options: ProducerOptions = {}): Promise<Producer> {

@@ -11,7 +11,12 @@ import { Partitioner } from './partitioner.ts'
 export class SyncFacet {
   private readonly partitioner = new Partitioner()
 
-  constructor(private readonly broker: Broker) {}
+  /** `broker` gives the log's current broker (a new one after EmbeddedLog.reopen). */
+  constructor(private readonly current: () => Broker) {}
+
+  private get broker(): Broker {
+    return this.current()
+  }
 
   /** Creates the topic unless it exists. */
   createTopic(config: TopicConfig): void {
