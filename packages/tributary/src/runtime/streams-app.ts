@@ -330,7 +330,9 @@ export class StreamsApp {
         if (this.config.storageErrors === 'retry' && storageErrorOf(err) !== undefined) {
           const fatal = await this.waitForStorage(err)
           if (fatal === undefined) continue
-          err = fatal
+          this.logger.error({ err: String(fatal) }, 'stream processing failed; closing')
+          await this.shutdown(fatal)
+          return
         }
         if (!retry.failed() || !this.recoverable(err)) {
           this.logger.error({ err: String(err) }, 'stream processing failed; closing')
