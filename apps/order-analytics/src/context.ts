@@ -38,6 +38,10 @@ export interface AppContext {
   /** Storage problems of this process (the embedded log's, the state stores'), shown by /health
    *  until acknowledged; the streams job reports into it. */
   readonly storageProblems?: StorageProblems
+  /** TRIBUTARY_STORAGE_ERRORS: what a storage error (a full or failing disk) does: 'stop' the
+   *  process (default; a restart once the disk has room resumes) or 'retry': stay up and start
+   *  the pipeline jobs again once the disk takes writes (see serve). */
+  readonly storageErrors?: 'stop' | 'retry'
   /** Set when the streams job runs in this process: its metrics feed /metrics and the dashboard. */
   streams?: StreamsApp
   /** Set with `streams`: the topology's own counters (duplicates, dead-lettered by reason, unknown

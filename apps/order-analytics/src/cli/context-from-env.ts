@@ -93,6 +93,13 @@ async function openLog(env: Env, dataDir: string, problems: StorageProblems): Pr
   return KafkaLog.connect(kafkaOptionsFromEnv(env, env['TRIBUTARY_APPLICATION_ID'] || 'order-analytics')!)
 }
 
+/** TRIBUTARY_STORAGE_ERRORS: `stop` (default) or `retry` (see AppContext.storageErrors). */
+export function storageErrorsFromEnv(env: Env = process.env): 'stop' | 'retry' {
+  const value = (env['TRIBUTARY_STORAGE_ERRORS'] || 'stop').toLowerCase()
+  if (value === 'stop' || value === 'retry') return value
+  throw new TributaryError('CONFIG', `TRIBUTARY_STORAGE_ERRORS must be stop or retry, got '${value}'`)
+}
+
 /** The AppContext of the environment (issue 5's variables, plus ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS and the Avro ones). */
 export async function contextFromEnv(env: Env = process.env): Promise<AppContext> {
   const dataDir = env['TRIBUTARY_DATA_DIR'] || '.data/order-analytics'
@@ -103,10 +110,12 @@ export async function contextFromEnv(env: Env = process.env): Promise<AppContext
   if (port > 65535) throw new TributaryError('CONFIG', `PORT must be a port number 0-65535, got '${port}'`)
   pipelineEnv(env)
   embeddedTopicDefaults(env)
+  const storageErrors = storageErrorsFromEnv(env)
   const storageProblems = new StorageProblems()
   return {
     log: await openLog(env, dataDir, storageProblems),
     storageProblems,
+    storageErrors,
     topics: topicNames(env['ORDERS_TOPIC_PREFIX'] ?? ''),
     partitions,
     dataDir,

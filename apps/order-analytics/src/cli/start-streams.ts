@@ -21,12 +21,12 @@ export interface StreamsOptions extends Partial<PipelineEnv> {
 /**
  * The `streams` job: creates its topics if missing and runs the topology on `ctx.log`. Sets
  * `ctx.streams` and `ctx.pipeline` for the dashboard of the same process. A failure of the app
- * is logged by the library and rejects `app.done`.
+ * is logged by the library and rejects `app.done` (also `done`).
  */
 export async function startStreams(
   ctx: AppContext,
   options: StreamsOptions = {},
-): Promise<{ app: StreamsApp; metrics: PipelineMetrics; close(): Promise<void> }> {
+): Promise<{ app: StreamsApp; metrics: PipelineMetrics; done: Promise<void>; close(): Promise<void> }> {
   const env = { ...pipelineEnv(), ...options }
   // Only the topics this job reads and writes: under ACLs it may not even see the sink's DLQ.
   const { ordersSinkDlq: _sinkDlq, ...own } = ctx.topics
@@ -72,6 +72,7 @@ export async function startStreams(
   return {
     app,
     metrics,
+    done: app.done,
     close: async () => {
       try {
         await app.close()

@@ -82,7 +82,7 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
       for (const p of processes) console.error(p.tail(30))
       console.error(`# kept for diagnosis: logs in ${workDir}, schemas ${runId}_* in ${databaseBase}`)
     } else {
-      for (const s of ['full', 'corrupt'])
+      for (const s of ['full', 'retry', 'corrupt'])
         await admin?.query(`DROP SCHEMA IF EXISTS ${runId.replace(/-/g, '_')}_${s} CASCADE`)
       if (workDir) rmSync(workDir, { recursive: true, force: true })
     }
@@ -107,11 +107,12 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
       dataDir,
       db,
       watch,
-      start: (args) => {
+      start: (args, env = {}) => {
         const p = new CliProcess(
           `${name}-${++runs}`,
           ['all', '--rate', String(rate), ...args],
           {
+            ...env,
             KAFKA_BROKERS: '',
             DATABASE_URL: url.href,
             TRIBUTARY_DATA_DIR: dataDir,
@@ -164,6 +165,48 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
       await finishExact(s, ['--seed', '5', '--max-orders', String(maxOrders)], users, orders)
       console.log(
         `# full disk: stopped ${failure.slice(0, 160)}...; then exact with ${orders.length} orders-raw records`,
+      )
+    })
+  })
+
+  it('with TRIBUTARY_STORAGE_ERRORS=retry stays up on the full disk, reports it, and resumes exact once space returns', async () => {
+    const dataDir = join(workDir, 'retry')
+    mkdirSync(dataDir)
+    mount(dataDir, FULL_DISK_SIZE)
+    mounts.push(dataDir)
+    await scenario('retry', dataDir, FULL_DISK_RATE, async (s) => {
+      const maxOrders = 4000
+      const args = ['--seed', '6', '--max-orders', String(maxOrders)]
+      const p = s.start(args, { TRIBUTARY_STORAGE_ERRORS: 'retry' })
+      const dashboard = (await p.waitForLine(/ out dashboard: http/, 60_000)).match(/http\S+/)![0]
+      const failure = await p.waitForLine(/storage failure: .*(ENOSPC|EIO)/, 120_000)
+      assert.ok(failure.includes(dataDir), `the failure names a path in ${dataDir}: ${failure}`)
+      await new Promise((r) => setTimeout(r, 3000))
+      assert.ok(p.running, `the process stays up while the disk is full\n${p.tail()}`)
+      const health = (await (await fetch(new URL('/health', dashboard))).json()) as {
+        storageProblems: Array<{ kind: string; message: string }>
+      }
+      assert.ok(
+        health.storageProblems.some((x) => x.kind === 'commit-failed'),
+        `/health lists the failed commit: ${JSON.stringify(health)}`,
+      )
+      const metrics = await (await fetch(new URL('/metrics', dashboard))).text()
+      assert.match(metrics, /tributary_storage_problems_total\{kind="commit-failed"[^}]*\} [1-9]/)
+      assert.ok(
+        !p.lines.some((l) => l.includes(`producer: done, ${maxOrders} orders`)),
+        'the disk filled under load',
+      )
+
+      execFileSync('mount', ['-o', 'remount,size=64m', dataDir])
+      await p.waitForLine(/storage takes writes again/, 180_000)
+      await p.waitForLine(new RegExp(`producer: done, ${maxOrders} orders`), 180_000)
+      await s.watch.still(3000, 60_000)
+      assert.ok(p.running, 'one process throughout')
+      await stop(p)
+      const { users, orders } = await readInputs(dataDir)
+      await finishExact(s, args, users, orders)
+      console.log(
+        `# full disk, retry: stayed up (${failure.slice(0, 120)}...); then exact with ${orders.length} orders`,
       )
     })
   })
@@ -260,7 +303,7 @@ interface Scenario {
   readonly dataDir: string
   readonly db: SqlClient
   readonly watch: MonotonicTable
-  start(args: string[]): CliProcess
+  start(args: string[], env?: Record<string, string>): CliProcess
 }
 
 function mount(dir: string, size: string): void {
