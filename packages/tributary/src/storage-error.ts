@@ -24,3 +24,35 @@ export function storageErrorOf(err: unknown): StorageError | undefined {
   }
   return undefined
 }
+
+/**
+ * What to do about a failed file-system call, by its errno: the one place where storage failure
+ * messages (the embedded log's, the state stores') get their advice, so each names its real
+ * cause (a full disk is not a missing permission, and too many open files is neither).
+ */
+export function storageAdvice(errno: string | undefined): string {
+  switch (errno) {
+    case 'ENOSPC':
+      return 'the disk is full: free space'
+    case 'EDQUOT':
+      return 'the disk quota is used up: free space or raise the quota'
+    case 'EIO':
+      return 'the disk failed to read or write: check the device (dmesg) and free space (some stores report a full disk as EIO)'
+    case 'EROFS':
+      return 'the file system is read-only: remount it read-write'
+    case 'EMFILE':
+      return 'too many open files; raise the limit (ulimit -n)'
+    case 'ENFILE':
+      return 'too many open files on this system; raise the limit (sysctl fs.file-max) or close other programs'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied: give this user read and write access to the data directory'
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'a file or directory is missing: was the data directory moved or deleted?'
+    case 'ENOMEM':
+      return 'out of memory: give the process more memory'
+    default:
+      return 'fix the cause'
+  }
+}

@@ -1,6 +1,6 @@
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { TopicDescription } from '../log.ts'
-import { segmentBase } from './data-dir.ts'
+import { segmentBase, segmentName } from './data-dir.ts'
 import { DirLock } from './dir-lock.ts'
 import { scanFile, type ByteRange, type FileScan } from './file-scan.ts'
 import { parseEntry } from './journal.ts'
@@ -43,6 +43,15 @@ export interface DataDirCheck {
     readonly from: number
     readonly to: number
   }[]
+  /** Offsets missing between two segments of a partition (a segment file deleted or lost, or the
+   *  damaged end of the one before): `[from, to)`, `before` the segment they follow. */
+  readonly holes: {
+    readonly topic: string
+    readonly partition: number
+    readonly before: string
+    readonly from: number
+    readonly to: number
+  }[]
   /** Topic directories holding data the journal does not list, with their partition count. */
   readonly unlisted: { readonly name: string; readonly partitions: number }[]
 }
@@ -50,7 +59,7 @@ export interface DataDirCheck {
 /**
  * Reads a data directory without changing it and lists every damaged file (with the byte ranges
  * and, for partitions, the offsets that are lost), journaled partitions without segment files or
- * whose first segment starts after their log start,
+ * whose first segment starts after their log start, segment files missing between others,
  * directories with data the journal does not list, and group offsets beyond their partition's end.
  * Takes the directory lock, so it fails (code LOG) while a log has the directory open.
  */
@@ -116,6 +125,7 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
   }
   const partitions: PartitionScan[] = []
   const gaps: DataDirCheck['gaps'] = []
+  const holes: DataDirCheck['holes'] = []
   const ends = new Map<string, { path: string; end: number }>()
   for (const { name, partitions: count } of topics.values()) {
     for (let partition = 0; partition < count; partition++) {
@@ -135,11 +145,21 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
           problem: `is the first segment, but the log starts at offset ${start}: offsets ${start}-${live[0]!.base - 1} are missing`,
         })
       }
+      let previous: { path: string; end: number; damaged: boolean } | undefined
       for (const { path, base } of live) {
         const scan = scanFile(fs, path, ENTRY_MIN_BYTES, decodePartitionEntry)
         partitions.push({ topic: name, partition, path, scan })
         for (const range of scan.damaged) findings.push({ path, problem: describeLoss(scan, range) })
+        if (previous !== undefined && base > previous.end) {
+          holes.push({ topic: name, partition, before: previous.path, from: previous.end, to: base })
+          if (!previous.damaged)
+            findings.push({
+              path: join(dirname(path), segmentName(previous.end)),
+              problem: `is missing: offsets ${previous.end}-${base - 1} of ${name}-${partition} are gone (the segments hold offsets up to ${previous.end - 1} and from ${base} on)`,
+            })
+        }
         end = Math.max(end, base, endOffset(scan))
+        previous = { path, end: Math.max(base, endOffset(scan)), damaged: scan.damaged.length > 0 }
       }
       ends.set(`${name}\0${partition}`, { path: live.at(-1)?.path ?? join(topicsDir, name), end })
     }
@@ -155,7 +175,7 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
       })
     }
   }
-  return { dir, findings, journalPath, journal, topics, partitions, gaps, unlisted }
+  return { dir, findings, journalPath, journal, topics, partitions, gaps, holes, unlisted }
 }
 
 /** A partition's segment files by base offset (a partition file of the format before segments

@@ -7,8 +7,9 @@ import { DirLock } from './dir-lock.ts'
 import type { FileScan } from './file-scan.ts'
 import { frame } from './frame.ts'
 import { read } from './frame-resync.ts'
-import { fsyncDir, replaceFileAtomically } from './fs-util.ts'
+import { fsyncDir, replaceFileAtomically, writeFully } from './fs-util.ts'
 import { quarantine } from './quarantine.ts'
+import { COMMIT_MARKER, encodeEntries } from './record-codec.ts'
 import type { StorageContext } from './storage-context.ts'
 import { nodeFs, type StorageFs } from './storage-fs.ts'
 
@@ -26,7 +27,9 @@ export interface RepairReport {
  * list are registered again (partition count from their files; cleanup policy compact for
  * `-changelog` topics, else delete); partitions without a segment get an empty one; a partition
  * whose first segment starts after its log start gets its log start moved there (the records in
- * between are reported lost). Group offsets
+ * between are reported lost); a segment file missing between two others is reported lost and
+ * the segment before it gets a marker at the missing range's last offset (so it ends where the
+ * next begins). Group offsets
  * beyond an end are left as they are (consumers refuse them until an operator commits others).
  */
 export function repairDataDir(dir: string, fs: StorageFs = nodeFs): RepairReport {
@@ -57,6 +60,12 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
       for (const range of p.scan.damaged) lost.push(`${p.path}: ${describeLoss(p.scan, range)}`)
       actions.push(rewriteIntact(ctx, p.scan))
     }
+  }
+  for (const { topic, partition, before, from, to } of found.holes) {
+    closeHole(fs, before, to)
+    actions.push(`${before}: ends at offset ${to - 1} now (a marker there), where the next segment starts`)
+    const damaged = found.partitions.some((p) => p.path === before && (p.scan?.damaged.length ?? 0) > 0)
+    if (!damaged) lost.push(`${topic}-${partition}: offsets ${from}-${to - 1} (their segment file was missing)`)
   }
   for (const { topic, partition, from, to } of found.gaps) {
     added.push(frame(Buffer.from(JSON.stringify({ t: 'log-start', topic, partition, offset: to }))))
@@ -98,6 +107,21 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
   }
   fsyncDir(fs, found.dir)
   return { actions, lost }
+}
+
+/**
+ * Appends a control marker (a commit of no transaction, which readers skip) at offset `to - 1`
+ * to the segment before a hole, so it ends where the next one starts, as recovery requires.
+ */
+function closeHole(fs: StorageFs, segment: string, to: number): void {
+  const marker = encodeEntries({ offsets: [to - 1], kinds: [COMMIT_MARKER], txns: [0], records: [undefined] }, 0, 1)
+  const fd = fs.openSync(segment, constants.O_WRONLY)
+  try {
+    writeFully(fs, fd, marker, fs.fstatSync(fd).size)
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** Creates an empty first segment in a partition directory (made if missing); returns its path. */

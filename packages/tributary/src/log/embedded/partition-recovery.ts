@@ -16,9 +16,10 @@ import { attempt } from './storage-failure.ts'
  *   before deleting them);
  * - a segment whose entries all lie below the end of the segments before it: compaction rewrote
  *   it into the first closed segment and crashed before deleting it (see compactPartition).
- * It refuses (CORRUPT, naming the path) when the first segment starts after the log start (a
- * segment is missing), when a segment partly overlaps the one before, or when no segment is
- * there. A partition file of the format before segments (`<topic>/<n>.log`) is moved into place
+ * It refuses (CORRUPT, naming the path) when the first segment starts after the log start, or a
+ * later one after the end of the one before (a segment file is missing; unless recovery cut a
+ * damaged end off that one, a loss it reports), when a segment partly overlaps the one before,
+ * or when no segment is there. A partition file of the format before segments (`<topic>/<n>.log`) is moved into place
  * as the partition's first segment. Each segment file recovers as PartitionFile.open says.
  */
 export function recoverPartition(
@@ -51,12 +52,23 @@ export function recoverPartition(
   log.startOffset = start
   const now = Date.now()
   let removed = first > 0
-  for (const base of bases.slice(first)) {
+  let cut = false // recovery cut the end off the segment before (a loss it has dealt with)
+  for (const [i, base] of bases.slice(first).entries()) {
     if (base < log.nextOffset) {
       removeMerged(ctx, path(base), log.nextOffset)
       removed = true
       continue
     }
+    // Each segment ends where the next starts (rolls and compaction keep it so): a gap is a
+    // segment file that was deleted or lost, never skipped silently.
+    if (i > 0 && base > log.nextOffset && !cut) {
+      throw refusal(
+        ctx,
+        path(log.nextOffset),
+        `is missing: the segments of partition ${partition} hold offsets up to ${log.nextOffset - 1} and from ${base} on, so offsets ${log.nextOffset}-${base - 1} are gone (a segment file deleted or lost)`,
+      )
+    }
+    const size = attempt(path(base), 'stat', () => fs.statSync(path(base)).size)
     const segment = log.addSegment(base, null, now)
     const file = PartitionFile.open(
       ctx,
@@ -67,6 +79,7 @@ export function recoverPartition(
     )
     segment.file = file
     segment.bytes = file.length
+    cut = file.length < size
     const written = attempt(path(base), 'stat', () => fs.statSync(path(base)).mtimeMs)
     if (file.length > 0 && written > segment.maxTimestamp) segment.maxTimestamp = Math.floor(written)
   }

@@ -1,4 +1,5 @@
 import { TributaryError } from '../../errors.ts'
+import { storageAdvice } from '../../storage-error.ts'
 
 /**
  * A write, sync or read of the data directory failed (ENOSPC, EIO, EROFS, ...). The embedded log
@@ -15,7 +16,7 @@ export class StorageFailure extends TributaryError {
     super(
       'LOG',
       `${operation} of ${path} failed (${errno}: ${(cause as Error | undefined)?.message ?? String(cause)}); ` +
-        `the embedded log stopped. Free space or fix the disk, then restart: recovery keeps every acknowledged record`,
+        `${storageAdvice(errno)}. The embedded log stopped; once that is fixed, restart: recovery keeps every acknowledged record`,
       { cause },
     )
   }

@@ -92,4 +92,38 @@ describe('segment recovery', () => {
     assert.equal(values(log, 't')[0], `value-${first}`)
     await log.close()
   })
+
+  it('refuses when a middle segment is missing, naming it; check lists it and repair keeps every other record', async () => {
+    await fill('delete')
+    const before = names()
+    assert.ok(before.length >= 4, before.join(' '))
+    const missing = join(dir(), before[1]!)
+    const [from, to] = [Number(before[1]!.slice(0, 20)), Number(before[2]!.slice(0, 20))]
+    rmSync(missing)
+    await assert.rejects(EmbeddedLog.open({ dataDir: tmp.dir }), (err: Error) => {
+      assert.ok(isTributaryError(err, 'CORRUPT'), String(err))
+      assert.ok(err.message.startsWith(`${missing}: is missing`), err.message)
+      assert.match(err.message, new RegExp(`offsets ${from}-${to - 1} are gone.*tributary log repair`))
+      return true
+    })
+    const found = checkDataDir(tmp.dir).findings
+    assert.deepEqual(
+      found.map((f) => f.path),
+      [missing],
+    )
+    const report = repairDataDir(tmp.dir)
+    assert.match(
+      report.lost.join('\n'),
+      new RegExp(`t-0: offsets ${from}-${to - 1} \\(their segment file was missing\\)`),
+    )
+    assert.deepEqual(checkDataDir(tmp.dir).findings, [], 'nothing left to repair')
+    const log = await EmbeddedLog.open({ dataDir: tmp.dir })
+    const expected = Array.from({ length: 40 }, (_, i) => `value-${i}`).filter((_, i) => i < from || i >= to)
+    assert.deepEqual(values(log, 't'), expected)
+    log.sync.append([{ topic: 't', key: buf('k'), value: buf('after') }])
+    await log.close()
+    const reopened = await EmbeddedLog.open({ dataDir: tmp.dir })
+    assert.deepEqual(values(reopened, 't'), [...expected, 'after'])
+    await reopened.close()
+  })
 })
