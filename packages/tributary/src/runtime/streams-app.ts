@@ -138,92 +138,92 @@ export class StreamsApp {
     this.loop = this.run()
   }
 
-  /** Opens the log (reopening an embedded one a storage failure stopped), plans the topics, and
-   *  makes the clients and the task manager; the consumer's group then assigns the tasks. */
+  /** Opens the log (with storageErrors 'retry', reopening an embedded one a storage failure
+   *  stopped), plans the topics, and makes the clients and the task manager; the consumer's
+   *  group then assigns the tasks. */
   private async connect(): Promise<void> {
     const { applicationId, dataDir } = this.config
-    {
-      const stateDir = join(dataDir, 'state', applicationId)
-      this.instance = this.config.instanceId ?? stableInstanceId(stateDir)
-      const given = this.config.log
-      if (given instanceof EmbeddedLog && given.failure !== null) await given.reopen()
-      this.log =
-        given ??
-        (await EmbeddedLog.open({ dataDir: join(dataDir, 'log'), problems: this.config.storageProblems }))
-      const logged = new Map([...this.topology.stores].filter(([, s]) => s.loggingEnabled))
-      const dlq =
-        this.config.deserializationErrors === 'dead-letter' || this.config.processingErrors === 'dead-letter'
-      const plan = await planTopics(
-        this.log.admin,
-        this.topology,
-        this.names,
-        {
-          loggedStores: logged,
-          additionalRetentionMs: this.config.windowStoreChangelogAdditionalRetentionMs,
-          warn: (message) => this.logger.warn({}, message),
+    const stateDir = join(dataDir, 'state', applicationId)
+    this.instance = this.config.instanceId ?? stableInstanceId(stateDir)
+    const given = this.config.log
+    const stopped = given instanceof EmbeddedLog && given.failure !== null
+    if (stopped && this.config.storageErrors === 'retry') await given.reopen()
+    this.log =
+      given ??
+      (await EmbeddedLog.open({ dataDir: join(dataDir, 'log'), problems: this.config.storageProblems }))
+    const logged = new Map([...this.topology.stores].filter(([, s]) => s.loggingEnabled))
+    const dlq =
+      this.config.deserializationErrors === 'dead-letter' || this.config.processingErrors === 'dead-letter'
+    const plan = await planTopics(
+      this.log.admin,
+      this.topology,
+      this.names,
+      {
+        loggedStores: logged,
+        additionalRetentionMs: this.config.windowStoreChangelogAdditionalRetentionMs,
+        warn: (message) => this.logger.warn({}, message),
+      },
+      dlq ? [this.config.deadLetterTopic] : [],
+    )
+    this.partitionCounts = new Map(plan.partitions)
+    this.purge = RepartitionPurge.of(this.topology, this.names, this.log.admin, this.config, this.logger)
+    const producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
+    this.output = new OutputChannel(producer, this.eos)
+    this.globalState = new GlobalStateManager(this.topology, this.logger)
+    await this.globalState.restore(this.log, `${applicationId}-global`)
+    this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
+    this.taskManager = new TaskManager(
+      this.topology,
+      this.names,
+      stateDir,
+      appTaskEnvironment(this.config, this.logger, this.names, {
+        partitionCount: (topic) => this.partitionCounts.get(topic),
+        emit: (record) => this.emit(record),
+        lagging: (partitions) => this.lag?.lagging(partitions) ?? false,
+      }),
+      this.restorer,
+      this.globalState.handles(),
+    )
+    this.consumer = await this.log.consumer({
+      groupId: applicationId,
+      isolation: this.isolation,
+      autoOffsetReset: 'earliest',
+    })
+    const consumer = this.consumer
+    this.lag = new LagTracker(this.log.admin, this.isolation, (tp) => consumer.position(tp))
+    this.alignment = new AppAlignment(this.config, this.log.admin, this.isolation, () => this.lag)
+    const tasks = this.taskManager
+    await this.consumer.subscribe(tasks.inputTopics(), {
+      assignor: streamsAssignor(tasks.subOfTopic),
+      userData: () =>
+        encodeMemberTasks(this.instance, new Set([...tasks.tasks.keys(), ...this.revokedTasks])),
+      listener: {
+        onRevoked: async (partitions) => {
+          const ids = tasks.taskIds(partitions).filter((id) => tasks.tasks.has(id))
+          if (ids.length === 0) return
+          this.logger.info({ instance: this.instance, tasks: ids }, 'tasks revoked: committing and closing')
+          for (const id of ids) this.revokedTasks.add(id)
+          this.rebalanceStarted ??= performance.now()
+          if (!this.needsRecovery) await this.commit()
+          await tasks.revoke(partitions)
+          this.alignment!.assignmentChanged()
         },
-        dlq ? [this.config.deadLetterTopic] : [],
-      )
-      this.partitionCounts = new Map(plan.partitions)
-      this.purge = RepartitionPurge.of(this.topology, this.names, this.log.admin, this.config, this.logger)
-      const producer = await this.log.producer(this.eos ? { transactionalId: this.transactionalId } : {})
-      this.output = new OutputChannel(producer, this.eos)
-      this.globalState = new GlobalStateManager(this.topology, this.logger)
-      await this.globalState.restore(this.log, `${applicationId}-global`)
-      this.restorer = new StoreRestorer(this.log, `${applicationId}-restore`, this.logger)
-      this.taskManager = new TaskManager(
-        this.topology,
-        this.names,
-        stateDir,
-        appTaskEnvironment(this.config, this.logger, this.names, {
-          partitionCount: (topic) => this.partitionCounts.get(topic),
-          emit: (record) => this.emit(record),
-          lagging: (partitions) => this.lag?.lagging(partitions) ?? false,
-        }),
-        this.restorer,
-        this.globalState.handles(),
-      )
-      this.consumer = await this.log.consumer({
-        groupId: applicationId,
-        isolation: this.isolation,
-        autoOffsetReset: 'earliest',
-      })
-      const consumer = this.consumer
-      this.lag = new LagTracker(this.log.admin, this.isolation, (tp) => consumer.position(tp))
-      this.alignment = new AppAlignment(this.config, this.log.admin, this.isolation, () => this.lag)
-      const tasks = this.taskManager
-      await this.consumer.subscribe(tasks.inputTopics(), {
-        assignor: streamsAssignor(tasks.subOfTopic),
-        userData: () =>
-          encodeMemberTasks(this.instance, new Set([...tasks.tasks.keys(), ...this.revokedTasks])),
-        listener: {
-          onRevoked: async (partitions) => {
-            const ids = tasks.taskIds(partitions).filter((id) => tasks.tasks.has(id))
-            if (ids.length === 0) return
-            this.logger.info({ instance: this.instance, tasks: ids }, 'tasks revoked: committing and closing')
-            for (const id of ids) this.revokedTasks.add(id)
-            this.rebalanceStarted ??= performance.now()
-            if (!this.needsRecovery) await this.commit()
-            await tasks.revoke(partitions)
-            this.alignment!.assignmentChanged()
-          },
-          onAssigned: async (partitions) => {
-            const ids = tasks.taskIds(partitions).filter((id) => !tasks.tasks.has(id))
-            this.logger.info(
-              { instance: this.instance, tasks: ids },
-              'tasks assigned: restoring, then processing',
-            )
-            await tasks.assign(partitions)
-            this.alignment!.assignmentChanged()
-            await this.alignment!.restoreTimes(this.tasks(), consumer, partitions)
-            this.revokedTasks.clear()
-            if (this.rebalanceStarted !== undefined)
-              this.config.observer?.rebalanced?.(performance.now() - this.rebalanceStarted)
-            this.rebalanceStarted = undefined
-          },
+        onAssigned: async (partitions) => {
+          const ids = tasks.taskIds(partitions).filter((id) => !tasks.tasks.has(id))
+          this.logger.info(
+            { instance: this.instance, tasks: ids },
+            'tasks assigned: restoring, then processing',
+          )
+          await tasks.assign(partitions)
+          this.alignment!.assignmentChanged()
+          await this.alignment!.restoreTimes(this.tasks(), consumer, partitions)
+          this.revokedTasks.clear()
+          if (this.rebalanceStarted !== undefined)
+            this.config.observer?.rebalanced?.(performance.now() - this.rebalanceStarted)
+          this.rebalanceStarted = undefined
         },
-      })
-    }
+      },
+    })
   }
 
   /** Commits and closes tasks and clients. Safe to call in any state. */

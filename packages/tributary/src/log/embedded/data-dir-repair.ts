@@ -65,7 +65,8 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
     closeHole(fs, before, to)
     actions.push(`${before}: ends at offset ${to - 1} now (a marker there), where the next segment starts`)
     const damaged = found.partitions.some((p) => p.path === before && (p.scan?.damaged.length ?? 0) > 0)
-    if (!damaged) lost.push(`${topic}-${partition}: offsets ${from}-${to - 1} (their segment file was missing)`)
+    if (!damaged)
+      lost.push(`${topic}-${partition}: offsets ${from}-${to - 1} (their segment file was missing)`)
   }
   for (const { topic, partition, from, to } of found.gaps) {
     added.push(frame(Buffer.from(JSON.stringify({ t: 'log-start', topic, partition, offset: to }))))
@@ -114,7 +115,11 @@ function repair(found: DataDirCheck, fs: StorageFs): RepairReport {
  * to the segment before a hole, so it ends where the next one starts, as recovery requires.
  */
 function closeHole(fs: StorageFs, segment: string, to: number): void {
-  const marker = encodeEntries({ offsets: [to - 1], kinds: [COMMIT_MARKER], txns: [0], records: [undefined] }, 0, 1)
+  const marker = encodeEntries(
+    { offsets: [to - 1], kinds: [COMMIT_MARKER], txns: [0], records: [undefined] },
+    0,
+    1,
+  )
   const fd = fs.openSync(segment, constants.O_WRONLY)
   try {
     writeFully(fs, fd, marker, fs.fstatSync(fd).size)
