@@ -179,7 +179,10 @@ describe('order-analytics on a full disk and on a corrupted partition file', () 
       const args = ['--seed', '6', '--max-orders', String(maxOrders)]
       const p = s.start(args, { TRIBUTARY_STORAGE_ERRORS: 'retry' })
       const dashboard = (await p.waitForLine(/ out dashboard: http/, 60_000)).match(/http\S+/)![0]
-      const failure = await p.waitForLine(/storage failure: .*(ENOSPC|EIO)/, 120_000)
+      const failure = await p.waitForLine(
+        / err storage failure: .*(ENOSPC|EIO).*TRIBUTARY_STORAGE_ERRORS=retry/,
+        120_000,
+      )
       assert.ok(failure.includes(dataDir), `the failure names a path in ${dataDir}: ${failure}`)
       await new Promise((r) => setTimeout(r, 3000))
       assert.ok(p.running, `the process stays up while the disk is full\n${p.tail()}`)
