@@ -1,5 +1,6 @@
 // One case of bench/observability.ts in its own process. Prints one JSON line (case-timing.ts).
-// Also prints the CPU time per record of processing (user + system, µs).
+// Also prints the CPU time per record of processing (user + system, µs): of the whole process
+// (with the garbage collector's and compiler's threads) and of the main thread alone.
 // Usage: tsx bench/observability-case.ts <stateless|windowed> <off|info|debug|traced|unsampled> <records>
 //   off: no observer; info/debug: runtimeMetrics at that recording level; traced: tracing with an
 //   OpenTelemetry SDK recording every span (exported to nowhere); unsampled: the same SDK with
@@ -83,10 +84,13 @@ const app = new StreamsApp(topology(), {
   ...(observing === undefined ? {} : { observer: observing }),
 })
 const cpuBefore = process.cpuUsage()
+const mainBefore = process.threadCpuUsage()
 const seconds = await secondsToProcess(app, RECORDS)
 const cpu = process.cpuUsage(cpuBefore)
+const main = process.threadCpuUsage(mainBefore)
+const mainCpuMicrosPerRecord = Math.round(((main.user + main.system) / RECORDS) * 100) / 100
 // CPU time is what an observer adds; on a shared machine it is steadier than wall-clock time.
 const cpuMicrosPerRecord = Math.round(((cpu.user + cpu.system) / RECORDS) * 100) / 100
 await log.close()
 rmSync(dir, { recursive: true, force: true })
-printCaseResult({ case: kind, observe, cpuMicrosPerRecord }, RECORDS, seconds)
+printCaseResult({ case: kind, observe, cpuMicrosPerRecord, mainCpuMicrosPerRecord }, RECORDS, seconds)

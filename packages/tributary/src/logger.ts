@@ -6,19 +6,11 @@ export interface Logger {
   error(fields: object, message: string): void
 }
 
-const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const
-type Level = (typeof levels)[number]
+const ignore = (): void => undefined
 
-/** JSON lines on stderr at `TRIBUTARY_LOG_LEVEL` (default warn). */
-export function consoleLogger(
-  level: Level = (process.env['TRIBUTARY_LOG_LEVEL'] as Level | undefined) ?? 'warn',
-): Logger {
-  const min = levels.indexOf(level)
-  const at =
-    (name: Level) =>
-    (fields: object, message: string): void => {
-      if (levels.indexOf(name) >= min)
-        process.stderr.write(JSON.stringify({ level: name, time: Date.now(), message, ...fields }) + '\n')
-    }
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
-}
+/**
+ * What the library logs to when it is given no logger: nothing. The library never prints on its
+ * own; an application passes its logger (metrics still count what would have been logged, e.g.
+ * late and skipped records).
+ */
+export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }

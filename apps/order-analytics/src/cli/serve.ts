@@ -2,6 +2,7 @@ import { EmbeddedLog, TributaryError, shutdownOnSignals, storageErrorOf } from '
 import type { AppContext } from '../context.ts'
 import type { Closeable } from './commands.ts'
 import { errorLine } from './run-command-line.ts'
+import { appLogger } from '../observe/app-observability.ts'
 import { startTracingSdk } from '../observe/tracing-sdk.ts'
 
 /** Ends the process with `code` after closing the jobs; the first call's code wins. */
@@ -45,7 +46,7 @@ export async function serve(ctx: AppContext, start: Start[]): Promise<Stop> {
       await drain()
       process.exit(code)
     })())
-  shutdownOnSignals(drain, { timeoutMs: shutdownTimeoutMs() })
+  shutdownOnSignals(drain, { timeoutMs: shutdownTimeoutMs(), logger: appLogger() })
 
   // Jobs of an older generation were closed by a storage restart: their failures are expected.
   let generation = 0

@@ -5,6 +5,7 @@ import { HttpError, startHttpServer, type HttpServer } from 'tributary-streams/h
 import { SqlOffsetStore, type SqlClient } from 'tributary-streams/postgres'
 import type { AppContext } from '../context.ts'
 import type { Envelope } from '../contract/index.ts'
+import { appLogger } from '../observe/app-observability.ts'
 import { openDatabase } from '../sink/database.ts'
 import { parseProcessedRow } from '../sink/processed-record.ts'
 import { readTableOn } from '../sink/read-table.ts'
@@ -119,6 +120,7 @@ export async function startDashboard(
     await follow(
       new TopicTail({
         log: ctx.log,
+        logger: appLogger(),
         topics: [topics.ordersProcessed],
         groupId: `${ctx.applicationId}-dashboard`,
         start: { offsets: snapshot.offsets },
@@ -140,6 +142,7 @@ export async function startDashboard(
     await follow(
       new TopicTail({
         log: ctx.log,
+        logger: appLogger(),
         topics: [topics.ordersOutbox],
         groupId: `${ctx.applicationId}-dashboard`,
         start: { last: 500 },
@@ -157,6 +160,7 @@ export async function startDashboard(
     await follow(
       new TopicTail({
         log: ctx.log,
+        logger: appLogger(),
         topics: [topics.ordersDlq],
         groupId: `${ctx.applicationId}-dashboard`,
         start: 'beginning',
@@ -206,6 +210,7 @@ export async function startDashboard(
     server = await startHttpServer({
       ...ctx.http,
       port: ctx.port,
+      logger: appLogger(),
       name: 'order-analytics dashboard',
       handler: async (req, res) => {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname

@@ -1,6 +1,6 @@
 import { TributaryError, isTributaryError } from '../errors.ts'
 import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset, ProducerRecord } from '../log/log.ts'
-import { consoleLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '../logger.ts'
 import { OffsetBeyondEnd } from '../log/offset-beyond-end.ts'
 import { RetryWindow } from '../retry-window.ts'
 import { storageErrorOf } from '../storage-error.ts'
@@ -117,7 +117,7 @@ export class PostgresSink {
     if (options.topics.length === 0)
       throw new TributaryError('CONFIG', 'PostgresSink needs at least one topic')
     this.store = new SqlOffsetStore(options.offsetsTable)
-    this.logger = options.logger ?? consoleLogger()
+    this.logger = options.logger ?? silentLogger
     this.isolation = options.isolation ?? 'read_committed'
     this.deadLetters =
       options.deadLetterTopic === undefined

@@ -1,5 +1,5 @@
 import type { Consumer, ConsumerRecord, Isolation, Log, PartitionOffset } from '../log/log.ts'
-import { consoleLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '../logger.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 
 /** Where a TopicTail starts each partition. */
@@ -99,7 +99,7 @@ export class TopicTail {
       }
     } catch (err) {
       failure = err
-      const logger = this.options.logger ?? consoleLogger()
+      const logger = this.options.logger ?? silentLogger
       logger.error({ topics: this.options.topics, err: String(err) }, 'topic tail failed; stopping')
     }
     this.running = false

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { consoleLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '../logger.ts'
 import { authorized, challenge, type HttpAuth } from './http-auth.ts'
 import { HttpError } from './http-error.ts'
 import { readBody } from './read-body.ts'
@@ -70,7 +70,7 @@ const jsonError = (_status: number, message: string) => ({
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024
-  const logger = options.logger ?? consoleLogger()
+  const logger = options.logger ?? silentLogger
   const errorBody = options.errorBody ?? jsonError
   const fail = (
     res: ServerResponse,

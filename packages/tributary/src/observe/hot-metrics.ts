@@ -31,71 +31,58 @@ export class HistogramChild {
   }
 }
 
-/** One label combination of a HotCounter. */
-export class CounterChild {
-  value = 0
-  inc(by = 1): void {
-    this.value += by
-  }
+interface Entry {
+  readonly labels: Record<string, string>
+  readonly child: HistogramChild
 }
 
 /**
- * Histograms and counters for the per-record path, registered on a prom-client registry as
- * ordinary metrics (same exposition and JSON). An observation is a field update on a child that
- * the caller looked up once (`child(...labels)` caches by label values); prom-client's own
- * metrics hash their label object on every call, which doubled the cost of processing a record.
+ * A histogram for the per-record path, registered on a prom-client registry as an ordinary metric
+ * (same exposition and JSON). An observation is a field update on a child found by one map lookup
+ * per label value (the runtime passes the same string instances every time, whose hashes V8
+ * caches); prom-client's own metrics build and hash a label object on every call, which doubled
+ * the cost of processing a record. At most two labels.
  */
-abstract class HotMetric<C> {
+export class HotHistogram {
+  readonly type = 'histogram'
   readonly aggregator = 'sum'
-  protected readonly children = new Map<string, { labels: Record<string, string>; child: C }>()
+  private readonly byFirst = new Map<string, Map<string, Entry>>()
 
   constructor(
     readonly name: string,
     readonly help: string,
-    readonly labelNames: readonly string[],
+    readonly labelNames: readonly [string] | readonly [string, string],
+    private readonly buckets: readonly number[],
   ) {}
 
   /** The child for these label values (in `labelNames` order), created on first use. */
-  child(...values: string[]): C {
-    const key = values.length === 1 ? values[0]! : values.join('\u0000')
-    let entry = this.children.get(key)
+  child(first: string, second = ''): HistogramChild {
+    let bySecond = this.byFirst.get(first)
+    if (bySecond === undefined) this.byFirst.set(first, (bySecond = new Map()))
+    let entry = bySecond.get(second)
     if (entry === undefined) {
-      const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? '']))
-      entry = { labels, child: this.create() }
-      this.children.set(key, entry)
+      const labels: Record<string, string> = { [this.labelNames[0]]: first }
+      if (this.labelNames[1] !== undefined) labels[this.labelNames[1]] = second
+      bySecond.set(second, (entry = { labels, child: new HistogramChild(this.buckets) }))
     }
     return entry.child
   }
 
-  protected abstract create(): C
-}
-
-export class HotHistogram extends HotMetric<HistogramChild> {
-  readonly type = 'histogram'
-
-  constructor(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    private readonly buckets: readonly number[],
-  ) {
-    super(name, help, labelNames)
-  }
-
-  protected create(): HistogramChild {
-    return new HistogramChild(this.buckets)
+  *entries(): Iterable<Entry> {
+    for (const bySecond of this.byFirst.values()) yield* bySecond.values()
   }
 
   get(): Promise<MetricSnapshot> {
     const values: MetricSnapshot['values'] = []
-    for (const { labels, child } of this.children.values()) {
+    const bucket = `${this.name}_bucket`
+    for (const { labels, child } of this.entries()) {
       let cumulative = 0
       this.buckets.forEach((le, i) => {
         cumulative += child.counts[i]!
-        values.push({ labels: { ...labels, le }, value: cumulative, metricName: `${this.name}_bucket` })
+        values.push({ labels: { ...labels, le }, value: cumulative, metricName: bucket })
       })
       values.push(
-        { labels: { ...labels, le: '+Inf' }, value: child.count, metricName: `${this.name}_bucket` },
+        { labels: { ...labels, le: '+Inf' }, value: child.count, metricName: bucket },
         { labels, value: child.sum, metricName: `${this.name}_sum` },
         { labels, value: child.count, metricName: `${this.name}_count` },
       )
@@ -104,22 +91,29 @@ export class HotHistogram extends HotMetric<HistogramChild> {
   }
 }
 
-export class HotCounter extends HotMetric<CounterChild> {
+/**
+ * A counter that is the `_count` of a HotHistogram under its own name (e.g. records produced per
+ * topic = observations of end-to-end latency per topic): one observation updates both.
+ */
+export class HistogramCount {
   readonly type = 'counter'
+  readonly aggregator = 'sum'
 
-  protected create(): CounterChild {
-    return new CounterChild()
-  }
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly histogram: HotHistogram,
+  ) {}
 
   get(): Promise<MetricSnapshot> {
-    const values = [...this.children.values()].map(({ labels, child }) => ({ labels, value: child.value }))
+    const values = [...this.histogram.entries()].map(({ labels, child }) => ({ labels, value: child.count }))
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: 'sum', values })
   }
 }
 
 /** `metric` registered on `registry`, or the one of its name registered before (an app restarted
  *  in the same process keeps its series). */
-export function registerHot<M extends HotHistogram | HotCounter>(registry: Registry, metric: M): M {
+export function registerHot<M extends HotHistogram | HistogramCount>(registry: Registry, metric: M): M {
   const existing = registry.getSingleMetric(metric.name) as unknown
   if (existing instanceof metric.constructor) return existing as M
   registry.registerMetric(metric as never)

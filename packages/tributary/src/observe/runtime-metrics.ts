@@ -1,5 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
-import { HotCounter, HotHistogram, registerHot } from './hot-metrics.ts'
+import { coarseClock } from './coarse-clock.ts'
+import { HistogramCount, HotHistogram, registerHot } from './hot-metrics.ts'
 import type { DropReason, RuntimeObserver } from '../runtime/runtime-observer.ts'
 
 /**
@@ -42,8 +43,12 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
     existing<Counter>(name) ?? new Counter({ name: `${prefix}${name}`, help, labelNames, registers })
 
   // The per-record series (and per store call, at debug) are hot metrics: see hot-metrics.ts.
-  const hotHistogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
-    registerHot(options.registry, new HotHistogram(`${prefix}${name}`, help, labelNames, buckets))
+  const hotHistogram = (
+    name: string,
+    help: string,
+    labelNames: [string] | [string, string],
+    buckets: number[],
+  ) => registerHot(options.registry, new HotHistogram(`${prefix}${name}`, help, labelNames, buckets))
   const process = hotHistogram(
     'process_latency_seconds',
     'Time to process one input record, per task and input topic',
@@ -56,9 +61,9 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
     ['topic'],
     SLOW_BUCKETS,
   )
-  const produced = registerHot(
+  registerHot(
     options.registry,
-    new HotCounter(`${prefix}records_produced_total`, 'Records the app wrote, per topic', ['topic']),
+    new HistogramCount(`${prefix}records_produced_total`, 'Records the app wrote, per topic', e2e),
   )
   const dropped = cached(
     counter(
@@ -97,14 +102,13 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
         )
       : undefined
 
+  const wallClock = coarseClock()
+
   return {
     recordProcessed: (taskId, topic, ms) => process.child(taskId, topic).observe(ms / 1000),
     recordDropped: (taskId, reason: DropReason, processor) =>
       dropped(taskId, reason, level === 'debug' ? (processor ?? '') : '').inc(),
-    recordSent: (topic, timestamp) => {
-      produced.child(topic).inc()
-      e2e.child(topic).observe(Math.max(0, Date.now() - timestamp) / 1000)
-    },
+    recordSent: (topic, timestamp) => e2e.child(topic).observe(Math.max(0, wallClock() - timestamp) / 1000),
     polled: (ms, records) => {
       poll.observe(ms / 1000)
       polledRecords.inc(records)

@@ -1,4 +1,4 @@
-import { consoleLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '../logger.ts'
 
 export interface ShutdownOptions {
   /** Longest the drain may take before the process exits with code 1 anyway. Default 30000. */
@@ -21,7 +21,7 @@ const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTE
  * removes the handlers.
  */
 export function shutdownOnSignals(drain: () => Promise<void>, options: ShutdownOptions = {}): () => void {
-  const logger = options.logger ?? consoleLogger('info')
+  const logger = options.logger ?? silentLogger
   const exit = options.exit ?? ((code: number) => process.exit(code))
   const signals = options.signals ?? ['SIGTERM', 'SIGINT']
   const timeoutMs = options.timeoutMs ?? 30_000

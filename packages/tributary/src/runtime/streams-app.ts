@@ -3,7 +3,7 @@ import { TributaryError, isTributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/index.ts'
 import type { Consumer, Isolation, Log, ProducerRecord } from '../log/log.ts'
 import { OffsetBeyondEnd } from '../log/offset-beyond-end.ts'
-import { consoleLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '../logger.ts'
 import { RetryWindow } from '../retry-window.ts'
 import { storageErrorOf } from '../storage-error.ts'
 import type { StorageProblems } from '../storage-problems.ts'
@@ -98,7 +98,7 @@ export class StreamsApp {
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(config)
-    this.logger = config.logger ?? consoleLogger()
+    this.logger = config.logger ?? silentLogger
     this.names = topicNames(this.config.applicationId, topology)
     this.storageWait = new StorageRetry(this.config.storageRetryBackoffMs, this.config.storageRetryTimeoutMs)
     this.done = new Promise((resolve, reject) => (this.finished = { resolve, reject }))

@@ -27,7 +27,7 @@ export interface KeyValueBackend {
 
 /** Where a backend tells what it found when opening a shard (a damaged store it set aside). */
 export interface StoreOpenContext {
-  /** Default: the console logger. */
+  /** Default: none (nothing is logged). */
   readonly logger?: Logger
   readonly problems?: StorageProblems
 }

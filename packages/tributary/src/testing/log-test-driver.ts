@@ -9,7 +9,7 @@ import { TributaryError } from '../errors.ts'
 import { EmbeddedLog } from '../log/embedded/embedded-log.ts'
 import type { Log, Producer, ProducerRecord } from '../log/log.ts'
 import { namespacedLog } from '../log/namespaced-log.ts'
-import { consoleLogger } from '../logger.ts'
+import { silentLogger } from '../logger.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { KeyValueStore } from '../state/key-value-store.ts'
 import type { SessionStore } from '../state/session-store.ts'
@@ -82,7 +82,7 @@ export class LogTestDriver implements StreamsTestDriver {
       deserializationErrors: config.deserializationErrors ?? 'fail',
       processingErrors: config.processingErrors ?? 'fail',
       ...(config.deadLetterTopic === undefined ? {} : { deadLetterTopic: config.deadLetterTopic }),
-      logger: config.logger ?? consoleLogger(),
+      logger: config.logger ?? silentLogger,
       clock: () => this.wallClock,
       taskTimeoutMs: 30_000,
       pollMs: 10, // settle() and close() wait for the poll in progress

@@ -4,7 +4,7 @@ import type { TimestampedWindowStore } from '../state/window/timestamped-window-
 import { TributaryError } from '../errors.ts'
 import type { ConsumerRecord, ProducerRecord } from '../log/log.ts'
 import { EmbeddedLog } from '../log/embedded/embedded-log.ts'
-import { consoleLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '../logger.ts'
 import type { Headers } from '../record.ts'
 import type { Serde } from '../serde/serde.ts'
 import { BufferedKeyValueStore } from '../state/buffered-store.ts'
@@ -74,7 +74,7 @@ export class TopologyTestDriver implements StreamsTestDriver {
       processingErrors: config.processingErrors ?? 'fail',
       deadLetterTopic: config.deadLetterTopic ?? `${this.applicationId}-dlq`,
       maxTaskIdleMs: 0,
-      logger: config.logger ?? consoleLogger(),
+      logger: config.logger ?? silentLogger,
       now: () => this.wallClock,
     }
     // Global stores are shared by every task; piping into a global topic updates them at once.

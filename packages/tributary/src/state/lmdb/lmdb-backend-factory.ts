@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { open as openEnvironment, type RootDatabase } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
-import { consoleLogger, type Logger } from '../../logger.ts'
+import { silentLogger, type Logger } from '../../logger.ts'
 import type { BackendFactory, KeyValueBackend, StoreOpenContext } from '../backend.ts'
 import { checkStoreName } from '../store-name.ts'
 import { LmdbBackend } from './lmdb-backend.ts'
@@ -44,7 +44,7 @@ export const lmdbBackendFactory: BackendFactory = {
     if (open.has(dir))
       throw new TributaryError('STATE', `store ${storeName} of task ${taskId} is already open`)
     open.add(dir)
-    const logger = context.logger ?? consoleLogger()
+    const logger = context.logger ?? silentLogger
     try {
       await setAsideIfDamaged(stateDir, taskId, storeName, dir, context)
       dropClosedChecksum(dir)
@@ -94,7 +94,7 @@ async function setAsideIfDamaged(
   dir: string,
   context: StoreOpenContext,
 ): Promise<void> {
-  const logger = context.logger ?? consoleLogger()
+  const logger = context.logger ?? silentLogger
   const where = { store: storeName, task: taskId, dir }
   let damage: string | undefined
   try {

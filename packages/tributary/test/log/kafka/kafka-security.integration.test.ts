@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Serdes, StreamsApp, StreamsBuilder, isTributaryError, type TributaryError } from 'tributary-streams'
 import { KafkaLog, kafkaOptionsFromEnv, type KafkaLogOptions } from 'tributary-streams/kafka'
-import { consoleLogger } from '../../../src/logger.ts'
+import { silentLogger } from '../../../src/logger.ts'
 import { parseAclLine } from './documented-acls.ts'
 import {
   grantAcls,
@@ -215,7 +215,7 @@ describe('KafkaLog on a SASL_SSL broker with ACLs', () => {
           dataDir: join(dir, 'app'),
           log,
           processingGuarantee: 'exactly-once',
-          logger: consoleLogger('silent'),
+          logger: silentLogger,
         })
         const err = await refusal(async () => {
           await app.start()
