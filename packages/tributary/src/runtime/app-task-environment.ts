@@ -14,7 +14,8 @@ export function appTaskEnvironment(
   app: {
     partitionCount(topic: string): number | undefined
     emit(record: ProducerRecord): void
-    lagging(partitions: readonly TopicPartition[]): boolean
+    lagging(partitions: readonly TopicPartition[], afterLook: number): boolean
+    looks(): number
   },
 ): TaskEnvironment {
   return {
@@ -33,7 +34,8 @@ export function appTaskEnvironment(
     processingErrors: config.processingErrors,
     deadLetterTopic: config.deadLetterTopic,
     maxTaskIdleMs: config.maxTaskIdleMs,
-    lagging: (partitions) => app.lagging(partitions),
+    lagging: (partitions, afterLook) => app.lagging(partitions, afterLook),
+    looks: () => app.looks(),
     logger,
     storageProblems: config.storageProblems,
     observer: config.observer,

@@ -179,7 +179,8 @@ export class StreamsApp {
       appTaskEnvironment(this.config, this.logger, this.names, {
         partitionCount: (topic) => this.partitionCounts.get(topic),
         emit: (record) => this.emit(record),
-        lagging: (partitions) => this.lag?.lagging(partitions) ?? false,
+        lagging: (partitions, afterLook) => this.lag?.lagging(partitions, afterLook) ?? false,
+        looks: () => this.lag?.looks() ?? 0,
       }),
       this.restorer,
       this.globalState.handles(),

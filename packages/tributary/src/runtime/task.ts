@@ -32,9 +32,12 @@ export interface TaskEnvironment {
   /** How long a task with several inputs waits for an empty one before processing the others
    *  (out of time order); 0 never waits. */
   readonly maxTaskIdleMs: number
-  /** Whether any of these input partitions has data in the log that has not reached the task yet
-   *  (lag-aware idling, as Kafka Streams since KIP-695); absent means "no". */
-  lagging?(partitions: readonly TopicPartition[]): boolean
+  /** Whether any of these input partitions has data in the log that has not reached the task yet,
+   *  or may have: no look at the log's ends begun after mark `afterLook` (from `looks`) has said
+   *  otherwise (lag-aware idling, as Kafka Streams since KIP-695); absent means "no". */
+  lagging?(partitions: readonly TopicPartition[], afterLook: number): boolean
+  /** How many looks at the log's end offsets have begun. */
+  looks?(): number
   readonly logger: Logger
   /** Where opening a task's stores reports a damaged store it set aside. */
   readonly storageProblems?: StorageProblems
@@ -70,6 +73,8 @@ export class Task {
   private streamTime = -Infinity
   /** Since when some input partition has been empty while others had data; undefined if none is. */
   private idleSince: number | undefined
+  /** The look at the log's ends under way when an input went empty (see `mayProcess`). */
+  private idleLook = 0
   commitRequested = false
 
   constructor(
@@ -183,17 +188,24 @@ export class Task {
   /**
    * With an input partition empty, wait `maxTaskIdleMs`, and beyond that for as long as the empty
    * partition is known to lag (its data is in the log but not here yet; at most LAG_WAIT_CAP_MS),
-   * so records are not processed ahead of earlier ones still on their way.
+   * so records are not processed ahead of earlier ones still on their way. With a wait configured,
+   * the partition's end must come from a look at the log begun after it went empty: a busy event
+   * loop can let `maxTaskIdleMs` pass without one, and an older end misses what was written since.
    */
   private mayProcess(now: number): boolean {
     if (this.inputs.allBuffered()) {
       this.idleSince = undefined
       return true
     }
-    this.idleSince ??= now
+    if (this.idleSince === undefined) {
+      this.idleSince = now
+      this.idleLook = this.env.looks?.() ?? 0
+    }
     const waited = now - this.idleSince
     if (waited < this.env.maxTaskIdleMs) return false
-    return waited >= LAG_WAIT_CAP_MS || !this.env.lagging?.(this.inputs.emptyPartitions())
+    if (waited >= LAG_WAIT_CAP_MS) return true
+    const afterLook = this.env.maxTaskIdleMs > 0 ? this.idleLook : 0
+    return !this.env.lagging?.(this.inputs.emptyPartitions(), afterLook)
   }
 
   /** Next offsets to commit for the partitions this task has consumed from since the last call. */
