@@ -70,8 +70,8 @@ final class OrderAnalytics {
   record Anomaly(long window_start, String region, String segment, double revenue, double trailing_average, double ratio) {}
 
   static final long WINDOW_MS = 60_000;
-  static final long GRACE_MS =
-      Long.parseLong(System.getenv().getOrDefault("BENCH_GRACE_MS", "").isEmpty() ? "30000" : System.getenv("BENCH_GRACE_MS"));
+  /** The app's 30 s, unless the harness sets BENCH_GRACE_MS (--order-grace-ms). */
+  static final long GRACE_MS = Long.parseLong(System.getenv().getOrDefault("BENCH_GRACE_MS", "30000"));
   static final long DEDUPE_RETENTION_MS = 24 * 3_600_000L;
   static final String ORDER_IDS = "accepted-order-ids";
   static final String HISTORY = "revenue-history";
