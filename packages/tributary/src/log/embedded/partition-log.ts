@@ -1,4 +1,5 @@
 import type { ConsumerRecord, Isolation, ProducerRecord } from '../log.ts'
+import { BatchBytes } from './batch-bytes.ts'
 import {
   ABORT_MARKER,
   COMMIT_MARKER,
@@ -38,8 +39,9 @@ export interface CompactedGroup {
  * One partition: entries as parallel arrays sorted by offset (offsets may have gaps: control
  * markers take an offset and are never returned; compaction removes entries), split into
  * segments (see Segment), plus the transaction state read_committed needs. Stored records are
- * frozen and handed out as they are, so cached reads allocate nothing per record; senders must not
- * mutate key/value buffers after `send`. With segment files, every append is written before the
+ * frozen and handed out as they are, so cached reads allocate nothing per record; their bytes are
+ * the batch's own (see BatchBytes), never a view pinning a sender's larger buffer; senders must
+ * not mutate key/value buffers after `send`. With segment files, every append is written before the
  * call returns, and only the newest `cache.recordsPerPartition` records stay in memory; older ones
  * are read back on demand. Entries below the log start offset (retention, deleteRecordsBefore)
  * leave memory; memory holds about 40 bytes per retained entry plus the cached records.
@@ -143,6 +145,7 @@ export class PartitionLog {
       txns: new Array<number>(count).fill(txn),
       records: new Array<ConsumerRecord>(count),
     }
+    const bytes = new BatchBytes(records)
     for (let i = 0; i < count; i++) {
       const r = records[i]!
       const offset = base + i
@@ -151,10 +154,10 @@ export class PartitionLog {
         this.topic,
         this.partition,
         offset,
-        r.key,
-        r.value,
+        bytes.own(r.key),
+        bytes.own(r.value),
         r.timestamp ?? now,
-        r.headers,
+        bytes.ownHeaders(r.headers),
       )
     }
     this.write(batch, now)
