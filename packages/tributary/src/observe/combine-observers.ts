@@ -1,8 +1,8 @@
 import type { RecordScope, RuntimeObserver } from '../runtime/runtime-observer.ts'
 
-type Method = Exclude<keyof RuntimeObserver, 'recordStarted'>
+type Method = Exclude<keyof RuntimeObserver, 'recordStarted' | 'timeEachRecord'>
 const METHODS: readonly Method[] = [
-  'recordProcessed',
+  'recordsProcessed',
   'recordDropped',
   'recordSent',
   'polled',
@@ -26,10 +26,12 @@ export function combineObservers(...observers: Array<RuntimeObserver | undefined
     )
     if (fns.length > 0) combined[name] = (...args: unknown[]) => fns.forEach((fn) => fn(...args))
   }
+  const timeEachRecord = all.some((o) => o.timeEachRecord === true)
+  const base = { ...(combined as RuntimeObserver), ...(timeEachRecord ? { timeEachRecord } : {}) }
   const starters = all.filter((o) => o.recordStarted !== undefined)
-  if (starters.length === 0) return combined as RuntimeObserver
+  if (starters.length === 0) return base
   return {
-    ...(combined as RuntimeObserver),
+    ...base,
     recordStarted(taskId, raw) {
       const scopes = starters.flatMap((o) => o.recordStarted!(taskId, raw) ?? [])
       if (scopes.length <= 1) return scopes[0]

@@ -19,13 +19,14 @@ export class HistogramChild {
     this.counts = new Float64Array(bounds.length)
   }
 
-  observe(value: number): void {
-    this.sum += value
-    this.count++
+  /** Observes `value` `times` times (e.g. each record of a run with the run's average). */
+  observe(value: number, times = 1): void {
+    this.sum += value * times
+    this.count += times
     const bounds = this.bounds
     for (let i = 0; i < bounds.length; i++)
       if (value <= bounds[i]!) {
-        this.counts[i]!++
+        this.counts[i]! += times
         return
       }
   }

@@ -6,7 +6,8 @@ import type { DropReason, RuntimeObserver } from '../runtime/runtime-observer.ts
 /**
  * How much the runtime records, as Kafka Streams' `metrics.recording.level`: `info` (default) the
  * task, topic, commit, poll, punctuate, rebalance, restore and end-to-end series; `debug` adds
- * state-store operation latencies and per-processor drops; `off` records nothing.
+ * state-store operation latencies and per-processor drops, and times each record on its own
+ * (`info` times runs of records, see runtime/run-timer.ts); `off` records nothing.
  */
 export type RecordingLevel = 'off' | 'info' | 'debug'
 
@@ -51,7 +52,7 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
   ) => registerHot(options.registry, new HotHistogram(`${prefix}${name}`, help, labelNames, buckets))
   const process = hotHistogram(
     'process_latency_seconds',
-    'Time to process one input record, per task and input topic',
+    'Time to process one input record, per task and input topic (info: the average of a run of records in one batch; debug: each record)',
     ['task', 'topic'],
     FAST_BUCKETS,
   )
@@ -105,7 +106,9 @@ export function runtimeMetrics(options: RuntimeMetricsOptions): RuntimeObserver 
   const wallClock = coarseClock()
 
   return {
-    recordProcessed: (taskId, topic, ms) => process.child(taskId, topic).observe(ms / 1000),
+    recordsProcessed: (taskId, topic, records, ms) =>
+      process.child(taskId, topic).observe(ms / 1000 / records, records),
+    ...(level === 'debug' ? { timeEachRecord: true } : {}),
     recordDropped: (taskId, reason: DropReason, processor) =>
       dropped(taskId, reason, level === 'debug' ? (processor ?? '') : '').inc(),
     recordSent: (topic, timestamp) => e2e.child(topic).observe(Math.max(0, wallClock() - timestamp) / 1000),

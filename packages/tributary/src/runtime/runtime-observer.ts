@@ -30,8 +30,12 @@ export interface RecordScope {
 export interface RuntimeObserver {
   /** Called before a task processes `raw`; the returned scope (if any) wraps its processing. */
   recordStarted?(taskId: string, raw: ConsumerRecord): RecordScope | undefined
-  /** A record was processed by `taskId` in `durationMs`. */
-  recordProcessed?(taskId: string, topic: string, durationMs: number): void
+  /** `records` consecutive records of `topic` were processed by `taskId` in `durationMs`: a run
+   *  within one batch, each record taking the run's average (one record when `timeEachRecord`);
+   *  see `run-timer.ts`. */
+  recordsProcessed?(taskId: string, topic: string, records: number, durationMs: number): void
+  /** Report every record to `recordsProcessed` on its own (Kafka Streams' DEBUG level), not runs. */
+  readonly timeEachRecord?: boolean
   recordDropped?(taskId: string, reason: DropReason, processor?: string): void
   /** A record was written to `topic` (output, repartition, changelog or DLQ) by the app;
    *  `eventTimestamp` is its record timestamp (for end-to-end latency). */

@@ -15,6 +15,7 @@ import { PunctuationSchedule } from './punctuation-schedule.ts'
 import type { RecordScope, RuntimeObserver } from './runtime-observer.ts'
 import { lineageStores } from './state-lineage.ts'
 import { recordLogFields } from './record-log-fields.ts'
+import { RunTimer } from './run-timer.ts'
 import type { PartitionTimes } from './stream-time-metadata.ts'
 import { newTaskMetrics } from './task-metrics.ts'
 
@@ -67,6 +68,8 @@ export class Task {
   private readonly consumed = new Map<string, PartitionOffset>()
   private readonly streamTimePunctuations = new PunctuationSchedule('stream-time')
   private readonly wallClockPunctuations = new PunctuationSchedule('wall-clock')
+  /** Times processed records for the observer, if it records them. */
+  private readonly timer: RunTimer | undefined
   private current: ConsumerRecord | undefined
   /** The observer's scope of the record being processed (its outputs are decorated by it). */
   private scope: RecordScope | undefined
@@ -86,6 +89,14 @@ export class Task {
   ) {
     this.id = `${subTopology.id}_${partition}`
     this.late = new LateRecordLog(this.id, env.logger)
+    const observer = env.observer
+    this.timer =
+      observer?.recordsProcessed === undefined
+        ? undefined
+        : new RunTimer(
+            (topic, records, ms) => observer.recordsProcessed!(this.id, topic, records, ms),
+            observer.timeEachRecord === true,
+          )
     for (const name of subTopology.nodes) {
       const node = topology.node(name)
       if (node.kind === 'source') {
@@ -165,23 +176,17 @@ export class Task {
    */
   process(max = Infinity, now = this.env.now(), until = Infinity): number {
     let done = 0
-    const timing = this.env.observer?.recordProcessed === undefined ? undefined : this.env.observer
-    // One clock read per record: a record's time runs from the end of the previous one (or the
-    // start of this call), so it includes taking it from the input queue. A record that throws
-    // out of here (policy `fail`) stops the task and is not timed.
-    let mark = timing === undefined ? 0 : performance.now()
+    const timer = this.timer
     while (done < max && this.inputs.size() > 0) {
       if (!this.mayProcess(now)) break
       const entry = this.inputs.next(until)
       if (entry === undefined) break
+      timer?.next(entry.raw.topic)
       this.processRecord(entry)
-      if (timing !== undefined) {
-        const ended = performance.now()
-        timing.recordProcessed!(this.id, entry.raw.topic, ended - mark)
-        mark = ended
-      }
       done++
     }
+    // A record that throws out of here (policy `fail`) stops the task: its run is not reported.
+    timer?.flush()
     return done
   }
 
