@@ -33,9 +33,12 @@ export class LmdbBackend implements KeyValueBackend {
   readonly #dir: string
   #closed = false
   #failed = false
+  /** Commits not yet settled: close waits for them, so it knows whether one failed. */
+  readonly #inflight = new Set<Promise<void>>()
 
   /** Takes ownership of `env` (in directory `dir`): `onClose` must close it; `afterFailure` says a
-   *  commit failed (lmdb's own close may then never finish). */
+   *  commit failed (lmdb's own close may then never finish). Close first waits for the commits
+   *  still in flight, since one of them may be the failure. */
   constructor(env: RootDatabase, dir: string, onClose: (afterFailure: boolean) => Promise<void>) {
     this.#env = env
     this.#dir = dir
@@ -114,15 +117,20 @@ export class LmdbBackend implements KeyValueBackend {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await Promise.allSettled(this.#inflight)
     await this.#onClose(this.#failed)
   }
 
   async #commit(body: () => void): Promise<void> {
-    try {
-      await lmdbCommit(this.#dir, this.#env, body)
-    } catch (err) {
+    const commit = lmdbCommit(this.#dir, this.#env, body).catch((err: unknown) => {
       this.#failed = true
       throw err
+    })
+    this.#inflight.add(commit)
+    try {
+      await commit
+    } finally {
+      this.#inflight.delete(commit)
     }
   }
 
