@@ -4,15 +4,22 @@
 //
 //   npx tsx bench/soak.ts [--rate 1000] [--minutes 60] [--every 60] [--out bench/results/soak.csv]
 //                         [--retention-ms N] [--segment-bytes N]
+//                         [--dedupe-retention-ms N] [--changelog-additional-retention-ms N]
 //
 // --retention-ms and --segment-bytes set the embedded log's defaults for the app's topics
-// (TRIBUTARY_LOG_RETENTION_MS, TRIBUTARY_LOG_SEGMENT_BYTES); unset, the library's.
+// (TRIBUTARY_LOG_RETENTION_MS, TRIBUTARY_LOG_SEGMENT_BYTES); --dedupe-retention-ms the app's
+// dedupe window (ORDERS_DEDUPE_RETENTION_MS, default 24 h) and --changelog-additional-retention-ms
+// how much longer windowed changelogs keep records (TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS,
+// default 1 day); unset, the app's and library's defaults.
+//
+// Each sample: disk use, RSS and its anonymous part (/proc/<pid>/status), V8 heap and external
+// memory (the app's /metrics), the lags and rate (/api/summary) and the machine's 1-minute load.
 //
 // Uses PORT (default 3000) and a fresh TRIBUTARY_DATA_DIR under the OS temp directory (kept,
 // printed). See docs/soak.md for the figures of a run.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { execFileSync } from 'node:child_process'
@@ -25,12 +32,26 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/soak.csv' },
     'retention-ms': { type: 'string' },
     'segment-bytes': { type: 'string' },
+    'dedupe-retention-ms': { type: 'string' },
+    'changelog-additional-retention-ms': { type: 'string' },
   },
 })
 const rate = Number(values.rate)
 const minutes = Number(values.minutes)
 const everyMs = Number(values.every) * 1000
 const port = process.env['PORT'] ?? '3000'
+const envFlags: Record<string, string> = {
+  'retention-ms': 'TRIBUTARY_LOG_RETENTION_MS',
+  'segment-bytes': 'TRIBUTARY_LOG_SEGMENT_BYTES',
+  'dedupe-retention-ms': 'ORDERS_DEDUPE_RETENTION_MS',
+  'changelog-additional-retention-ms': 'TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS',
+}
+const flagEnv = Object.fromEntries(
+  Object.entries(envFlags).flatMap(([flag, name]) => {
+    const value = values[flag as keyof typeof values]
+    return typeof value === 'string' ? [[name, value]] : []
+  }),
+)
 const dataDir = mkdtempSync(join(tmpdir(), 'order-analytics-soak-'))
 
 const child = spawn(
@@ -43,10 +64,7 @@ const child = spawn(
       PORT: port,
       KAFKA_BROKERS: '',
       DATABASE_URL: '',
-      ...(values['retention-ms'] === undefined ? {} : { TRIBUTARY_LOG_RETENTION_MS: values['retention-ms'] }),
-      ...(values['segment-bytes'] === undefined
-        ? {}
-        : { TRIBUTARY_LOG_SEGMENT_BYTES: values['segment-bytes'] }),
+      ...flagEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   },
@@ -56,10 +74,26 @@ child.stderr.on('data', (c: Buffer) => (stderrTail = (stderrTail + c.toString())
 child.on('exit', (code, signal) => console.error(`order-analytics exited: ${code ?? signal}\n${stderrTail}`))
 
 const diskBytes = (): number => Number(execFileSync('du', ['-sb', dataDir]).toString().split('\t')[0])
-const rssBytes = (): number => {
+const statusBytes = (field: string): number => {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024
 }
+/** Values of the app's Prometheus gauges named in `names` (NaN when absent or unreachable). */
+async function gauges(names: readonly string[]): Promise<number[]> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    return names.map((name) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN),
+    )
+  } catch {
+    return names.map(() => NaN)
+  }
+}
+const MEMORY_GAUGES = [
+  'nodejs_heap_size_used_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_external_memory_bytes',
+]
 async function health(): Promise<Record<string, unknown>> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/api/summary`)
@@ -69,21 +103,29 @@ async function health(): Promise<Record<string, unknown>> {
   }
 }
 
-const header = 'minute,disk_mb,rss_mb,streams_lag,sink_lag,records_per_s\n'
+const header =
+  'minute,disk_mb,rss_mb,streams_lag,sink_lag,records_per_s,rss_anon_mb,heap_used_mb,heap_total_mb,external_mb,load1\n'
 writeFileSync(values.out, header)
-console.log(`soak: ${rate} orders/s for ${minutes} min; data dir ${dataDir}; samples in ${values.out}`)
+console.log(
+  `soak: ${rate} orders/s for ${minutes} min; ${JSON.stringify(flagEnv)}; data dir ${dataDir}; samples in ${values.out}`,
+)
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1)
 const started = Date.now()
 for (let i = 0; Date.now() - started < minutes * 60_000 && child.exitCode === null; i++) {
   await new Promise((r) => setTimeout(r, Math.max(0, started + (i + 1) * everyMs - Date.now())))
   if (child.exitCode !== null) break
   const h = await health()
+  const memory = await gauges(MEMORY_GAUGES)
   const row = [
     ((Date.now() - started) / 60_000).toFixed(1),
-    (diskBytes() / 1e6).toFixed(1),
-    (rssBytes() / 1e6).toFixed(1),
+    mb(diskBytes()),
+    mb(statusBytes('VmRSS')),
     h['streamsLag'] ?? '',
     h['sinkLag'] ?? '',
     typeof h['recordsPerSecond'] === 'number' ? h['recordsPerSecond'].toFixed(0) : '',
+    mb(statusBytes('RssAnon')),
+    ...memory.map(mb),
+    loadavg()[0]!.toFixed(1),
   ].join(',')
   appendFileSync(values.out, row + '\n')
   console.log(row)

@@ -14,6 +14,11 @@ export interface PipelineEnv {
   readonly graceMs: number
   /** ORDERS_DEDUPE_RETENTION_MS, default 24 h. */
   readonly dedupeRetentionMs: number
+  /** TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS, default 1 day (the library's): how much
+   *  longer than its store the changelog of a windowed store (the dedupe store, the windowed
+   *  aggregates) keeps records; Kafka Streams' windowstore.changelog.additional.retention.ms.
+   *  Applies when the changelog is created. */
+  readonly windowChangelogAdditionalRetentionMs: number | undefined
   /** ORDERS_MAX_TIME_SKEW_MS, default 1 year: see TopologyOptions.maxTimeSkewMs. */
   readonly maxTimeSkewMs: number
   /** TRIBUTARY_INSTANCE_ID: one per streams process (transactional id); unset: the library's id,
@@ -32,11 +37,18 @@ const int = (env: Env, name: string, fallback: number, min = 0): number => {
   return n
 }
 
+const optionalInt = (env: Env, name: string, min = 0): number | undefined =>
+  env[name] === undefined || env[name] === '' ? undefined : int(env, name, 0, min)
+
 export function pipelineEnv(env: Env = process.env): PipelineEnv {
   return {
     graceMs: int(env, 'ORDERS_GRACE_MS', 30_000),
     dedupeRetentionMs: int(env, 'ORDERS_DEDUPE_RETENTION_MS', 24 * 3_600_000, 1),
     maxTimeSkewMs: int(env, 'ORDERS_MAX_TIME_SKEW_MS', 365 * 24 * 3_600_000, 1),
+    windowChangelogAdditionalRetentionMs: optionalInt(
+      env,
+      'TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS',
+    ),
     instanceId: env['TRIBUTARY_INSTANCE_ID'] || undefined,
   }
 }
@@ -64,8 +76,7 @@ export function avroSettings(env: Env = process.env): AvroSettings | undefined {
 export function embeddedTopicDefaults(
   env: Env = process.env,
 ): NonNullable<EmbeddedLogOptions['topicDefaults']> {
-  const setting = (name: string, min: number): number | undefined =>
-    env[name] === undefined || env[name] === '' ? undefined : int(env, name, 0, min)
+  const setting = (name: string, min: number): number | undefined => optionalInt(env, name, min)
   const retentionMs = setting('TRIBUTARY_LOG_RETENTION_MS', -1)
   const retentionBytes = setting('TRIBUTARY_LOG_RETENTION_BYTES', -1)
   const segmentBytes = setting('TRIBUTARY_LOG_SEGMENT_BYTES', 1)

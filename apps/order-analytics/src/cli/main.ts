@@ -16,7 +16,8 @@ Environment:
   TRIBUTARY_INSTANCE_ID       one per streams process on Kafka
   PORT                        dashboard port (default 3000)
   ORDERS_TOPIC_PREFIX, ORDERS_PARTITIONS (default 4), ORDERS_GRACE_MS (default 30000),
-  ORDERS_DEDUPE_RETENTION_MS, ORDERS_FORMAT (json|avro), SCHEMA_REGISTRY_URL, ORDERS_AVRO_VERSION (1|2)`
+  ORDERS_DEDUPE_RETENTION_MS (default 24 h), TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS
+  (default 1 day), ORDERS_FORMAT (json|avro), SCHEMA_REGISTRY_URL, ORDERS_AVRO_VERSION (1|2)`
 
 const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`
 

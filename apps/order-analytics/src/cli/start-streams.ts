@@ -58,6 +58,9 @@ export async function startStreams(
       // sent with (or before) an order is in the table when the order arrives.
       maxTaskIdleMs: options.maxTaskIdleMs ?? 1000,
       ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
+      ...(env.windowChangelogAdditionalRetentionMs === undefined
+        ? {}
+        : { windowStoreChangelogAdditionalRetentionMs: env.windowChangelogAdditionalRetentionMs }),
       ...(options.repartitionPurgeIntervalMs === undefined
         ? {}
         : { repartitionPurgeIntervalMs: options.repartitionPurgeIntervalMs }),

@@ -90,5 +90,14 @@ describe('the order-analytics command line', () => {
       stderr: "order-analytics init: ORDERS_PARTITIONS must be an integer >= 1, got 'four'\n",
     })
     assert.deepEqual(readdirSync(cwd), [], 'checked before anything was opened')
+    const extra = await orderAnalytics(['init'], cwd, {
+      TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: '-1',
+    })
+    assert.deepEqual(extra, {
+      code: 1,
+      stdout: '',
+      stderr:
+        "order-analytics init: TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS must be an integer >= 0, got '-1'\n",
+    })
   })
 })
