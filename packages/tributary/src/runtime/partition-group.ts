@@ -122,6 +122,11 @@ export class PartitionGroup {
     return this.empty === 0
   }
 
+  /** How many partitions have nothing buffered. */
+  emptyCount(): number {
+    return this.empty
+  }
+
   /** Partitions with nothing buffered. */
   emptyPartitions(): TopicPartition[] {
     return this.queues.filter((q) => q.size === 0).map((q) => q.partition)

@@ -1,6 +1,6 @@
 import type { ConsumerRecord } from '../log/log.ts'
 import type { LateWindow } from './late-record-log.ts'
-import { tpKey, type TopicPartition } from '../record.ts'
+import type { TopicPartition } from '../record.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StoreRestorer } from './store-restorer.ts'
 import { Task, type TaskEnvironment } from './task.ts'
@@ -62,9 +62,10 @@ export class TaskManager {
   route(records: readonly ConsumerRecord[]): void {
     let start = 0
     for (let i = 1; i <= records.length; i++) {
-      if (i < records.length && tpKey(records[i]!) === tpKey(records[start]!)) continue
-      const first = records[start]
-      if (first !== undefined) this.taskFor(first)?.task.push(first, records.slice(start, i))
+      const first = records[start]!
+      const next = records[i]
+      if (next !== undefined && next.partition === first.partition && next.topic === first.topic) continue
+      this.taskFor(first)?.task.push(first, records.slice(start, i))
       start = i
     }
   }

@@ -177,8 +177,16 @@ export class Task {
   process(max = Infinity, now = this.env.now(), until = Infinity): number {
     let done = 0
     const timer = this.timer
+    // Whether the task may go on changes within one call only when another input runs empty (no
+    // records arrive, `now` and the log's known ends stay put), so it is asked again only then,
+    // not per record: asking looks up the lag of every empty input.
+    let askedWithEmpty = -1
     while (done < max && this.inputs.size() > 0) {
-      if (!this.mayProcess(now)) break
+      const empty = this.inputs.emptyCount()
+      if (empty !== askedWithEmpty) {
+        if (!this.mayProcess(now)) break
+        askedWithEmpty = empty
+      }
       const entry = this.inputs.next(until)
       if (entry === undefined) break
       timer?.next(entry.raw.topic)
