@@ -324,6 +324,10 @@ export class StreamsApp {
       try {
         if (this.needsRecovery) await this.recover()
         await this.step()
+        // A backlog on the embedded log is served from memory: without this, the loop would only
+        // await resolved promises and starve timers and I/O (/metrics, /health, signals) until
+        // the backlog is drained. One macrotask per turn of up to maxPollRecords records.
+        await new Promise<void>((resolve) => setImmediate(resolve))
         retry.succeeded()
         if (this.storageWait.failure !== undefined && this.commits > this.commitsAtFailure)
           this.storageRecovered()
