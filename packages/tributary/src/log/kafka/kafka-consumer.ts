@@ -422,9 +422,9 @@ export class KafkaConsumer implements Consumer {
   }
 
   private requireAssigned(tp: TopicPartition): void {
-    const key = tpKey(tp)
-    if (!this.assignment().some((a) => tpKey(a) === key)) {
-      throw new TributaryError('LOG', `partition ${key} is not assigned to this consumer`)
+    // Called per position(), which the runtime asks often: no key strings unless it fails.
+    if (!this.assignment().some((a) => a.partition === tp.partition && a.topic === tp.topic)) {
+      throw new TributaryError('LOG', `partition ${tpKey(tp)} is not assigned to this consumer`)
     }
   }
 
