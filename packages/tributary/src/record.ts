@@ -16,3 +16,7 @@ export interface StreamRecord<K, V> {
 
 /** Stable string id of a topic-partition, usable as a Map key. */
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`
+
+/** Whether `a` and `b` name the same topic-partition (no key strings: for hot paths). */
+export const sameTopicPartition = (a: TopicPartition, b: TopicPartition): boolean =>
+  a.partition === b.partition && a.topic === b.topic

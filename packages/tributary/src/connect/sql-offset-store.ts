@@ -1,6 +1,6 @@
 import { TributaryError } from '../errors.ts'
 import type { PartitionOffset } from '../log/log.ts'
-import type { TopicPartition } from '../record.ts'
+import { sameTopicPartition, type TopicPartition } from '../record.ts'
 import type { SqlQueryable } from './sql-client.ts'
 
 export const DEFAULT_OFFSETS_TABLE = 'tributary_offsets'
@@ -66,4 +66,4 @@ export class SqlOffsetStore {
 }
 
 export const offsetOf = (offsets: readonly PartitionOffset[], tp: TopicPartition): number | undefined =>
-  offsets.find((o) => o.topic === tp.topic && o.partition === tp.partition)?.offset
+  offsets.find((o) => sameTopicPartition(o, tp))?.offset

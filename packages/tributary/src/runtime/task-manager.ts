@@ -1,6 +1,6 @@
 import type { ConsumerRecord } from '../log/log.ts'
 import type { LateWindow } from './late-record-log.ts'
-import type { TopicPartition } from '../record.ts'
+import { sameTopicPartition, type TopicPartition } from '../record.ts'
 import type { Topology } from '../topology/topology.ts'
 import type { StoreRestorer } from './store-restorer.ts'
 import { Task, type TaskEnvironment } from './task.ts'
@@ -64,7 +64,7 @@ export class TaskManager {
     for (let i = 1; i <= records.length; i++) {
       const first = records[start]!
       const next = records[i]
-      if (next !== undefined && next.partition === first.partition && next.topic === first.topic) continue
+      if (next !== undefined && sameTopicPartition(next, first)) continue
       this.taskFor(first)?.task.push(first, records.slice(start, i))
       start = i
     }

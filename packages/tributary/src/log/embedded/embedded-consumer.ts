@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { TributaryError } from '../../errors.ts'
-import { tpKey, type TopicPartition } from '../../record.ts'
+import { sameTopicPartition, tpKey, type TopicPartition } from '../../record.ts'
 import { OffsetBeyondEnd } from '../offset-beyond-end.ts'
 import type {
   Consumer,
@@ -256,7 +256,7 @@ export class EmbeddedConsumer implements Consumer {
 
   private requireAssigned(tp: TopicPartition): void {
     // Called per position(), which the runtime asks often: no key strings unless it fails.
-    if (!this.assignment().some((a) => a.partition === tp.partition && a.topic === tp.topic)) {
+    if (!this.assignment().some((a) => sameTopicPartition(a, tp))) {
       throw new TributaryError('LOG', `partition ${tpKey(tp)} is not assigned to this consumer`)
     }
   }

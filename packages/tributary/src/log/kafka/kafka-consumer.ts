@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Consumer as KafkaConsumerClient, type fetchV17 } from '@platformatic/kafka'
 import { TributaryError } from '../../errors.ts'
-import { tpKey, type TopicPartition } from '../../record.ts'
+import { sameTopicPartition, tpKey, type TopicPartition } from '../../record.ts'
 import { kafkaResetHint, OffsetBeyondEnd } from '../offset-beyond-end.ts'
 import { rangeAssignor } from '../embedded/range-assignor.ts'
 import type {
@@ -348,7 +348,7 @@ export class KafkaConsumer implements Consumer {
     if (offsets.length === 0) return
     const ends = await this.admin.endOffsets(offsets, 'read_uncommitted')
     for (const o of offsets) {
-      const end = ends.find((e) => e.topic === o.topic && e.partition === o.partition)?.offset
+      const end = ends.find((e) => sameTopicPartition(e, o))?.offset
       if (end !== undefined && o.offset > end)
         throw new OffsetBeyondEnd(
           `group ${this.groupId}`,
@@ -423,7 +423,7 @@ export class KafkaConsumer implements Consumer {
 
   private requireAssigned(tp: TopicPartition): void {
     // Called per position(), which the runtime asks often: no key strings unless it fails.
-    if (!this.assignment().some((a) => a.partition === tp.partition && a.topic === tp.topic)) {
+    if (!this.assignment().some((a) => sameTopicPartition(a, tp))) {
       throw new TributaryError('LOG', `partition ${tpKey(tp)} is not assigned to this consumer`)
     }
   }
