@@ -71,8 +71,8 @@ const reading = (app: StreamsApp) => ({
   main: process.threadCpuUsage(),
 })
 
-/** `serde` calling `reached` when its `at`-th value is read. The processing loop does not yield
- *  to timers while the embedded log has records for it, so a timer could not take this reading. */
+/** `serde` calling `reached` when its `at`-th value is read: the reading is taken at that exact
+ *  record (a timer would take it a processing turn or more later). */
 function noting<T>(serde: Serde<T>, at: number, reached: () => void): Serde<T> {
   let read = 0
   return {
