@@ -12,13 +12,14 @@
 // how much longer windowed changelogs keep records (TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS,
 // default 1 day); unset, the app's and library's defaults.
 //
-// Each sample: disk use, RSS and its anonymous part (/proc/<pid>/status), V8 heap and external
-// memory (the app's /metrics), the lags and rate (/api/summary) and the machine's 1-minute load.
+// Each sample: disk use, RSS and its anonymous and file-backed parts (/proc/<pid>/status), the
+// resident part of the files it maps from the data directory (lmdb) and their size (smaps), V8 heap
+// and external memory (the app's /metrics), the lags and rate (/api/summary) and the 1-minute load.
 //
 // Uses PORT (default 3000) and a fresh TRIBUTARY_DATA_DIR under the OS temp directory (kept,
 // printed). See docs/soak.md for the figures of a run.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -89,6 +90,26 @@ async function gauges(names: readonly string[]): Promise<number[]> {
     return names.map(() => NaN)
   }
 }
+/** Resident bytes of the file mappings under the data directory (the lmdb stores' maps) and the
+ *  total size of those mapped files: the file-backed RSS they explain is bounded by that size. */
+function dataDirMappings(): { residentBytes: number; fileBytes: number } {
+  const files = new Set<string>()
+  let residentBytes = 0
+  let inDataDir = false
+  for (const line of readFileSync(`/proc/${child.pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s+(.*)$/.exec(line)
+    if (mapping !== null) {
+      const path = mapping[1]!.trim()
+      inDataDir = path.startsWith(dataDir + '/')
+      if (inDataDir) files.add(path)
+    } else if (inDataDir && line.startsWith('Rss:')) {
+      residentBytes += Number(/(\d+) kB/.exec(line)?.[1] ?? 0) * 1024
+    }
+  }
+  let fileBytes = 0
+  for (const file of files) fileBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0
+  return { residentBytes, fileBytes }
+}
 const MEMORY_GAUGES = [
   'nodejs_heap_size_used_bytes',
   'nodejs_heap_size_total_bytes',
@@ -104,7 +125,7 @@ async function health(): Promise<Record<string, unknown>> {
 }
 
 const header =
-  'minute,disk_mb,rss_mb,streams_lag,sink_lag,records_per_s,rss_anon_mb,heap_used_mb,heap_total_mb,external_mb,load1\n'
+  'minute,disk_mb,rss_mb,streams_lag,sink_lag,records_per_s,rss_anon_mb,heap_used_mb,heap_total_mb,external_mb,load1,rss_file_mb,rss_mapped_data_mb,mapped_data_files_mb\n'
 writeFileSync(values.out, header)
 console.log(
   `soak: ${rate} orders/s for ${minutes} min; ${JSON.stringify(flagEnv)}; data dir ${dataDir}; samples in ${values.out}`,
@@ -116,6 +137,7 @@ for (let i = 0; Date.now() - started < minutes * 60_000 && child.exitCode === nu
   if (child.exitCode !== null) break
   const h = await health()
   const memory = await gauges(MEMORY_GAUGES)
+  const mappings = dataDirMappings()
   const row = [
     ((Date.now() - started) / 60_000).toFixed(1),
     mb(diskBytes()),
@@ -126,6 +148,9 @@ for (let i = 0; Date.now() - started < minutes * 60_000 && child.exitCode === nu
     mb(statusBytes('RssAnon')),
     ...memory.map(mb),
     loadavg()[0]!.toFixed(1),
+    mb(statusBytes('RssFile')),
+    mb(mappings.residentBytes),
+    mb(mappings.fileBytes),
   ].join(',')
   appendFileSync(values.out, row + '\n')
   console.log(row)
