@@ -40,6 +40,7 @@ class FullDisk implements StorageFs {
   }
   readSync = nodeFs.readSync
   fdatasyncSync = nodeFs.fdatasyncSync
+  fdatasync = nodeFs.fdatasync
   fsyncSync = nodeFs.fsyncSync
   ftruncateSync = nodeFs.ftruncateSync
   futimesSync = nodeFs.futimesSync

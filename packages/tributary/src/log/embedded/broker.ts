@@ -2,11 +2,12 @@ import { TributaryError } from '../../errors.ts'
 import type { StorageProblems } from '../../storage-problems.ts'
 import type { PartitionOffset, ProducerRecord, RecordMetadata, TopicConfig } from '../log.ts'
 import { validateProducerRecords } from '../produce-validation.ts'
-import { compactPartition, shouldCompact } from './compactor.ts'
+import { CompactionScheduler } from './compaction-scheduler.ts'
 import type { DataDir } from './data-dir.ts'
 import { FsyncPolicy, type FsyncMode } from './fsync-policy.ts'
 import { GroupCoordinator } from './group-coordinator.ts'
 import { GroupOffsets } from './group-offsets.ts'
+import { InFlight } from './in-flight.ts'
 import type { Journal } from './journal.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
 import { FileHandles } from './file-handles.ts'
@@ -22,7 +23,7 @@ import { reportProblem, type StorageContext } from './storage-context.ts'
 import { StorageFailure } from './storage-failure.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { TopicRegistry, validateTopicConfig } from './topic-registry.ts'
-import { compacts, resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
+import { resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
 import { TransactionCoordinator, type Transaction } from './transaction-coordinator.ts'
 
 export interface BrokerSettings {
@@ -46,10 +47,14 @@ export interface BrokerSettings {
 
 /** Journal snapshots are written once this many bytes were appended since the last one. */
 const JOURNAL_REWRITE_BYTES = 8 * 1024 * 1024
+/** How long close waits for commits still waiting for the disk before closing under them. */
+const CLOSE_WAIT_MS = 10_000
 
 /**
  * The state one EmbeddedLog shares between its clients: topics and partitions, coordinators,
- * durability. Every mutation is synchronous, so clients never observe a half-applied operation.
+ * durability. Every mutation is synchronous, so clients never observe a half-applied operation;
+ * only a commit waits (for its syncs, off the main thread) between its steps, and its partial
+ * state is invisible to readers (see TransactionCoordinator).
  */
 export class Broker {
   readonly signal = new Signal()
@@ -66,10 +71,11 @@ export class Broker {
   failure: StorageFailure | null = null
   /** Descriptors of partition files (durable mode). */
   private readonly handles: FileHandles | null
-  private readonly compactionQueue = new Set<PartitionLog>()
+  private readonly compaction: CompactionScheduler
   /** Shared by all partitions; resized as topics come and go. Infinite in memory mode. */
   private readonly cacheLimit: CacheLimit = { recordsPerPartition: Infinity }
   private readonly retentionTimer: NodeJS.Timeout
+  private readonly commits = new InFlight()
 
   constructor(
     readonly settings: BrokerSettings,
@@ -84,9 +90,17 @@ export class Broker {
       }),
     )
     this.offsets = new GroupOffsets(journal)
-    this.txns = new TransactionCoordinator(journal, this.offsets, this.fsync, this.signal)
+    this.txns = new TransactionCoordinator(journal, this.offsets, this.fsync, this.signal, () =>
+      this.ensureOpen(),
+    )
     this.groups = new GroupCoordinator(this.registry, this.signal)
     this.starts = new LogStarts(journal, this.registry)
+    this.compaction = new CompactionScheduler(
+      this.registry,
+      settings.compactAfterEntries,
+      (compaction) => this.guard(compaction),
+      settings.warn,
+    )
     this.retentionTimer = setInterval(() => {
       try {
         if (!this.closed && this.failure === null) this.enforceRetention(Date.now())
@@ -126,6 +140,22 @@ export class Broker {
       }
       throw err
     }
+  }
+
+  /** `guard` for an asynchronous call (a commit). */
+  async guardAsync<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (err) {
+      return this.guard(() => {
+        throw err
+      })
+    }
+  }
+
+  /** Commits a transaction (see TransactionCoordinator.commit); close waits for it. */
+  commit(txn: Transaction): Promise<void> {
+    return this.commits.track(this.guardAsync(() => this.txns.commit(txn)))
   }
 
   /**
@@ -247,7 +277,7 @@ export class Broker {
       for (const p of topic.partitions) {
         p.deleted = true
         this.fsync.forget(p)
-        this.compactionQueue.delete(p)
+        this.compaction.forget(p)
         p.closeFiles(false)
       }
       this.offsets.dropTopic(name)
@@ -292,37 +322,15 @@ export class Broker {
     }
     for (const log of batches.keys()) {
       this.signal.notify(log.topic)
-      if (this.settings.compactAfterEntries > 0) this.scheduleCompaction(log)
+      this.compaction.appended(log)
     }
     return metadata
-  }
-
-  private scheduleCompaction(log: PartitionLog): void {
-    if (this.compactionQueue.has(log)) return
-    const topic = this.registry.find(log.topic)
-    if (topic === undefined || !compacts(topic.description.cleanupPolicy)) return
-    if (!shouldCompact(log, this.settings.compactAfterEntries)) return
-    this.compactionQueue.add(log)
-    setImmediate(() => {
-      if (!this.compactionQueue.delete(log) || this.closed || log.deleted) return
-      try {
-        this.guard(() => compactPartition(log))
-      } catch (err) {
-        this.settings.warn(`tributary: compaction of ${log.topic}-${log.partition} failed: ${String(err)}`)
-      }
-    })
   }
 
   /** Compacts every partition of compacted topics (or only `topic`). Returns entries removed. */
   compact(topic?: string): number {
     this.ensureOpen()
-    const topics = topic === undefined ? [...this.registry.all()] : [this.registry.get(topic)]
-    let removed = 0
-    for (const t of topics) {
-      if (!compacts(t.description.cleanupPolicy)) continue
-      for (const p of t.partitions) removed += this.guard(() => compactPartition(p))
-    }
-    return removed
+    return this.compaction.compactNow(topic)
   }
 
   /** Deletes the segments retention says are due now (see LogStarts). */
@@ -346,7 +354,8 @@ export class Broker {
   }
 
   /** Rewrites the journal as a snapshot once it has grown; data is synced first so no
-   *  transaction decision is dropped before its markers are durable. */
+   *  transaction decision is dropped before its markers are durable (decisions of commits still
+   *  waiting for their syncs are part of the snapshot: see TransactionCoordinator). */
   maybeRewriteJournal(): void {
     if (this.journal.appendedBytes < JOURNAL_REWRITE_BYTES) return
     this.guard(() => {
@@ -366,13 +375,20 @@ export class Broker {
     const failedBefore = this.failure
     try {
       for (const client of [...this.clients]) await client.close()
+      const commits = this.commits.size
+      if (!(await this.commits.settled(CLOSE_WAIT_MS, [this.fsync.close()]))) {
+        this.settings.warn(
+          `tributary: closing the embedded log while ${commits} commit(s) still wait for the disk after ` +
+            `${CLOSE_WAIT_MS} ms; they fail, and recovery decides them at the next start`,
+        )
+      }
       if (this.failure === null) this.guard(() => this.txns.abortAll())
     } finally {
       this.closed = true
       clearInterval(this.retentionTimer)
-      this.compactionQueue.clear()
+      this.compaction.close()
       this.signal.notifyAll()
-      this.fsync.close()
+      void this.fsync.close()
       try {
         for (const t of this.registry.all())
           for (const p of t.partitions) this.guard(() => p.closeFiles(this.failure === null))

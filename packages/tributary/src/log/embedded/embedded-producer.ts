@@ -6,13 +6,16 @@ import { requireOpenTransaction, requireTransactionalId } from '../transaction-g
 import type { Transaction } from './transaction-coordinator.ts'
 
 /**
- * A producer of the embedded log. Every call is applied synchronously before its promise resolves.
+ * A producer of the embedded log. Every call but a commit is applied synchronously before its
+ * promise resolves; a commit waits for its syncs, off the main thread.
  * Transactional calls check the epoch first and fail with FENCED once a newer producer with the
  * same transactional id exists; out-of-order transaction calls fail with TRANSACTION.
  */
 export class EmbeddedProducer implements Producer {
   private readonly partitioner = new Partitioner()
   private txn: Transaction | null = null
+  /** The commit in flight (its syncs run off the main thread): no transaction begins meanwhile. */
+  private committing: Promise<void> | null = null
   private closed = false
 
   private constructor(
@@ -46,6 +49,8 @@ export class EmbeddedProducer implements Producer {
     const id = this.requireTransactional('beginTransaction')
     if (this.txn !== null)
       throw new TributaryError('TRANSACTION', `producer ${id}: a transaction is already open`)
+    if (this.committing !== null)
+      throw new TributaryError('TRANSACTION', `producer ${id}: the previous commit has not finished`)
     this.txn = this.broker.txns.begin(id, this.epoch)
   }
 
@@ -57,15 +62,31 @@ export class EmbeddedProducer implements Producer {
     this.broker.txns.addOffsets(txn, groupId, offsets)
   }
 
+  /** Resolves once the commit is decided and durable (see TransactionCoordinator.commit); the
+   *  syncs run off the main thread. A storage failure fails it and stops the log: recovery then
+   *  decides the transaction (committed only if its decision reached the disk), never half. */
   async commitTransaction(): Promise<void> {
-    this.end(this.requireOpen('commitTransaction'), true)
+    const txn = this.requireOpen('commitTransaction')
+    this.txn = null
+    const commit = this.broker.commit(txn)
+    this.committing = commit
+    try {
+      await commit
+    } finally {
+      this.committing = null
+    }
+    this.broker.maybeRewriteJournal()
   }
 
   async abortTransaction(): Promise<void> {
-    this.end(this.requireOpen('abortTransaction'), false)
+    const txn = this.requireOpen('abortTransaction')
+    this.txn = null
+    this.broker.guard(() => this.broker.txns.abort(txn))
+    this.broker.maybeRewriteJournal()
   }
 
-  /** Aborts an open transaction (unless this producer was fenced: the new one already did). */
+  /** Aborts an open transaction (unless this producer was fenced: the new one already did). A
+   *  commit in flight goes on (closing the log waits for it). */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -84,15 +105,7 @@ export class EmbeddedProducer implements Producer {
     } catch {
       return
     }
-    this.broker.guard(() => this.broker.txns.end(txn, false))
-  }
-
-  /** A storage failure fails the call and stops the log: the transaction is then decided by
-   *  recovery (committed only if its decision reached the disk), never half. */
-  private end(txn: Transaction, commit: boolean): void {
-    this.txn = null
-    this.broker.guard(() => this.broker.txns.end(txn, commit))
-    this.broker.maybeRewriteJournal()
+    this.broker.guard(() => this.broker.txns.abort(txn))
   }
 
   private check(): void {

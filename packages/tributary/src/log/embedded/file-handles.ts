@@ -1,4 +1,5 @@
 import { constants } from 'node:fs'
+import { FdPins } from './fd-pins.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { attempt } from './storage-failure.ts'
 
@@ -13,15 +14,18 @@ export interface PooledFile {
  * Open descriptors of the partition files of one log, at most `max` at a time (least recently
  * used closed first), so a log with tens of thousands of partitions never runs out of file
  * descriptors (EMFILE). A file is synced before its descriptor closes, so no write error can go
- * unreported.
+ * unreported. A descriptor lent to an fdatasync on the thread pool is closed when that returns.
  */
 export class FileHandles {
   private readonly open = new Map<PooledFile, number>()
+  private readonly pins: FdPins
 
   constructor(
     readonly fs: StorageFs,
     private readonly max = 1000,
-  ) {}
+  ) {
+    this.pins = new FdPins(fs)
+  }
 
   /** The descriptor of `file`, opening it (read-write) if needed. */
   fd(file: PooledFile): number {
@@ -37,6 +41,11 @@ export class FileHandles {
     return opened
   }
 
+  /** Syncs `file` off the main thread (see FdPins.fdatasync), opening it if needed. */
+  fdatasync(file: PooledFile): Promise<void> {
+    return this.pins.fdatasync(this.fd(file), file.path)
+  }
+
   isOpen(file: PooledFile): boolean {
     return this.open.has(file)
   }
@@ -49,7 +58,7 @@ export class FileHandles {
     try {
       if (sync) file.beforeClose(fd)
     } finally {
-      this.fs.closeSync(fd)
+      this.pins.close(fd)
     }
   }
 }

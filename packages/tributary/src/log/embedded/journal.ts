@@ -1,8 +1,11 @@
 import { constants } from 'node:fs'
 import { frame, readFrames } from './frame.ts'
 import { classifyDamage } from './frame-resync.ts'
+import { FdPins } from './fd-pins.ts'
+import { FileSync } from './file-sync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
+import { TributaryError } from '../../errors.ts'
 import { quarantine } from './quarantine.ts'
 import { refusal, reportProblem, type StorageContext } from './storage-context.ts'
 import { attempt } from './storage-failure.ts'
@@ -10,13 +13,16 @@ import { attempt } from './storage-failure.ts'
 /**
  * The metadata journal: an append-only file of framed (length, crc32) JSON entries (see
  * MetadataEntry). `append` writes before returning (and fsyncs when asked), so an entry appended
- * before a partition write is on disk first. `rewrite` replaces the journal with a snapshot,
- * crash-safely. Without a path (memory mode) every method is a no-op. A failed write throws a
- * StorageFailure; the owner stops using the journal then.
+ * before a partition write is on disk first; `durable` syncs off the main thread instead.
+ * `rewrite` replaces the journal with a snapshot, crash-safely. Without a path (memory mode)
+ * every method is a no-op. A failed write throws a StorageFailure; the owner stops using the
+ * journal then.
  */
 export class Journal {
   private fd: number | null = null
   private size = 0
+  private readonly syncs = new FileSync()
+  private readonly pins: FdPins | null
   /** Bytes appended since the last snapshot; the owner rewrites when this grows large. */
   appendedBytes = 0
   /** Whether the file existed (with content) when opened: a missing journal is noticed by recovery. */
@@ -25,7 +31,9 @@ export class Journal {
   private constructor(
     private readonly path: string | null,
     private readonly ctx: StorageContext | null,
-  ) {}
+  ) {
+    this.pins = ctx === null ? null : new FdPins(ctx.fs)
+  }
 
   static memory(): Journal {
     return new Journal(null, null)
@@ -89,6 +97,7 @@ export class Journal {
     attempt(this.path!, 'append', () => writeFully(fs, fd, bytes, this.size))
     this.size += bytes.length
     this.appendedBytes += bytes.length
+    this.syncs.wrote()
     if (sync) this.sync()
   }
 
@@ -96,7 +105,19 @@ export class Journal {
     if (this.fd === null || this.ctx === null) return
     const { fs } = this.ctx
     const fd = this.fd
+    this.syncs.check()
     attempt(this.path!, 'fsync', () => fs.fdatasyncSync(fd))
+    this.syncs.syncedAll()
+  }
+
+  /** Resolves once the entries appended so far are on disk, syncing off the main thread (see
+   *  FileSync). Fails with CLOSED when the journal was closed without syncing them. */
+  durable(): Promise<void> {
+    if (this.ctx === null) return Promise.resolve()
+    return this.syncs.durable(() => {
+      if (this.fd === null) throw new TributaryError('CLOSED', `the journal ${this.path} is closed`)
+      return this.pins!.fdatasync(this.fd, this.path!)
+    })
   }
 
   /** Replaces the journal by `entries` (a snapshot of the current state). */
@@ -105,11 +126,12 @@ export class Journal {
     const { fs } = this.ctx
     const path = this.path
     const contents = Buffer.concat(entries.map((e) => frame(Buffer.from(JSON.stringify(e)))))
-    fs.closeSync(this.fd)
+    this.pins!.close(this.fd)
     this.fd = null
     attempt(path, 'rewrite', () => replaceFileAtomically(fs, path, contents))
     this.size = contents.length
     this.appendedBytes = 0
+    this.syncs.syncedAll()
     this.fd = attempt(path, 'open', () => fs.openSync(path, constants.O_RDWR))
   }
 
@@ -119,9 +141,13 @@ export class Journal {
     const fd = this.fd
     this.fd = null
     try {
-      if (sync) attempt(this.path!, 'fsync', () => this.ctx!.fs.fdatasyncSync(fd))
+      if (sync) {
+        this.syncs.check()
+        attempt(this.path!, 'fsync', () => this.ctx!.fs.fdatasyncSync(fd))
+        this.syncs.syncedAll()
+      }
     } finally {
-      this.ctx.fs.closeSync(fd)
+      this.pins!.close(fd)
     }
   }
 }

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
 import { TributaryError } from '../../errors.ts'
 import type { FileHandles } from './file-handles.ts'
+import { FileSync } from './file-sync.ts'
 import { readFrames } from './frame.ts'
 import { classifyDamage, read } from './frame-resync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
@@ -11,13 +12,15 @@ import { attempt } from './storage-failure.ts'
 
 /**
  * The append-only file behind one segment of a durable partition. Appends are whole encoded batches (one
- * syscall per batch); `sync` is called by the fsync policy. Its descriptor comes from the log's
- * FileHandles (opened on use). Not safe to share between processes: the data directory lock
- * guarantees one owner. Every failed call throws a StorageFailure naming the file.
+ * syscall per batch); `sync` (on the main thread) and `durable` (off it, see FileSync) are called
+ * by the fsync policy. Its descriptor comes from the log's FileHandles (opened on use). Not safe
+ * to share between processes: the data directory lock guarantees one owner. Every failed call
+ * throws a StorageFailure naming the file.
  */
 export class PartitionFile {
-  private dirty = false
+  private readonly syncs = new FileSync()
   private closed = false
+  private deleted = false
 
   private constructor(
     private readonly ctx: StorageContext,
@@ -125,23 +128,37 @@ export class PartitionFile {
       throw err
     }
     this.size += batch.length
-    this.dirty = true
+    this.syncs.wrote()
   }
 
   /** Flushes appended bytes to disk; cheap when nothing was appended since the last call. */
   sync(): void {
-    if (!this.dirty || this.closed) return
+    if (!this.syncs.dirty || this.closed) return
     this.syncFd(this.handles.fd(this))
+  }
+
+  /**
+   * Resolves once the bytes appended so far are on disk, syncing off the main thread (appends
+   * may go on meanwhile; they are not covered). A deleted file counts as durable (its data is no
+   * longer wanted); one closed without syncing (after a storage failure) fails with CLOSED.
+   */
+  durable(): Promise<void> {
+    return this.syncs.durable(() => {
+      if (this.deleted) return Promise.resolve()
+      if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
+      return this.handles.fdatasync(this)
+    })
   }
 
   /** FileHandles calls this before closing the descriptor. */
   beforeClose(fd: number): void {
-    if (this.dirty) this.syncFd(fd)
+    if (this.syncs.dirty) this.syncFd(fd)
   }
 
   private syncFd(fd: number): void {
+    this.syncs.check()
     attempt(this.path, 'fsync', () => this.ctx.fs.fdatasyncSync(fd))
-    this.dirty = false
+    this.syncs.syncedAll()
   }
 
   /** Swaps the whole content crash-safely (compaction): the old or the new file survives a crash. */
@@ -151,6 +168,7 @@ export class PartitionFile {
     this.handles.close(this)
     attempt(this.path, 'rewrite', () => replaceFileAtomically(this.ctx.fs, this.path, contents, modifiedAt))
     this.size = contents.length
+    this.syncs.syncedAll()
   }
 
   /** Syncs (unless `sync` is false: after a storage failure) and closes. */
@@ -162,6 +180,7 @@ export class PartitionFile {
 
   /** Closes and deletes the file, whose deletion is decided and durable (retention, compaction). */
   delete(): void {
+    this.deleted = true
     this.close(false)
     attempt(this.path, 'remove', () => this.ctx.fs.rmSync(this.path, { force: true }))
   }

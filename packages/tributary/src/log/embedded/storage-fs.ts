@@ -1,9 +1,10 @@
 import * as fs from 'node:fs'
 
 /**
- * The file-system calls the embedded log makes, all synchronous. Every byte the log reads or
- * writes goes through one of these, so tests can inject faults (ENOSPC, EIO, short or corrupt
- * writes) at any call; `nodeFs` is the real thing.
+ * The file-system calls the embedded log makes: synchronous ones, and `fdatasync`, which runs on
+ * the libuv thread pool so the event loop goes on while the disk works (the syncs of a commit).
+ * Every byte the log reads or writes goes through one of these, so tests can inject faults
+ * (ENOSPC, EIO, short or corrupt writes) at any call; `nodeFs` is the real thing.
  */
 export interface StorageFs {
   openSync(path: string, flags: number | string): number
@@ -11,6 +12,8 @@ export interface StorageFs {
   readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number
   writeSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number
   fdatasyncSync(fd: number): void
+  /** node:fs's callback form: the descriptor must stay open until `done` is called. */
+  fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void
   fsyncSync(fd: number): void
   ftruncateSync(fd: number, length: number): void
   /** Sets access and modification times, in milliseconds since the epoch. */
@@ -30,6 +33,7 @@ export const nodeFs: StorageFs = {
   readSync: (fd, buffer, offset, length, position) => fs.readSync(fd, buffer, offset, length, position),
   writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
   fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
+  fdatasync: (fd, done) => fs.fdatasync(fd, done),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
   futimesSync: (fd, atimeMs, mtimeMs) => fs.futimesSync(fd, new Date(atimeMs), new Date(mtimeMs)),

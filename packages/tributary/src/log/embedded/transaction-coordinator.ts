@@ -24,13 +24,17 @@ interface ProducerState {
 }
 
 /**
- * Producer epochs, fencing and the commit/abort protocol. Ending a transaction is synchronous:
- * (1) sync its data, (2) journal the decision with its offsets (synced), (3) apply the offsets and
- * mark the transaction decided (no longer open: nothing can abort it any more), (4) write a
- * marker to every partition it touched. A crash or storage failure after (2) is completed by
- * recovery from the journal (or from a commit marker already written); one before (2) leaves no
- * decision and recovery aborts. A storage failure stops the log (see Broker.guard), so no abort
- * marker ever follows a commit decision.
+ * Producer epochs, fencing and the commit/abort protocol. A commit: (1) sync its data, (2) journal
+ * the decision with its offsets and sync it, (3) apply the offsets, (4) write a marker to every
+ * partition it touched (in 'always' mode synced before the commit resolves). The syncs run off
+ * the main thread (every partition at once, then the journal); from the start of (1) the
+ * transaction is no longer open, so nothing can abort it (fencing its producer or closing the
+ * log lets it finish), and read_committed readers see none of it until (4). A crash or storage
+ * failure after (2) is completed by recovery from the journal (or from a commit marker already
+ * written); one before (2) leaves no decision and recovery aborts. A storage failure stops the
+ * log (see Broker.guard), and a commit that finds the log stopped or closed after a sync writes
+ * nothing more, so no abort marker ever follows a commit decision and no marker is visible
+ * before its decision is on disk. An abort writes its markers at once (no decision is needed).
  */
 export class TransactionCoordinator {
   private readonly producers = new Map<string, ProducerState>()
@@ -38,12 +42,16 @@ export class TransactionCoordinator {
   private nextProducerId = 1
   /** Decisions replayed from the journal; recovery uses them to finish interrupted transactions. */
   readonly decisions = new Map<number, boolean>()
+  /** Commit decisions journaled whose markers are not written yet: a journal snapshot keeps them. */
+  private readonly deciding = new Map<number, MetadataEntry>()
 
   constructor(
     private readonly journal: Journal,
     private readonly offsets: GroupOffsets,
     private readonly fsync: FsyncPolicy,
     private readonly signal: Signal,
+    /** Throws when the log was stopped by a storage failure or closed (checked after each sync). */
+    private readonly ensureOpen: () => void,
   ) {}
 
   /** Replays a journal entry. */
@@ -72,7 +80,7 @@ export class TransactionCoordinator {
    */
   init(transactionalId: string): number {
     const previous = this.producers.get(transactionalId)
-    if (previous?.open !== undefined) this.end(previous.open, false)
+    if (previous?.open !== undefined) this.abort(previous.open)
     const state: ProducerState = {
       producerId: previous?.producerId ?? this.nextProducerId++,
       epoch: previous === undefined ? 0 : previous.epoch + 1,
@@ -125,27 +133,49 @@ export class TransactionCoordinator {
     }
   }
 
-  /** Commits or aborts; see the class comment for the order of effects. */
-  end(txn: Transaction, commit: boolean): void {
-    const partitions = [...txn.partitions].filter((p) => !p.deleted)
-    if (commit) {
-      this.fsync.beforeDecision(partitions)
-      const offsets = [...txn.offsets].map(([group, o]) => ({ group, offsets: toTuples([...o.values()]) }))
-      this.journal.append({ t: 'txn', txn: txn.id, commit, offsets }, this.fsync.syncDecisions)
+  /** Commits; see the class comment for the order of effects. */
+  async commit(txn: Transaction): Promise<void> {
+    this.detach(txn)
+    await this.fsync.beforeDecision(live(txn))
+    this.ensureOpen()
+    const offsets = [...txn.offsets].map(([group, o]) => ({ group, offsets: toTuples([...o.values()]) }))
+    const decision: MetadataEntry = { t: 'txn', txn: txn.id, commit: true, offsets }
+    this.journal.append(decision, false)
+    this.deciding.set(txn.id, decision)
+    let partitions: PartitionLog[]
+    try {
+      await this.fsync.decided()
+      this.ensureOpen()
       for (const { group, offsets: tuples } of offsets) this.offsets.apply(group, tuples)
+      partitions = live(txn)
+      for (const p of partitions) p.appendMarker(txn.id, true)
+    } finally {
+      this.deciding.delete(txn.id)
     }
-    const state = this.producers.get(txn.transactionalId)
-    if (state?.open === txn) state.open = undefined
+    for (const p of partitions) this.signal.notify(p.topic)
+    await this.fsync.appendedAll(partitions)
+  }
+
+  /** Aborts: its markers are written (and in 'always' mode synced) before this returns. */
+  abort(txn: Transaction): void {
+    this.detach(txn)
+    const partitions = live(txn)
     for (const p of partitions) {
-      p.appendMarker(txn.id, commit)
+      p.appendMarker(txn.id, false)
       this.fsync.appended(p)
     }
     for (const p of partitions) this.signal.notify(p.topic)
   }
 
+  /** The transaction is no longer its producer's open one (nothing can abort it any more). */
+  private detach(txn: Transaction): void {
+    const state = this.producers.get(txn.transactionalId)
+    if (state?.open === txn) state.open = undefined
+  }
+
   /** Aborts every undecided transaction (log close). */
   abortAll(): void {
-    for (const state of this.producers.values()) if (state.open !== undefined) this.end(state.open, false)
+    for (const state of this.producers.values()) if (state.open !== undefined) this.abort(state.open)
   }
 
   snapshot(): MetadataEntry[] {
@@ -154,6 +184,10 @@ export class TransactionCoordinator {
     ]
     for (const [id, s] of this.producers)
       entries.push({ t: 'producer', id, producerId: s.producerId, epoch: s.epoch })
+    entries.push(...this.deciding.values())
     return entries
   }
 }
+
+/** The partitions a transaction wrote to whose topic still exists. */
+const live = (txn: Transaction): PartitionLog[] => [...txn.partitions].filter((p) => !p.deleted)

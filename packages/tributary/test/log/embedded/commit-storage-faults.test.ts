@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isTributaryError } from '../../../src/errors.ts'
-import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
+import { EmbeddedLog, type FsyncMode } from '../../../src/log/embedded/index.ts'
 import { FaultyFs, type FaultCall, type FaultKind } from './faulty-fs.ts'
 import { buf, tempDir, values } from './helpers.ts'
 
@@ -14,9 +14,10 @@ async function commitWithFault(
   kind: FaultKind,
   nth: number,
   sticky: boolean,
+  fsync: FsyncMode,
 ): Promise<{ fired: boolean; failed: unknown }> {
   const fs = new FaultyFs()
-  const log = await EmbeddedLog.open({ dataDir: dir, fsync: 'always', fs, onWarning: () => undefined })
+  const log = await EmbeddedLog.open({ dataDir: dir, fsync, fs, onWarning: () => undefined })
   await log.admin.createTopics([
     { name: 'in', partitions: 1 },
     { name: 'out', partitions: 3 },
@@ -54,20 +55,22 @@ async function commitWithFault(
 const err = (e: unknown): Error => e as Error
 
 describe('a storage fault while a transaction commits', () => {
-  for (const [call, kind, sticky] of [
-    ['write', 'ENOSPC', true],
-    ['write', 'ENOSPC', false],
-    ['write', 'short', true],
-    ['write', 'EIO', false],
-    ['fsync', 'EIO', false],
+  // 'always' syncs the data as it is sent; 'interval' leaves the data syncs to the commit.
+  for (const [call, kind, sticky, fsync] of [
+    ['write', 'ENOSPC', true, 'always'],
+    ['write', 'ENOSPC', false, 'always'],
+    ['write', 'short', true, 'always'],
+    ['write', 'EIO', false, 'always'],
+    ['fsync', 'EIO', false, 'always'],
+    ['fsync', 'EIO', false, 'interval'],
   ] as const) {
     const how = sticky ? 'the disk stays full' : 'later writes succeed'
-    it(`${kind} at any ${call} of the commit (${how}): after a restart it is whole or invisible, with its offsets`, async () => {
+    it(`${kind} at any ${call} of the commit (${how}, fsync ${fsync}): after a restart it is whole or invisible, with its offsets`, async () => {
       let outcomes = 0
       for (let nth = 1; ; nth++) {
         const tmp = tempDir()
         try {
-          const { fired } = await commitWithFault(tmp.dir, call, kind, nth, sticky)
+          const { fired } = await commitWithFault(tmp.dir, call, kind, nth, sticky, fsync)
           const log = await EmbeddedLog.open({ dataDir: tmp.dir })
           try {
             const [offset] = await log.admin.committedOffsets('g', [{ topic: 'in', partition: 0 }])

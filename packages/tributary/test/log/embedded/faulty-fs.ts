@@ -76,6 +76,14 @@ export class FaultyFs implements StorageFs {
     this.sync(fd)
   }
 
+  /** Counted with the synchronous syncs; a fault fails it on a later turn, as the thread pool's would. */
+  fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+    const fault = this.hit('fsync')
+    if (fault !== null && fault.kind !== 'corrupt')
+      setImmediate(() => done(errno(fault.kind === 'short' ? 'EIO' : fault.kind)))
+    else nodeFs.fdatasync(fd, done)
+  }
+
   private sync(fd: number): void {
     const fault = this.hit('fsync')
     if (fault !== null && fault.kind !== 'corrupt') throw errno(fault.kind === 'short' ? 'EIO' : fault.kind)

@@ -1,0 +1,72 @@
+import { nodeFs, type StorageFs } from '../../../src/log/embedded/storage-fs.ts'
+
+/** An fdatasync held by GatedFs until the test lets it finish. */
+export interface HeldSync {
+  readonly path: string
+  /** Runs the real fdatasync and reports its outcome, or reports `fault` instead. */
+  finish(fault?: string): void
+}
+
+/**
+ * node:fs whose background fdatasync calls wait until the test finishes them, so a test can look
+ * at the log while a commit's syncs are on the disk (synchronous calls pass straight through).
+ */
+export class GatedFs implements StorageFs {
+  readonly held: HeldSync[] = []
+  /** Paths of every background fdatasync started, in order. */
+  readonly started: string[] = []
+  /** Syncs whose descriptor was closed before they finished (must never happen: see FdPins). */
+  readonly closedUnder: string[] = []
+  private readonly paths = new Map<number, string>()
+
+  openSync(path: string, flags: number | string): number {
+    const fd = nodeFs.openSync(path, flags)
+    this.paths.set(fd, path)
+    return fd
+  }
+
+  closeSync(fd: number): void {
+    this.paths.delete(fd)
+    nodeFs.closeSync(fd)
+  }
+
+  fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+    const path = this.paths.get(fd) ?? `fd ${fd}`
+    this.started.push(path)
+    this.held.push({
+      path,
+      finish: (fault) => {
+        if (this.paths.get(fd) !== path) this.closedUnder.push(path)
+        if (fault === undefined) nodeFs.fdatasync(fd, done)
+        else setImmediate(() => done(Object.assign(new Error(`${fault}: injected`), { code: fault })))
+      },
+    })
+  }
+
+  /** Finishes every held sync (optionally failing those whose path matches `failing`). */
+  finishAll(fault?: string, failing: RegExp = /./): void {
+    for (const sync of this.held.splice(0)) sync.finish(failing.test(sync.path) ? fault : undefined)
+  }
+
+  /** Waits (turning the event loop) until `count` syncs are held. */
+  async untilHeld(count: number): Promise<void> {
+    for (let turns = 0; this.held.length < count; turns++) {
+      if (turns > 10_000) throw new Error(`only ${this.held.length} of ${count} syncs started`)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  readSync = nodeFs.readSync
+  writeSync = nodeFs.writeSync
+  fdatasyncSync = nodeFs.fdatasyncSync
+  fsyncSync = nodeFs.fsyncSync
+  ftruncateSync = nodeFs.ftruncateSync
+  futimesSync = nodeFs.futimesSync
+  fstatSync = nodeFs.fstatSync
+  statSync = nodeFs.statSync
+  renameSync = nodeFs.renameSync
+  rmSync = nodeFs.rmSync
+  mkdirSync = nodeFs.mkdirSync
+  readdirSync = nodeFs.readdirSync
+  existsSync = nodeFs.existsSync
+}
