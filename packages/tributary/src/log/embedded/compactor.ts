@@ -1,6 +1,6 @@
 import type { ConsumerRecord } from '../log.ts'
 import { ABORT_MARKER, DATA } from './record-codec.ts'
-import type { CompactedGroup, Entries, PartitionLog } from './partition-log.ts'
+import type { ClosedEntries, CompactedGroup, Entries, PartitionLog } from './partition-log.ts'
 
 /**
  * Log compaction of one partition. The active segment is rolled first (when it holds entries),
@@ -19,15 +19,17 @@ import type { CompactedGroup, Entries, PartitionLog } from './partition-log.ts'
  * that lose or change entries or merge segments.
  */
 export function compactPartition(log: PartitionLog, now = Date.now()): number {
-  if (log.activeSegment.firstIndex < log.offsets.length) log.rollSegment(now)
-  const end = log.activeSegment.firstIndex // entries [0, end) are in closed segments
+  if ((log.cache.lastOffset ?? -1) >= log.activeSegment.base) log.rollSegment(now)
+  const closed = closedEntries(log)
+  const end = closed.offsets.length // entries [0, end) are in closed segments
   if (end === 0) {
     log.dirtyEntries = 0
     return 0
   }
-  const { offsets, kinds, txns } = log
-  const records = log.recordsUntil(end)
-  const stable = Math.min(end, log.indexOf(log.lastStableOffset())) // [0, stable) below the LSO
+  const { offsets, kinds, txns, records } = closed
+  const lso = log.lastStableOffset()
+  let stable = 0 // [0, stable) below the LSO
+  while (stable < end && offsets[stable]! < lso) stable++
   const visible = (i: number): boolean => kinds[i] === DATA && (txns[i] === 0 || !log.isAborted(txns[i]!))
   const latest = new Map<string, number>()
   for (let i = 0; i < stable; i++) {
@@ -42,9 +44,9 @@ export function compactPartition(log: PartitionLog, now = Date.now()): number {
   }
   const groups: CompactedGroup[] = []
   let removed = 0
-  for (const [first, last] of groupSegments(log, keeps, records)) {
-    const from = log.segments[first]!.firstIndex
-    const to = log.segments[last + 1]!.firstIndex
+  for (const [first, last] of groupSegments(log, keeps, closed)) {
+    const from = closed.starts[first]!
+    const to = closed.starts[last + 1]!
     const kept: Entries = { offsets: [], kinds: [], txns: [], records: [] }
     let changed = first !== last
     for (let i = from; i < to; i++) {
@@ -66,7 +68,7 @@ export function compactPartition(log: PartitionLog, now = Date.now()): number {
     log.dirtyEntries = 0
     return 0
   }
-  const merged = log.replaceClosed(groups, records)
+  const merged = log.replaceClosed(groups, closed)
   log.store?.remove(merged)
   return removed
 }
@@ -81,7 +83,7 @@ export function compactPartition(log: PartitionLog, now = Date.now()): number {
 function groupSegments(
   log: PartitionLog,
   keeps: (i: number) => boolean,
-  records: readonly (ConsumerRecord | undefined)[],
+  { records, starts }: ClosedEntries,
 ): [number, number][] {
   const { segmentBytes, segmentMs } = log.rollPolicy
   const segments = log.segments
@@ -89,8 +91,7 @@ function groupSegments(
   let bytes = 0
   for (let s = 0; s < segments.length - 1; s++) {
     let keptBytes = 0
-    for (let i = segments[s]!.firstIndex; i < segments[s + 1]!.firstIndex; i++)
-      if (keeps(i)) keptBytes += entryBytes(records[i])
+    for (let i = starts[s]!; i < starts[s + 1]!; i++) if (keeps(i)) keptBytes += entryBytes(records[i])
     const run = runs.at(-1)
     const fits =
       run !== undefined &&
@@ -115,6 +116,24 @@ function entryBytes(record: ConsumerRecord | undefined): number {
   return bytes
 }
 
+/** The retained entries of the closed segments with their records (evicted ones read back). */
+function closedEntries(log: PartitionLog): ClosedEntries {
+  const closed: ClosedEntries = { offsets: [], kinds: [], txns: [], records: [], starts: [] }
+  const segments = log.segments
+  for (let s = 0; s < segments.length - 1; s++) {
+    closed.starts.push(closed.offsets.length)
+    log.scan(segments[s]!.base, segments[s + 1]!.base, (offset, kind, txn, record) => {
+      closed.offsets.push(offset)
+      closed.kinds.push(kind)
+      closed.txns.push(txn)
+      closed.records.push(record)
+      return true
+    })
+  }
+  closed.starts.push(closed.offsets.length)
+  return closed
+}
+
 /** Whether a compacted partition has grown enough since its last compaction to compact again. */
 export const shouldCompact = (log: PartitionLog, minDirtyEntries: number): boolean =>
-  log.dirtyEntries >= Math.max(minDirtyEntries, log.offsets.length - log.dirtyEntries)
+  log.dirtyEntries >= Math.max(minDirtyEntries, log.entryCount - log.dirtyEntries)

@@ -1,5 +1,6 @@
 import type { ConsumerRecord, Isolation, ProducerRecord } from '../log.ts'
 import { BatchBytes } from './batch-bytes.ts'
+import { EntryCache } from './entry-cache.ts'
 import {
   ABORT_MARKER,
   COMMIT_MARKER,
@@ -10,7 +11,9 @@ import {
 } from './record-codec.ts'
 import type { PartitionFile } from './partition-file.ts'
 import type { RollPolicy, Segment, SegmentStore } from './segment.ts'
-import { loadRecords, storedRecord } from './stored-record.ts'
+import { scanSegment } from './segment-reader.ts'
+import { SparseIndex } from './sparse-index.ts'
+import { storedRecord } from './stored-record.ts'
 
 /** How many records each durable partition keeps in memory (older ones are read from its file). */
 export interface CacheLimit {
@@ -27,6 +30,12 @@ export interface Entries {
   records: (ConsumerRecord | undefined)[]
 }
 
+/** The retained entries of the closed segments, as compaction reads them: segment `s` holds
+ *  entries `[starts[s], starts[s + 1])`. */
+export interface ClosedEntries extends Entries {
+  starts: number[]
+}
+
 /** Closed segments `first..last` (indexes, inclusive) as compaction leaves them: `kept` is what
  *  the first one's file is rewritten with (the others merge into it), null when unchanged. */
 export interface CompactedGroup {
@@ -35,29 +44,31 @@ export interface CompactedGroup {
   readonly kept: Entries | null
 }
 
+/** Receives entries in offset order; returns false to stop. */
+export type EntryVisitor = (
+  offset: number,
+  kind: number,
+  txn: number,
+  record: ConsumerRecord | undefined,
+) => boolean
+
 /**
- * One partition: entries as parallel arrays sorted by offset (offsets may have gaps: control
- * markers take an offset and are never returned; compaction removes entries), split into
- * segments (see Segment), plus the transaction state read_committed needs. Stored records are
- * frozen and handed out as they are, so cached reads allocate nothing per record; their bytes are
- * the batch's own (see BatchBytes), never a view pinning a sender's larger buffer; senders must
- * not mutate key/value buffers after `send`. With segment files, every append is written before the
- * call returns, and only the newest `cache.recordsPerPartition` records stay in memory; older ones
- * are read back on demand. Entries below the log start offset (retention, deleteRecordsBefore)
- * leave memory; memory holds about 40 bytes per retained entry plus the cached records.
+ * One partition: entries sorted by offset (offsets may have gaps: control markers take an offset
+ * and are never returned; compaction removes entries), split into segments (see Segment), plus
+ * the transaction state read_committed needs. Stored records are frozen and handed out as they
+ * are, so cached reads allocate nothing per record; their bytes are the batch's own (see
+ * BatchBytes), never a view pinning a sender's larger buffer; senders must not mutate key/value
+ * buffers after `send`. With segment files, every append is written before the call returns, and
+ * only the newest `cache.recordsPerPartition` entries stay in memory (EntryCache); older ones are
+ * read back on demand from their segment's file, found through its SparseIndex, so memory does
+ * not grow with what the files retain (about 16 bytes per 4 KiB of segment). Entries below the log
+ * start offset (retention, deleteRecordsBefore) leave memory and are never read.
  */
 export class PartitionLog {
-  offsets: number[] = []
-  kinds: number[] = []
-  txns: number[] = []
-  /** undefined for markers and for evicted entries (index < cachedFrom) */
-  records: (ConsumerRecord | undefined)[] = []
-  /** Position of each entry's frame in its segment's file (durable partitions only). */
-  positions: number[] = []
+  /** The newest entries (all of them in memory mode); older ones are only in segment files. */
+  readonly cache = new EntryCache()
   /** Oldest first; the last one is the active segment. Never empty once opened. */
   segments: Segment[] = []
-  /** Entries below this index are not in memory. */
-  cachedFrom = 0
   /** High watermark: the offset the next entry gets. */
   nextOffset = 0
   /** First offset a reader can ask for (Kafka's log start offset). */
@@ -66,6 +77,8 @@ export class PartitionLog {
   deleted = false
   /** Entries appended since the last compaction (drives automatic compaction). */
   dirtyEntries = 0
+  /** The highest transaction id recovery saw in this partition's files (0: none). */
+  maxTxnId = 0
   /** Open transaction id -> its first offset in this partition. */
   private readonly openTxns = new Map<number, number>()
   /** Transactions aborted here; read_committed skips their records. */
@@ -74,7 +87,7 @@ export class PartitionLog {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    private readonly cache: CacheLimit = { recordsPerPartition: Infinity },
+    private readonly cacheLimit: CacheLimit = { recordsPerPartition: Infinity },
     readonly rollPolicy: RollPolicy = NEVER_ROLL,
     readonly store: SegmentStore | null = null,
   ) {}
@@ -90,10 +103,12 @@ export class PartitionLog {
 
   /** Adds a segment after the existing ones (creation, recovery and roll). */
   addSegment(base: number, file: PartitionFile | null, now: number): Segment {
+    this.segments.at(-1)?.index?.trim()
     const segment: Segment = {
       base,
       file,
-      firstIndex: this.offsets.length,
+      index: this.store === null ? null : new SparseIndex(),
+      entries: 0,
       bytes: file?.length ?? 0,
       maxTimestamp: -1,
       rolledAt: now,
@@ -130,6 +145,13 @@ export class PartitionLog {
 
   isAborted(txn: number): boolean {
     return this.aborted.has(txn)
+  }
+
+  /** Entries the segments hold (see Segment.entries). */
+  get entryCount(): number {
+    let n = 0
+    for (const s of this.segments) n += s.entries
+    return n
   }
 
   /**
@@ -199,31 +221,23 @@ export class PartitionLog {
     }
     if (encoded !== null) {
       this.file!.append(encoded)
-      for (const position of positions) this.positions.push(active.bytes + position)
+      for (let i = 0; i < count; i++) active.index!.add(batch.offsets[i]!, active.bytes + positions[i]!)
     }
     active.bytes += bytes
+    active.entries += count
     if (now > active.maxTimestamp) active.maxTimestamp = now
     for (let i = 0; i < count; i++) {
-      this.offsets.push(batch.offsets[i]!)
-      this.kinds.push(batch.kinds[i]!)
-      this.txns.push(batch.txns[i]!)
       const record = batch.records[i]
-      this.records.push(record)
+      this.cache.push(batch.offsets[i]!, batch.kinds[i]!, batch.txns[i]!, record)
       if (record !== undefined && record.timestamp > active.maxTimestamp)
         active.maxTimestamp = record.timestamp
     }
-    if (this.store !== null) this.evict()
+    this.evict()
   }
 
-  /** Drops the oldest cached records once the cache is 10% over its limit (the limit is infinite
-   *  without a file: memory mode keeps everything). */
+  /** Durable mode keeps the newest cache.recordsPerPartition entries in memory (see EntryCache.evict). */
   private evict(): void {
-    const limit = this.cache.recordsPerPartition
-    const length = this.records.length
-    if (length - this.cachedFrom <= limit * 1.1) return
-    const until = length - limit
-    for (let i = this.cachedFrom; i < until; i++) this.records[i] = undefined
-    this.cachedFrom = until
+    if (this.store !== null) this.cache.evict(this.cacheLimit.recordsPerPartition)
   }
 
   /**
@@ -241,22 +255,21 @@ export class PartitionLog {
       if (e.kind === COMMIT_MARKER) committed.add(e.txn)
       else if (!committed.has(e.txn)) this.aborted.add(e.txn)
     }
+    if (e.txn > this.maxTxnId) this.maxTxnId = e.txn
+    const segment = this.activeSegment
+    segment.entries++
     if (e.offset < this.startOffset) return true
-    this.offsets.push(e.offset)
-    this.kinds.push(e.kind)
-    this.txns.push(e.txn)
-    this.positions.push(position)
+    segment.index?.add(e.offset, position)
+    let record: ConsumerRecord | undefined
     if (e.kind === DATA) {
       const { offset, key, value, timestamp, headers } = e
-      this.records.push(storedRecord(this.topic, this.partition, offset, key, value, timestamp, headers))
-      const segment = this.activeSegment
+      record = storedRecord(this.topic, this.partition, offset, key, value, timestamp, headers)
       if (timestamp > segment.maxTimestamp) segment.maxTimestamp = timestamp
       if (timestamp < segment.rolledAt) segment.rolledAt = timestamp
       if (e.txn !== 0 && !this.openTxns.has(e.txn) && !this.aborted.has(e.txn))
         this.openTxns.set(e.txn, e.offset)
-    } else {
-      this.records.push(undefined)
     }
+    this.cache.push(e.offset, e.kind, e.txn, record)
     this.evict()
     return true
   }
@@ -269,82 +282,79 @@ export class PartitionLog {
   read(from: number, max: number, isolation: Isolation, out: ConsumerRecord[]): number {
     const committed = isolation === 'read_committed'
     const limit = committed ? this.lastStableOffset() : this.nextOffset
-    const { offsets, kinds, records, txns, cachedFrom } = this
     const checkAborted = committed && this.aborted.size > 0
-    const length = offsets.length
+    const cache = this.cache
     let taken = 0
-    let loaded: (ConsumerRecord | undefined)[] = []
-    let loadedFrom = 0
-    for (let i = this.indexOf(from); i < length; i++) {
+    const coldEnd = Math.min(limit, cache.firstOffset ?? this.nextOffset)
+    if (from < coldEnd) {
+      let next = -1
+      this.scan(from, coldEnd, (offset, kind, txn, record) => {
+        if (taken === max) {
+          next = offset
+          return false
+        }
+        if (kind !== DATA || (checkAborted && txn !== 0 && this.aborted.has(txn))) return true
+        out.push(record!)
+        taken++
+        return true
+      })
+      if (next >= 0) return next
+    }
+    const { offsets, kinds, records, txns } = cache
+    for (let i = cache.indexOf(from); i < offsets.length; i++) {
       const offset = offsets[i]!
       if (offset >= limit) break
       if (taken === max) return offset
       if (kinds[i] !== DATA || (checkAborted && txns[i] !== 0 && this.aborted.has(txns[i]!))) continue
-      if (i >= cachedFrom) {
-        out.push(records[i]!)
-      } else {
-        if (i >= loadedFrom + loaded.length) {
-          loadedFrom = i
-          loaded = this.load(i, Math.min(cachedFrom, i + Math.max(max - taken, 64)))
-        }
-        out.push(loaded[i - loadedFrom]!)
-      }
+      out.push(records[i]!)
       taken++
     }
     return Math.max(from, limit)
   }
 
-  /** Reads entries [from, to) back from their segment files (at most up to the end of the
-   *  segment holding `from`). */
-  private load(from: number, to: number): (ConsumerRecord | undefined)[] {
-    const s = this.segmentIndexOf(from)
-    const segment = this.segments[s]!
-    const segmentEnd = this.segments[s + 1]?.firstIndex ?? this.offsets.length
-    const end = Math.min(to, segmentEnd)
-    const endPosition = end < segmentEnd ? this.positions[end]! : segment.file!.length
-    return loadRecords(segment.file!, this.positions, from, end, endPosition, this.topic, this.partition)
+  /**
+   * Visits the retained entries with offsets in `[from, to)` in order until `visit` returns false
+   * (then returns false). Entries older than the cache are read back from their segment files
+   * (CORRUPT naming the file if their bytes no longer decode).
+   */
+  scan(from: number, to: number, visit: EntryVisitor): boolean {
+    from = Math.max(from, this.startOffset)
+    const coldEnd = Math.min(to, this.cache.firstOffset ?? this.nextOffset)
+    if (this.store !== null && from < coldEnd) {
+      let reached = false
+      const onEntry = (e: DecodedEntry): boolean => {
+        if (e.offset >= coldEnd) {
+          reached = true
+          return false
+        }
+        const record =
+          e.kind === DATA
+            ? storedRecord(this.topic, this.partition, e.offset, e.key, e.value, e.timestamp, e.headers)
+            : undefined
+        return visit(e.offset, e.kind, e.txn, record)
+      }
+      for (let s = this.segmentOf(from); s < this.segments.length && !reached; s++) {
+        const { file, index } = this.segments[s]!
+        if (!scanSegment(file!, index!, from, onEntry) && !reached) return false
+      }
+    }
+    const { offsets, kinds, txns, records } = this.cache
+    for (let i = this.cache.indexOf(from); i < offsets.length && offsets[i]! < to; i++)
+      if (!visit(offsets[i]!, kinds[i]!, txns[i]!, records[i])) return false
+    return true
   }
 
-  /** Index of the segment holding entry `index`. */
-  private segmentIndexOf(index: number): number {
+  /** Index of the segment holding `offset` (the last one starting at or before it). */
+  private segmentOf(offset: number): number {
     const segments = this.segments
     let lo = 0
     let hi = segments.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1
-      if (segments[mid]!.firstIndex <= index) lo = mid
+      if (segments[mid]!.base <= offset) lo = mid
       else hi = mid - 1
     }
     return lo
-  }
-
-  /** Index of the first entry with offset >= `offset`. */
-  indexOf(offset: number): number {
-    const offsets = this.offsets
-    const length = offsets.length
-    if (length === 0 || offset <= offsets[0]!) return 0
-    const guess = offset - offsets[0]!
-    if (guess < length && offsets[guess] === offset) return guess // no gaps before it
-    let lo = 0
-    let hi = length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (offsets[mid]! < offset) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
-  /** The records of entries [0, to) (markers undefined), reading evicted ones back from disk. */
-  recordsUntil(to: number): (ConsumerRecord | undefined)[] {
-    const out: (ConsumerRecord | undefined)[] = []
-    for (let i = 0; i < Math.min(to, this.cachedFrom);) {
-      const loaded = this.load(i, Math.min(to, this.cachedFrom))
-      for (const r of loaded) out.push(r)
-      i += loaded.length
-    }
-    for (let i = this.cachedFrom; i < to; i++) out.push(this.records[i])
-    return out
   }
 
   /**
@@ -355,115 +365,59 @@ export class PartitionLog {
   advanceStart(offset: number): PartitionFile[] {
     if (offset <= this.startOffset) return []
     this.startOffset = offset
-    const drop = this.indexOf(offset)
     let gone = 0
     while (gone < this.segments.length - 1 && this.segments[gone + 1]!.base <= offset) gone++
     const files = this.segments.slice(0, gone).flatMap((s) => (s.file === null ? [] : [s.file]))
     this.segments = this.segments.slice(gone)
-    for (const s of this.segments) s.firstIndex = Math.max(0, s.firstIndex - drop)
-    if (drop > 0) {
-      this.offsets = this.offsets.slice(drop)
-      this.kinds = this.kinds.slice(drop)
-      this.txns = this.txns.slice(drop)
-      this.records = this.records.slice(drop)
-      if (this.store !== null) this.positions = this.positions.slice(drop)
-      this.cachedFrom = Math.max(0, this.cachedFrom - drop)
-    }
+    this.segments[0]!.index?.dropBefore(offset)
+    this.cache.dropBelow(offset)
     return files
   }
 
   /**
    * Installs what compaction kept of the closed segments, group by group (see CompactedGroup;
-   * `records` holds the records of every closed entry, read back where evicted). Each changed
-   * group's first file is rewritten crash-safely with its kept entries, keeping the group's
-   * newest time as the file's modification time (retention and recovery judge its age by it);
-   * its other segments are merged into it and returned for the caller to delete (recovery
-   * removes such leftovers: see partition-recovery.ts). If a rewrite throws, the groups before
-   * it are installed, it and the later ones are left as they were, and the error is rethrown.
+   * `closed` is what compaction read of them). Each changed group's first file is rewritten
+   * crash-safely with its kept entries, keeping the group's newest time as the file's
+   * modification time (retention and recovery judge its age by it); its other segments are
+   * merged into it and returned for the caller to delete (recovery removes such leftovers: see
+   * partition-recovery.ts). If a rewrite throws, the groups before it are installed, it and the
+   * later ones are left as they were, and the error is rethrown. The cache then holds the newest
+   * entries again (memory mode: all of them).
    */
-  replaceClosed(
-    groups: readonly CompactedGroup[],
-    records: readonly (ConsumerRecord | undefined)[],
-  ): PartitionFile[] {
-    const old = { offsets: this.offsets, kinds: this.kinds, txns: this.txns, positions: this.positions }
-    const durable = this.store !== null
-    const next: Entries & { positions: number[] } = {
-      offsets: [],
-      kinds: [],
-      txns: [],
-      records: [],
-      positions: [],
-    }
-    const copy = (from: number, to: number): void => {
-      for (let i = from; i < to; i++) {
-        next.offsets.push(old.offsets[i]!)
-        next.kinds.push(old.kinds[i]!)
-        next.txns.push(old.txns[i]!)
-        next.records.push(i < records.length ? records[i] : this.records[i])
-        if (durable) next.positions.push(old.positions[i]!)
-      }
-    }
+  replaceClosed(groups: readonly CompactedGroup[], closed: ClosedEntries): PartitionFile[] {
     const segments: Segment[] = []
     const merged: PartitionFile[] = []
+    const next: Entries = { offsets: [], kinds: [], txns: [], records: [] }
     let failure: unknown
     for (const { first, last, kept } of groups) {
       const group = this.segments.slice(first, last + 1)
-      const from = group[0]!.firstIndex
-      const to = this.segments[last + 1]!.firstIndex
-      if (kept === null || failure !== undefined) {
-        for (const s of group) {
-          s.firstIndex = next.offsets.length + s.firstIndex - from
-          segments.push(s)
+      if (kept !== null && failure === undefined) {
+        try {
+          rewriteGroup(group, kept)
+          segments.push(group[0]!)
+          appendEntries(next, kept, 0, kept.offsets.length)
+          for (const s of group.slice(1)) if (s.file !== null) merged.push(s.file)
+          continue
+        } catch (err) {
+          failure = err
         }
-        copy(from, to)
-        continue
       }
-      const head = group[0]!
-      const maxTimestamp = Math.max(...group.map((s) => s.maxTimestamp))
-      const positions: number[] = []
-      const encoded = head.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
-      try {
-        head.file?.replace(encoded!, maxTimestamp)
-      } catch (err) {
-        failure = err
-        for (const s of group) {
-          s.firstIndex = next.offsets.length + s.firstIndex - from
-          segments.push(s)
-        }
-        copy(from, to)
-        continue
-      }
-      head.firstIndex = next.offsets.length
-      head.bytes = encoded?.length ?? estimateBytes(kept)
-      head.maxTimestamp = maxTimestamp
-      segments.push(head)
-      for (let i = 0; i < kept.offsets.length; i++) {
-        next.offsets.push(kept.offsets[i]!)
-        next.kinds.push(kept.kinds[i]!)
-        next.txns.push(kept.txns[i]!)
-        next.records.push(kept.records[i])
-        if (durable) next.positions.push(positions[i]!)
-      }
-      for (const s of group.slice(1)) if (s.file !== null) merged.push(s.file)
+      segments.push(...group)
+      appendEntries(next, closed, closed.starts[first]!, closed.starts[last + 1]!)
     }
     const active = this.activeSegment
-    const tail = active.firstIndex
-    active.firstIndex = next.offsets.length
     segments.push(active)
-    copy(tail, old.offsets.length)
-    this.offsets = next.offsets
-    this.kinds = next.kinds
-    this.txns = next.txns
-    this.records = next.records
-    if (durable) this.positions = next.positions
     this.segments = segments
-    this.cachedFrom = 0
+    const cache = this.cache
+    if ((cache.firstOffset ?? active.base) < active.base) {
+      appendEntries(next, cache, cache.indexOf(active.base), cache.offsets.length)
+      cache.reset(next, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
+    }
     if (failure !== undefined) {
       for (const file of merged) file.close(false) // left for recovery to remove
       throw failure
     }
     this.dirtyEntries = 0
-    if (durable) this.evict()
     return merged
   }
 
@@ -478,4 +432,27 @@ function estimateBytes(batch: EntryColumns): number {
   let bytes = 0
   for (const r of batch.records) bytes += 37 + (r?.key?.length ?? 0) + (r?.value?.length ?? 0)
   return bytes
+}
+
+/** Rewrites a group of closed segments as its first one holding `kept` (throws before changing
+ *  anything when the rewrite fails). */
+function rewriteGroup(group: readonly Segment[], kept: Entries): void {
+  const head = group[0]!
+  const maxTimestamp = Math.max(...group.map((s) => s.maxTimestamp))
+  const positions: number[] = []
+  const encoded = head.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
+  if (encoded !== null) head.file!.replace(encoded, maxTimestamp)
+  head.bytes = encoded?.length ?? estimateBytes(kept)
+  head.maxTimestamp = maxTimestamp
+  head.entries = kept.offsets.length
+  if (head.index !== null) head.index = SparseIndex.of(kept.offsets, positions)
+}
+
+function appendEntries(to: Entries, from: EntryColumns, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    to.offsets.push(from.offsets[i]!)
+    to.kinds.push(from.kinds[i]!)
+    to.txns.push(from.txns[i]!)
+    to.records.push(from.records[i])
+  }
 }

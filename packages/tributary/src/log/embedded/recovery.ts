@@ -106,7 +106,7 @@ function holdsNoData(ctx: StorageContext, dataDir: DataDir, topic: string): bool
 function completeTransactions(broker: Broker, committed: ReadonlySet<number>): void {
   for (const topic of broker.registry.all()) {
     for (const log of topic.partitions) {
-      for (const txn of log.txns) if (txn !== 0) broker.txns.noteTxnId(txn)
+      broker.txns.noteTxnId(log.maxTxnId)
       for (const txn of log.openTransactions()) log.appendMarker(txn, committed.has(txn))
       log.file?.sync()
     }

@@ -33,8 +33,7 @@ export function retentionStart(
       gone++
     }
   }
-  const active = log.activeSegment
-  const activeHolds = active.firstIndex < log.offsets.length || active.base < log.nextOffset
+  const activeHolds = log.activeSegment.base < log.nextOffset
   if (gone === segments.length - 1 && activeHolds && log.nextOffset <= lso && expired(gone))
     return { start: log.nextOffset, rollFirst: true }
   if (gone === 0) return undefined

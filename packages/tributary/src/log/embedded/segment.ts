@@ -1,4 +1,5 @@
 import type { PartitionFile } from './partition-file.ts'
+import type { SparseIndex } from './sparse-index.ts'
 
 /**
  * One segment of a partition: the entries from `base` up to the next segment's base, in one file
@@ -10,8 +11,11 @@ export interface Segment {
   readonly base: number
   /** null in memory mode. */
   file: PartitionFile | null
-  /** Index of its first entry in the partition's in-memory entry arrays. */
-  firstIndex: number
+  /** Where each offset's frame is in its file (durable mode; null in memory mode). */
+  index: SparseIndex | null
+  /** Entries its file holds (or held, in memory mode): a log start moved into it does not lower
+   *  this until the segment is deleted or compacted. */
+  entries: number
   /** Bytes it holds (the file's length; estimated in memory mode). */
   bytes: number
   /** The newest of its records' timestamps and of the times it was written to (on recovery: its
