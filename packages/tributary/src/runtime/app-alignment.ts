@@ -2,6 +2,7 @@ import type { Admin, Consumer, Isolation, PartitionOffset } from '../log/log.ts'
 import { tpKey, type TopicPartition } from '../record.ts'
 import { EventTimeAligner } from './event-time-aligner.ts'
 import { InputBackpressure } from './input-backpressure.ts'
+import { InputPauses } from './input-pauses.ts'
 import type { LagTracker } from './lag-tracker.ts'
 import { RemoteFrontiers } from './remote-frontiers.ts'
 import { decodePartitionTimes } from './stream-time-metadata.ts'
@@ -23,7 +24,7 @@ const WAITING_POLL_MS = 10
 export class AppAlignment {
   private readonly aligner: EventTimeAligner
   private readonly remote: RemoteFrontiers | undefined
-  private readonly backpressure: InputBackpressure
+  private readonly pauses: InputPauses
   private movedSinceCommit = false
 
   constructor(
@@ -37,14 +38,16 @@ export class AppAlignment {
     if (settings !== undefined && config.eventTimeAlignmentAcrossInstances)
       this.remote = new RemoteFrontiers(admin, config.applicationId, isolation, settings)
     this.aligner = new EventTimeAligner(settings, (tp) => !(lag()?.caughtUp(tp) ?? true), this.remote)
-    this.backpressure = new InputBackpressure(config.maxPollRecords)
+    const backpressure = new InputBackpressure(config.maxPollRecords)
+    this.pauses = new InputPauses(settings === undefined ? [backpressure] : [backpressure, this.aligner])
   }
 
-  /** Processes the tasks' buffered records as far as alignment allows; pauses full inputs. */
+  /** Processes the tasks' buffered records as far as alignment allows; pauses the inputs whose
+   *  tasks hold enough of them, or records past what alignment lets them process. */
   process(tasks: readonly Task[], consumer: Consumer): void {
     const n = this.aligner.process(tasks, this.config.clock())
     if (n > 0) this.movedSinceCommit = true
-    this.backpressure.update(consumer, tasks)
+    this.pauses.update(consumer, tasks)
   }
 
   /** How long a poll may wait for records now: briefly while tasks wait for other instances'
@@ -95,6 +98,7 @@ export class AppAlignment {
    *  said was read for the old assignment, so tasks wait for a fresh read. */
   assignmentChanged(): void {
     this.remote?.invalidate()
+    this.pauses.reset()
   }
 
   /** Gives `tasks` the stream times committed with the offsets of `partitions`. */

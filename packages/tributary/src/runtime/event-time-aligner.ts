@@ -1,4 +1,5 @@
 import type { TopicPartition } from '../record.ts'
+import type { PauseRule } from './input-pauses.ts'
 import type { Task } from './task.ts'
 
 export interface AlignmentSettings {
@@ -24,8 +25,13 @@ export interface RemoteFrontier {
  * instances own, their committed frontier), and its tasks only take records up to frontier +
  * `maxEventTimeDriftMs`. Rounds repeat while any record is taken: each moves the frontier past the
  * previous bound, so the cost per record is one comparison and a round per drift of event time.
+ *
+ * As a PauseRule it stops fetching inputs that already hold records past their sub-topology's
+ * bound (fetching more of them would only add records to hold), so the consumer's polls fill
+ * from the inputs that hold the frontier back, as Flink pauses the sources that run ahead. An
+ * input with nothing buffered is never paused: the frontier waits on such inputs only.
  */
-export class EventTimeAligner {
+export class EventTimeAligner implements PauseRule {
   /** Since when each caught-up input with nothing buffered has been so (keyed by the task's own
    *  partition objects, so no key is built per check; a closed task's entries go with it). */
   private readonly idleSince = new WeakMap<TopicPartition, number>()
@@ -33,6 +39,8 @@ export class EventTimeAligner {
    *  known end offsets change within one, and the rounds ask again for every empty input. */
   private readonly lagThisCall = new Map<TopicPartition, boolean>()
   private waiting = false
+  /** Each sub-topology's bound (frontier + drift) after the last `process`. */
+  private readonly bounds = new Map<number, number>()
 
   constructor(
     private readonly settings: AlignmentSettings | undefined,
@@ -57,6 +65,7 @@ export class EventTimeAligner {
         const remote = this.remote?.frontier(sub) ?? Infinity
         const local = this.localFrontier(group, now)
         const until = Math.min(remote, local) + drift
+        this.bounds.set(sub, until)
         for (const task of group) {
           taken += task.process(Infinity, now, until)
           if (remote <= local && task.inputs.size() > 0) waiting = true
@@ -74,6 +83,11 @@ export class EventTimeAligner {
    *  partitions other instances own (so fresher frontiers would let it go on). */
   waitingForOthers(): boolean {
     return this.waiting
+  }
+
+  paused(task: Task, tp: TopicPartition): boolean {
+    const bound = this.bounds.get(task.subTopology.id)
+    return bound !== undefined && task.inputs.bufferedIn(tp) > 0 && task.inputs.partitionTime(tp) > bound
   }
 
   /** The smallest event time still to come from the sub-topology's inputs in this instance. */

@@ -103,19 +103,22 @@ export function postgresSinkContract(name: string, open: () => Promise<SinkFixtu
         ).map((o) => [`in-${o.partition}`, o.offset]),
       )
 
-    /** A client that fails the n-th write of offsets, after that transaction's rows were written. */
+    /** A client that fails the offset write of the n-th transaction that writes offsets (one
+     *  per batch, which may hold records of several partitions), after its rows were written. */
     function crashingOnOffsetWrite(sql: SqlClient, offsetsTable: string, nth: number): SqlClient {
-      let writes = 0
-      const wrap = (q: SqlQueryable): SqlQueryable => ({
+      let batches = 0
+      const wrap = (q: SqlQueryable, batch: { n: number }): SqlQueryable => ({
         query: async (text, params) => {
-          if (text.includes(`INSERT INTO ${offsetsTable}`) && ++writes === nth)
-            throw new Error('simulated crash before commit')
+          if (text.includes(`INSERT INTO ${offsetsTable}`)) {
+            if (batch.n === 0) batch.n = ++batches
+            if (batch.n === nth) throw new Error('simulated crash before commit')
+          }
           return q.query(text, params)
         },
       })
       return {
-        ...wrap(sql),
-        transaction: (fn) => sql.transaction((tx) => fn(wrap(tx))),
+        ...wrap(sql, { n: 0 }),
+        transaction: (fn) => sql.transaction((tx) => fn(wrap(tx, { n: 0 }))),
         close: async () => {},
       }
     }

@@ -23,10 +23,11 @@ let memberSeq = 0
 /**
  * A consumer of the embedded log. `poll` first settles group changes (runs onRevoked for
  * partitions it must give up, then onAssigned for partitions it gained; each only when non-empty)
- * and then returns records from its partitions in turn, long-polling until data, a group change,
- * `close` or the timeout. Positions of newly owned partitions start at the committed offset, else
- * at `autoOffsetReset`; a position out of range (a seek past the end, records deleted by
- * retention) is reset likewise, a committed offset past the end is an error (see positionOf).
+ * and then returns records of its partitions, `maxRecords` shared among them (see fetch),
+ * long-polling until data, a group change, `close` or the timeout. Positions of newly owned
+ * partitions start at the committed offset, else at `autoOffsetReset`; a position out of range
+ * (a seek past the end, records deleted by retention) is reset likewise, a committed offset past
+ * the end is an error (see positionOf).
  */
 export class EmbeddedConsumer implements Consumer {
   readonly memberId = `member-${String(++memberSeq).padStart(6, '0')}-${randomUUID().slice(0, 8)}`
@@ -174,23 +175,46 @@ export class EmbeddedConsumer implements Consumer {
     }
   }
 
+  /**
+   * Up to `max` records of the unpaused partitions, starting each poll at the next partition in
+   * turn. `max` is shared evenly among the partitions with records (what one leaves goes to the
+   * others), so a partition with a backlog does not fill whole polls while the others wait (the
+   * Kafka consumer shares its fetched records likewise), and the runtime, which keeps its tasks in
+   * event-time step, gets records of every partition in each poll rather than one partition's
+   * far ahead of the rest.
+   */
   private fetch(max: number): { records: ConsumerRecord[]; advanced: boolean } {
     const partitions = this.assignment()
     const out: ConsumerRecord[] = []
-    let advanced = false
+    let open: [TopicPartition, string, PartitionLog][] = []
     const count = partitions.length
-    for (let k = 0; k < count && out.length < max; k++) {
+    for (let k = 0; k < count; k++) {
       const tp = partitions[(this.cursor + k) % count]!
       const key = tpKey(tp)
       if (this.paused.has(key)) continue
       const log = this.broker.registry.find(tp.topic)?.partitions[tp.partition]
-      if (log === undefined) continue
-      const from = this.positionOf(tp, log)
-      const next = log.read(from, max - out.length, this.isolation, out)
-      if (next !== from) advanced = true
-      this.positions.set(key, next)
+      if (log !== undefined) open.push([tp, key, log])
     }
     this.cursor = count === 0 ? 0 : (this.cursor + 1) % count
+    let advanced = false
+    // Each pass gives every partition that filled its share in the last an equal share of what
+    // is left; one that returns less has nothing more to read now.
+    while (open.length > 0 && out.length < max) {
+      const share = Math.ceil((max - out.length) / open.length)
+      const filled: typeof open = []
+      for (const entry of open) {
+        const [tp, key, log] = entry
+        const want = Math.min(share, max - out.length)
+        if (want === 0) break
+        const from = this.positionOf(tp, log)
+        const before = out.length
+        const next = log.read(from, want, this.isolation, out)
+        if (next !== from) advanced = true
+        this.positions.set(key, next)
+        if (out.length - before === want) filled.push(entry)
+      }
+      open = filled
+    }
     return { records: out, advanced }
   }
 
