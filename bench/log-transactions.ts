@@ -4,7 +4,7 @@
  * exactly-once does), while a plain producer and a consumer stand for the rest of the process
  * (the order generator, the sink). Prints committed records/s, commits/s and their mean latency,
  * the side work's records/s, and the share of main-thread wall time spent blocked in fdatasync
- * (from a --cpu-prof profile of the run). Each run is its own process, on a data directory under
+ * (from a --cpu-prof profile of the run; see profile-share.ts). Each run is its own process, on a data directory under
  * the OS temp directory (a real disk: on tmpfs fdatasync costs nothing).
  *
  * Paired: `--base <dir>` runs the same workload against another checkout's library
@@ -14,12 +14,13 @@
  *                                     [--rounds 2] [--base /tmp/main-export]
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { EmbeddedLog as EmbeddedLogType } from '../packages/tributary/src/log/embedded/index.ts'
 import type { ProducerRecord } from '../packages/tributary/src/log/log.ts'
+import { timeUnder } from './profile-share.ts'
 
 const { values } = parseArgs({
   options: {
@@ -73,7 +74,8 @@ if (values.child !== undefined) {
           { encoding: 'utf8' },
         )
         const r = JSON.parse(out.trim().split('\n').at(-1)!) as Result
-        r.blockedShare = blockedInFdatasync(join(profiles, readdirSync(profiles)[0]!))
+        const blocked = timeUnder(join(profiles, readdirSync(profiles)[0]!), 'fdatasyncSync')
+        r.blockedShare = blocked.seconds / blocked.wallSeconds
         console.log(
           `round ${round} ${name.padEnd(14)} committed ${rate(r.committed)} rec/s  commits ${rate(r.commits)}/s ` +
             `(mean ${r.commitLatencyMs.toFixed(1)} ms)  side work ${rate(r.side)} rec/s  ` +
@@ -90,35 +92,6 @@ function rate(n: number): string {
   return Math.round(n / seconds)
     .toLocaleString('en-US')
     .padStart(8)
-}
-
-/** Share of the profile's wall time whose sampled stack is inside fs.fdatasyncSync. */
-function blockedInFdatasync(path: string): number {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as {
-    nodes: { id: number; callFrame: { functionName: string }; children?: number[] }[]
-    samples: number[]
-    timeDeltas: number[]
-    startTime: number
-    endTime: number
-  }
-  const parent = new Map<number, number>()
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
-  const name = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]))
-  const inSync = new Map<number, boolean>()
-  const blocked = (id: number): boolean => {
-    let known = inSync.get(id)
-    if (known === undefined) {
-      const up = parent.get(id)
-      known = name.get(id) === 'fdatasyncSync' || (up !== undefined && blocked(up))
-      inSync.set(id, known)
-    }
-    return known
-  }
-  let time = 0
-  // timeDeltas[i] is the time before sample i; attribute the gap after a sample to it.
-  for (let i = 0; i < profile.samples.length; i++)
-    if (blocked(profile.samples[i]!)) time += profile.timeDeltas[i + 1] ?? 0
-  return time / (profile.endTime - profile.startTime)
 }
 
 async function run(root: string): Promise<Result> {

@@ -54,12 +54,6 @@ export class FileSync {
     return this.next
   }
 
-  /** Resolves when no background sync is running (whatever its outcome). */
-  async idle(): Promise<void> {
-    while (this.running !== null || this.next !== null)
-      await (this.next ?? this.running!.done).catch(() => undefined)
-  }
-
   private start(sync: () => Promise<void>): Promise<void> {
     const upTo = this.written
     let started: Promise<void>

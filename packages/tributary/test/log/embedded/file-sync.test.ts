@@ -64,23 +64,6 @@ describe('FileSync', () => {
     assert.throws(() => sync.check(), /EIO/)
     assert.equal(disk.calls, 1)
   })
-
-  it('idle waits for the running and the queued sync', async () => {
-    const sync = new FileSync()
-    const disk = manualSync()
-    sync.wrote()
-    void sync.durable(disk.run)
-    sync.wrote()
-    void sync.durable(disk.run)
-    let idle = false
-    void sync.idle().then(() => (idle = true))
-    disk.finish()
-    await tick()
-    assert.equal(idle, false)
-    disk.finish()
-    await tick()
-    assert.equal(idle, true)
-  })
 })
 
 describe('allDurable', () => {
