@@ -1,6 +1,7 @@
 import type { ConsumerRecord } from '../log.ts'
 import { ABORT_MARKER, DATA } from './record-codec.ts'
-import type { ClosedEntries, CompactedGroup, Entries, PartitionLog } from './partition-log.ts'
+import { installCompacted, type ClosedEntries, type CompactedGroup } from './install-compacted.ts'
+import type { Entries, PartitionLog } from './partition-log.ts'
 
 /**
  * Log compaction of one partition. The active segment is rolled first (when it holds entries),
@@ -68,7 +69,7 @@ export function compactPartition(log: PartitionLog, now = Date.now()): number {
     log.dirtyEntries = 0
     return 0
   }
-  const merged = log.replaceClosed(groups, closed)
+  const merged = installCompacted(log, groups, closed)
   log.store?.remove(merged)
   return removed
 }

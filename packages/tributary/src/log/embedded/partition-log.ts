@@ -22,26 +22,12 @@ export interface CacheLimit {
 
 const NEVER_ROLL: RollPolicy = { segmentBytes: Infinity, segmentMs: Infinity }
 
-/** Entry columns with their records, as compaction hands them over. */
+/** Entry columns with their records, as compaction reads and keeps them. */
 export interface Entries {
   offsets: number[]
   kinds: number[]
   txns: number[]
   records: (ConsumerRecord | undefined)[]
-}
-
-/** The retained entries of the closed segments, as compaction reads them: segment `s` holds
- *  entries `[starts[s], starts[s + 1])`. */
-export interface ClosedEntries extends Entries {
-  starts: number[]
-}
-
-/** Closed segments `first..last` (indexes, inclusive) as compaction leaves them: `kept` is what
- *  the first one's file is rewritten with (the others merge into it), null when unchanged. */
-export interface CompactedGroup {
-  readonly first: number
-  readonly last: number
-  readonly kept: Entries | null
 }
 
 /** Receives entries in offset order; returns false to stop. */
@@ -59,7 +45,7 @@ export type EntryVisitor = (
  * are, so cached reads allocate nothing per record; their bytes are the batch's own (see
  * BatchBytes), never a view pinning a sender's larger buffer; senders must not mutate key/value
  * buffers after `send`. With segment files, every append is written before the call returns, and
- * only the newest `cache.recordsPerPartition` entries stay in memory (EntryCache); older ones are
+ * only the newest `cacheLimit.recordsPerPartition` entries stay in memory (EntryCache); older ones are
  * read back on demand from their segment's file, found through its SparseIndex, so memory does
  * not grow with what the files retain (about 16 bytes per 4 KiB of segment). Entries below the log
  * start offset (retention, deleteRecordsBefore) leave memory and are never read.
@@ -375,50 +361,15 @@ export class PartitionLog {
   }
 
   /**
-   * Installs what compaction kept of the closed segments, group by group (see CompactedGroup;
-   * `closed` is what compaction read of them). Each changed group's first file is rewritten
-   * crash-safely with its kept entries, keeping the group's newest time as the file's
-   * modification time (retention and recovery judge its age by it); its other segments are
-   * merged into it and returned for the caller to delete (recovery removes such leftovers: see
-   * partition-recovery.ts). If a rewrite throws, the groups before it are installed, it and the
-   * later ones are left as they were, and the error is rethrown. The cache then holds the newest
-   * entries again (memory mode: all of them).
+   * Called after compaction replaced the closed segments' entries with `closed` (all of them, in
+   * order; extended here): the cache holds the newest entries again (memory mode: all of them).
    */
-  replaceClosed(groups: readonly CompactedGroup[], closed: ClosedEntries): PartitionFile[] {
-    const segments: Segment[] = []
-    const merged: PartitionFile[] = []
-    const next: Entries = { offsets: [], kinds: [], txns: [], records: [] }
-    let failure: unknown
-    for (const { first, last, kept } of groups) {
-      const group = this.segments.slice(first, last + 1)
-      if (kept !== null && failure === undefined) {
-        try {
-          rewriteGroup(group, kept)
-          segments.push(group[0]!)
-          appendEntries(next, kept, 0, kept.offsets.length)
-          for (const s of group.slice(1)) if (s.file !== null) merged.push(s.file)
-          continue
-        } catch (err) {
-          failure = err
-        }
-      }
-      segments.push(...group)
-      appendEntries(next, closed, closed.starts[first]!, closed.starts[last + 1]!)
-    }
+  recache(closed: Entries): void {
     const active = this.activeSegment
-    segments.push(active)
-    this.segments = segments
     const cache = this.cache
-    if ((cache.firstOffset ?? active.base) < active.base) {
-      appendEntries(next, cache, cache.indexOf(active.base), cache.offsets.length)
-      cache.reset(next, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
-    }
-    if (failure !== undefined) {
-      for (const file of merged) file.close(false) // left for recovery to remove
-      throw failure
-    }
-    this.dirtyEntries = 0
-    return merged
+    if ((cache.firstOffset ?? active.base) >= active.base) return // it holds no closed entry
+    appendEntries(closed, cache, cache.indexOf(active.base), cache.offsets.length)
+    cache.reset(closed, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
   }
 
   /** Syncs (unless `sync` is false) and closes every segment file. */
@@ -428,27 +379,14 @@ export class PartitionLog {
 }
 
 /** Bytes a batch takes in memory mode, where nothing is encoded (for segment.bytes). */
-function estimateBytes(batch: EntryColumns): number {
+export function estimateBytes(batch: EntryColumns): number {
   let bytes = 0
   for (const r of batch.records) bytes += 37 + (r?.key?.length ?? 0) + (r?.value?.length ?? 0)
   return bytes
 }
 
-/** Rewrites a group of closed segments as its first one holding `kept` (throws before changing
- *  anything when the rewrite fails). */
-function rewriteGroup(group: readonly Segment[], kept: Entries): void {
-  const head = group[0]!
-  const maxTimestamp = Math.max(...group.map((s) => s.maxTimestamp))
-  const positions: number[] = []
-  const encoded = head.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
-  if (encoded !== null) head.file!.replace(encoded, maxTimestamp)
-  head.bytes = encoded?.length ?? estimateBytes(kept)
-  head.maxTimestamp = maxTimestamp
-  head.entries = kept.offsets.length
-  if (head.index !== null) head.index = SparseIndex.of(kept.offsets, positions)
-}
-
-function appendEntries(to: Entries, from: EntryColumns, start: number, end: number): void {
+/** Appends entries `[start, end)` of `from` to `to`. */
+export function appendEntries(to: Entries, from: EntryColumns, start: number, end: number): void {
   for (let i = start; i < end; i++) {
     to.offsets.push(from.offsets[i]!)
     to.kinds.push(from.kinds[i]!)

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { isTributaryError } from '../../../src/errors.ts'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import type { ConsumerRecord, Isolation } from '../../../src/log/log.ts'
+import { FaultyFs } from './faulty-fs.ts'
 import { buf, FIRST_SEGMENT, tempDir } from './helpers.ts'
 
 /**
@@ -198,6 +199,37 @@ describe('reading evicted records through the sparse index', () => {
     await consumer.assign([tp])
     await assert.rejects(consumer.poll({ maxRecords: 500, timeoutMs: 100 }), corrupt)
     await consumer.close()
+    await log.close()
+  })
+
+  it('fails a read whose bytes come back flipped or not at all, naming the file, and serves the next one', async () => {
+    const fs = new FaultyFs()
+    const log = await EmbeddedLog.open({ dataDir: tmp.dir, cacheRecords: 0, fs })
+    log.sync.createTopic({ name: 't', partitions: 1 })
+    for (let i = 0; i < 3000; i += 500)
+      log.sync.append(
+        Array.from({ length: 500 }, (_, j) => ({ ...tp, key: null, value: buf(`value-${i + j}`) })),
+      )
+    const expected = show(log.sync.read(tp, 0, 1e6))
+    const reads = fs.calls.read
+    show(log.sync.read(tp, 0, 1e6))
+    const perScan = fs.calls.read - reads
+    assert.ok(perScan > 3, `evicted records are read back from the file (${perScan} reads)`)
+    const path = join(tmp.dir, 'topics', 't', '0', FIRST_SEGMENT)
+    for (let nth = 1; nth <= perScan; nth++) {
+      for (const kind of ['corrupt', 'EIO'] as const) {
+        fs.arm({ call: 'read', nth, kind, bit: nth * 7919 })
+        assert.throws(
+          () => log.sync.read(tp, 0, 1e6),
+          (err: Error) => err.message.includes(path),
+          `${kind} at read ${nth}`,
+        )
+        assert.ok(fs.fired)
+        fs.heal()
+        fs.fired = false
+        assert.deepEqual(show(log.sync.read(tp, 0, 1e6)), expected)
+      }
+    }
     await log.close()
   })
 })
