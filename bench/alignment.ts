@@ -56,7 +56,8 @@ for (const kind of kinds) {
   const cpu: Record<string, number[]> = { off: [], on: [] }
   const loads: string[] = [load()]
   for (let round = 0; round < rounds; round++) {
-    for (const [alignment, r] of Object.entries(await pair(kind, round))) {
+    const results = await pair(kind, round)
+    for (const [alignment, r] of Object.entries(results)) {
       if (r.late > 0)
         throw new Error(
           `${kind} with alignment ${alignment} dropped ${r.late} records as late: not like-for-like`,
@@ -65,6 +66,11 @@ for (const kind of kinds) {
       cpu[alignment]!.push(r.cpuMicrosPerRecord)
     }
     loads.push(load())
+    // each pair as it ends, so that a long run cut short still says what it measured
+    const { off, on } = results as { off: Result; on: Result }
+    console.log(
+      `${kind} pair ${round + 1}: off ${off.recordsPerSec} rec/s ${off.cpuMicrosPerRecord} µs, on ${on.recordsPerSec} rec/s ${on.cpuMicrosPerRecord} µs; load ${loads.at(-2)} → ${loads.at(-1)}`,
+    )
   }
   const rate = (a: string) => median(rates[a]!)
   const micros = (a: string) => median(cpu[a]!)
