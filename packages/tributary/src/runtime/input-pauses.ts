@@ -15,6 +15,8 @@ export interface PauseRule {
  */
 export class InputPauses {
   private paused = new Set<TopicPartition>()
+  /** Set by an assignment change: the next update tells the consumer every pause and resume. */
+  private resync = false
 
   constructor(private readonly rules: readonly PauseRule[]) {}
 
@@ -28,15 +30,17 @@ export class InputPauses {
         if (paused) next.add(tp)
       }
     const resume = [...this.paused].filter((tp) => !next.has(tp))
-    const pause = [...next].filter((tp) => !this.paused.has(tp))
+    const pause = this.resync ? [...next] : [...next].filter((tp) => !this.paused.has(tp))
     this.paused = next
+    this.resync = false
     if (resume.length > 0) consumer.resume(resume)
     if (pause.length > 0) consumer.pause(pause)
   }
 
-  /** Called when the consumer's assignment changed: it forgets the pauses of partitions it gave
-   *  up or gained, so every pause still wanted is made again at the next update. */
+  /** Called when the consumer's assignment changed: it forgot the pauses of the partitions it gave
+   *  up or gained but kept those of the others, so the next update resumes every partition no
+   *  longer wanted paused and pauses again every one that is (pause and resume are idempotent). */
   reset(): void {
-    this.paused.clear()
+    this.resync = true
   }
 }

@@ -157,4 +157,19 @@ describe('InputPauses with event-time alignment and backpressure', () => {
     turn([ahead, behind])
     assert.deepEqual([...paused], ['in-0'])
   })
+
+  it('resumes after an assignment change a kept partition whose pause is no longer wanted', () => {
+    const { turn, paused, pauses } = setup(() => false)
+    const [ahead, behind] = [task(0), task(1)]
+    ahead.add(...seconds(0, 30))
+    behind.add(0)
+    turn([ahead, behind])
+    assert.deepEqual([...paused], ['in-0'])
+    // a rebalance moves the partition holding the frontier back away; the consumer keeps the
+    // pause of the partition it keeps (it forgets only those it gave up or gained)
+    paused.delete('in-1')
+    pauses.reset()
+    turn([ahead])
+    assert.deepEqual([...paused], [], 'the kept partition drained: resumed, not left paused for good')
+  })
 })
