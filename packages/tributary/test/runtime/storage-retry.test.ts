@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { EmbeddedLog, Serdes, StreamsApp, type ConsumerRecord, type Logger } from 'tributary-streams'
-import { nodeFs, type StorageFs } from '../../src/log/embedded/storage-fs.ts'
+import { nodeFs } from '../../src/log/embedded/storage-fs.ts'
+import { PassThroughFs } from '../log/embedded/pass-through-fs.ts'
 import { sumTopology } from './fixtures/sum-topology.ts'
 
 /** node:fs with a disk that can be full: while `full`, every write and file creation fails with
  *  ENOSPC, except those of the input topic (its producer stands for clients elsewhere). */
-class FullDisk implements StorageFs {
+class FullDisk extends PassThroughFs {
   full = false
   refused = 0
   private readonly fds = new Map<number, string>()
@@ -24,33 +25,20 @@ class FullDisk implements StorageFs {
     })
   }
 
-  openSync(path: string, flags: number | string): number {
+  override openSync(path: string, flags: number | string): number {
     if (typeof flags === 'number' && (flags & constants.O_CREAT) !== 0) this.check(path)
     const fd = nodeFs.openSync(path, flags)
     this.fds.set(fd, path)
     return fd
   }
-  writeSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
+  override writeSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
     this.check(this.fds.get(fd) ?? '')
     return nodeFs.writeSync(fd, buffer, offset, length, position)
   }
-  closeSync(fd: number): void {
+  override closeSync(fd: number): void {
     this.fds.delete(fd)
     nodeFs.closeSync(fd)
   }
-  readSync = nodeFs.readSync
-  fdatasyncSync = nodeFs.fdatasyncSync
-  fdatasync = nodeFs.fdatasync
-  fsyncSync = nodeFs.fsyncSync
-  ftruncateSync = nodeFs.ftruncateSync
-  futimesSync = nodeFs.futimesSync
-  fstatSync = nodeFs.fstatSync
-  statSync = nodeFs.statSync
-  renameSync = nodeFs.renameSync
-  rmSync = nodeFs.rmSync
-  mkdirSync = nodeFs.mkdirSync
-  readdirSync = nodeFs.readdirSync
-  existsSync = nodeFs.existsSync
 }
 
 const str = Serdes.string()

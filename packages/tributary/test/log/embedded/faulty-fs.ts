@@ -1,5 +1,6 @@
 import { constants } from 'node:fs'
-import { nodeFs, type StorageFs } from '../../../src/log/embedded/storage-fs.ts'
+import { nodeFs } from '../../../src/log/embedded/storage-fs.ts'
+import { PassThroughFs } from './pass-through-fs.ts'
 
 /** 'create' and 'remove' are the creation (open with O_CREAT) and deletion of segment files:
  *  a segment roll, retention, deleteRecordsBefore, the end of a compaction. */
@@ -29,12 +30,14 @@ const errno = (code: string): NodeJS.ErrnoException =>
  * A StorageFs over node:fs that injects one fault. After a sticky errno or 'short' fault on a
  * write every later write fails the same way (a full or read-only disk stays so) until `heal`.
  */
-export class FaultyFs implements StorageFs {
+export class FaultyFs extends PassThroughFs {
   readonly calls: Record<FaultCall, number> = { write: 0, fsync: 0, read: 0, create: 0, remove: 0 }
   fired = false
   private broken: FaultKind | null = null
 
-  constructor(private fault: Fault | null = null) {}
+  constructor(private fault: Fault | null = null) {
+    super()
+  }
 
   /** Injects `fault` counting from now on. */
   arm(fault: Fault): void {
@@ -53,7 +56,7 @@ export class FaultyFs implements StorageFs {
     return this.fault
   }
 
-  writeSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
+  override writeSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
     if (this.broken !== null) throw errno(this.broken === 'short' ? 'ENOSPC' : this.broken)
     const fault = this.hit('write')
     if (fault === null) return nodeFs.writeSync(fd, buffer, offset, length, position)
@@ -68,16 +71,16 @@ export class FaultyFs implements StorageFs {
     throw errno(fault.kind === 'short' ? 'ENOSPC' : fault.kind)
   }
 
-  fdatasyncSync(fd: number): void {
+  override fdatasyncSync(fd: number): void {
     this.sync(fd)
   }
 
-  fsyncSync(fd: number): void {
+  override fsyncSync(fd: number): void {
     this.sync(fd)
   }
 
   /** Counted with the synchronous syncs; a fault fails it on a later turn, as the thread pool's would. */
-  fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+  override fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
     const fault = this.hit('fsync')
     if (fault !== null && fault.kind !== 'corrupt')
       setImmediate(() => done(errno(fault.kind === 'short' ? 'EIO' : fault.kind)))
@@ -90,7 +93,7 @@ export class FaultyFs implements StorageFs {
     nodeFs.fdatasyncSync(fd)
   }
 
-  readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
+  override readSync(fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
     const fault = this.hit('read')
     if (fault !== null && fault.kind !== 'corrupt' && fault.kind !== 'short') throw errno(fault.kind)
     const got = nodeFs.readSync(
@@ -107,7 +110,7 @@ export class FaultyFs implements StorageFs {
     return got
   }
 
-  openSync(path: string, flags: number | string): number {
+  override openSync(path: string, flags: number | string): number {
     if (typeof flags === 'number' && (flags & constants.O_CREAT) !== 0 && SEGMENT.test(path)) {
       const fault = this.hit('create')
       if (fault !== null)
@@ -116,21 +119,11 @@ export class FaultyFs implements StorageFs {
     return nodeFs.openSync(path, flags)
   }
 
-  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void {
+  override rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void {
     if (SEGMENT.test(path)) {
       const fault = this.hit('remove')
       if (fault !== null) throw errno(fault.kind === 'EROFS' ? 'EROFS' : 'EIO')
     }
     nodeFs.rmSync(path, options)
   }
-
-  closeSync = nodeFs.closeSync
-  ftruncateSync = nodeFs.ftruncateSync
-  futimesSync = nodeFs.futimesSync
-  fstatSync = nodeFs.fstatSync
-  statSync = nodeFs.statSync
-  renameSync = nodeFs.renameSync
-  mkdirSync = nodeFs.mkdirSync
-  readdirSync = nodeFs.readdirSync
-  existsSync = nodeFs.existsSync
 }

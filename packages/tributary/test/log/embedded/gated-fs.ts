@@ -1,4 +1,5 @@
-import { nodeFs, type StorageFs } from '../../../src/log/embedded/storage-fs.ts'
+import { nodeFs } from '../../../src/log/embedded/storage-fs.ts'
+import { PassThroughFs } from './pass-through-fs.ts'
 
 /** An fdatasync held by GatedFs until the test lets it finish. */
 export interface HeldSync {
@@ -11,7 +12,7 @@ export interface HeldSync {
  * node:fs whose background fdatasync calls wait until the test finishes them, so a test can look
  * at the log while a commit's syncs are on the disk (synchronous calls pass straight through).
  */
-export class GatedFs implements StorageFs {
+export class GatedFs extends PassThroughFs {
   readonly held: HeldSync[] = []
   /** Paths of every background fdatasync started, in order. */
   readonly started: string[] = []
@@ -19,18 +20,18 @@ export class GatedFs implements StorageFs {
   readonly closedUnder: string[] = []
   private readonly paths = new Map<number, string>()
 
-  openSync(path: string, flags: number | string): number {
+  override openSync(path: string, flags: number | string): number {
     const fd = nodeFs.openSync(path, flags)
     this.paths.set(fd, path)
     return fd
   }
 
-  closeSync(fd: number): void {
+  override closeSync(fd: number): void {
     this.paths.delete(fd)
     nodeFs.closeSync(fd)
   }
 
-  fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+  override fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
     const path = this.paths.get(fd) ?? `fd ${fd}`
     this.started.push(path)
     this.held.push({
@@ -57,18 +58,4 @@ export class GatedFs implements StorageFs {
       await new Promise((resolve) => setImmediate(resolve))
     }
   }
-
-  readSync = nodeFs.readSync
-  writeSync = nodeFs.writeSync
-  fdatasyncSync = nodeFs.fdatasyncSync
-  fsyncSync = nodeFs.fsyncSync
-  ftruncateSync = nodeFs.ftruncateSync
-  futimesSync = nodeFs.futimesSync
-  fstatSync = nodeFs.fstatSync
-  statSync = nodeFs.statSync
-  renameSync = nodeFs.renameSync
-  rmSync = nodeFs.rmSync
-  mkdirSync = nodeFs.mkdirSync
-  readdirSync = nodeFs.readdirSync
-  existsSync = nodeFs.existsSync
 }
