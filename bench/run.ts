@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { KafkaLog } from 'tributary-streams/kafka'
 import { ceiling, type CeilingRecord } from './harness/ceiling.ts'
-import { measureLatency, type LatencyRecord } from './harness/latency.ts'
+import { measureLatency, type LatencyRecord, type LatencyScenario } from './harness/latency.ts'
 import { machine, versions } from './harness/machine.ts'
 import { toMarkdown } from './harness/markdown.ts'
 import { parseOptions, USAGE, type Options } from './harness/options.ts'
@@ -73,17 +73,16 @@ const save = (chart: boolean): void => {
   writeResults(outDir, results, toMarkdown(results), chart)
 }
 
+// NaN (null in results.json, '–' in results.md): not measured for this row.
 const ceilingRun = (r: CeilingRecord, round: number): RunRecord => ({
   scenario: 'ceiling',
   guarantee: 'at-least-once',
   round,
-  startup_s: 0,
-  close_s: 0,
-  cpu_s_per_million: r.cpu_s_per_million ?? 0,
-  peak_rss_mb: r.peak_rss_mb ?? 0,
-  verified: true,
-  problems: [],
+  startup_s: NaN,
+  close_s: NaN,
   ...r,
+  cpu_s_per_million: r.cpu_s_per_million ?? NaN,
+  peak_rss_mb: r.peak_rss_mb ?? NaN,
 })
 
 for (let round = 1; round <= rounds; round++) {
@@ -120,25 +119,26 @@ for (let round = 1; round <= rounds; round++) {
         save(false)
       }
     }
-    if (scenario === 'stateless' && round === 1 && options.latencyS > 0) await latencyRuns(round)
+    const latency = scenario === 'stateless' || scenario === 'count-uniform'
+    if (latency && round === 1 && options.latencyS > 0) await latencyRuns(round, scenario)
   }
 }
 /**
- * p50/p99 end-to-end latency of every system on the stateless topology at one offered rate: the
- * given one, or half the slowest verified stateless throughput measured so far in this run.
+ * p50/p99 end-to-end latency of every system on the scenario's topology at one offered rate: the
+ * given one, or half the slowest verified throughput of that scenario measured so far in this run.
  */
-async function latencyRuns(round: number): Promise<void> {
-  const measured = runs.filter((r) => r.scenario === 'stateless' && r.verified).map((r) => r.throughput_rps)
+async function latencyRuns(round: number, scenario: LatencyScenario): Promise<void> {
+  const measured = runs.filter((r) => r.scenario === scenario && r.verified).map((r) => r.throughput_rps)
   const rate =
     options.latencyRate ?? (measured.length > 0 ? Math.max(1, Math.round(Math.min(...measured) / 2)) : 0)
   if (rate === 0) return
   for (const guarantee of guarantees)
     for (const system of systems) {
       console.error(
-        `bench: round ${round}/${rounds} latency at ${rate}/s ${guarantee} ${system.system} (${system.variant})`,
+        `bench: round ${round}/${rounds} ${scenario} latency at ${rate}/s ${guarantee} ${system.system} (${system.variant})`,
       )
       try {
-        const l = await measureLatency(ctx, system, guarantee, round, rate, options.latencyS)
+        const l = await measureLatency(ctx, system, scenario, guarantee, round, rate, options.latencyS)
         latencies.push(l)
         console.error(
           `bench:   p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms (${l.measured} records, ${l.lost} lost)`,

@@ -4,7 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { Log } from 'tributary-streams'
-import { createTopics } from './broker.ts'
+import { createTopics, endRecords } from './broker.ts'
 import { cpuSeconds, peakRssMb } from './process-meter.ts'
 import { ROOT } from './systems.ts'
 
@@ -13,9 +13,19 @@ export interface CeilingRecord {
   readonly variant: string
   readonly records: number
   readonly throughput_rps: number
+  /** Measured for the bare loop only (the perf tools run inside execFileSync). */
   readonly cpu_s_per_million?: number
   readonly peak_rss_mb?: number
+  /** Each tool or loop reported (the bare loop: wrote) every record; else the problems say what. */
+  readonly verified: boolean
+  readonly problems: readonly string[]
 }
+
+/** `verified`/`problems` of a row whose tool handled `got` records of `want`. */
+const complete = (what: string, got: number, want: number): Pick<CeilingRecord, 'verified' | 'problems'> =>
+  got === want
+    ? { verified: true, problems: [] }
+    : { verified: false, problems: [`${what}: ${got} records of ${want}`] }
 
 const VALUE_BYTES = 60 // about the size of the generated events
 
@@ -42,7 +52,10 @@ export async function ceiling(
     ...['--topic', perfTopic, '--num-records', String(records), '--record-size', String(VALUE_BYTES)],
     ...['--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'linger.ms=5'],
   ])
-  const producerRps = Number(/([\d.]+) records\/sec/.exec(produced.trim().split('\n').at(-1)!)?.[1])
+  // Last line: "N records sent, R records/sec (...), ..."
+  const summary = produced.trim().split('\n').at(-1)!
+  const producerRps = Number(/([\d.]+) records\/sec/.exec(summary)?.[1])
+  const sent = Number(/^(\d+) records sent/.exec(summary)?.[1])
   const consumed = java('ConsumerPerformance', [
     ...[
       '--bootstrap-server',
@@ -56,8 +69,10 @@ export async function ceiling(
     ],
   ])
   // CSV: start, end, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
-  const consumerRps = Number(consumed.trim().split('\n').at(-1)!.split(',')[5])
+  const csv = consumed.trim().split('\n').at(-1)!.split(',')
+  const consumerRps = Number(csv[5])
   const bare = await bareLoop(brokers, input, output, records)
+  const written = await endRecords(log, [output])
   await log.admin.deleteTopics([perfTopic, output])
   return [
     {
@@ -65,18 +80,25 @@ export async function ceiling(
       variant: `acks=all, ${VALUE_BYTES} B`,
       records,
       throughput_rps: producerRps,
+      ...complete('sent', sent, records),
     },
     {
       system: 'kafka-consumer-perf-test',
       variant: 'group join included',
       records,
       throughput_rps: consumerRps,
+      ...complete('consumed', Number(csv[4]), records),
     },
-    bare,
+    { ...bare, ...complete('output topic holds', written, records) },
   ]
 }
 
-function bareLoop(brokers: string, input: string, output: string, records: number): Promise<CeilingRecord> {
+function bareLoop(
+  brokers: string,
+  input: string,
+  output: string,
+  records: number,
+): Promise<Omit<CeilingRecord, 'verified' | 'problems'>> {
   const child = spawn(
     process.execPath,
     [

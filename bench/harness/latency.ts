@@ -1,18 +1,25 @@
-// End-to-end latency at a fixed offered rate: the stateless topology on a fresh input topic, fed
-// by the harness at `rate` records/s, its output read back read_committed as it appears. A
-// record's latency is the time from when it was DUE to be sent (its slot in the schedule, not
-// when the send happened, so a stalled producer cannot hide latency) to when the harness reads its
-// output. Records are counted only after a warm-up, from the first output seen.
+// End-to-end latency at a fixed offered rate: the stateless or the count topology on a fresh input
+// topic, fed by the harness at `rate` records/s, its output read back read_committed as it
+// appears. A record's latency is the time from when it was DUE to be sent (its slot in the
+// schedule, not when the send happened, so a stalled producer cannot hide latency) to when the
+// harness reads the first output that shows it. Records are counted only after a warm-up, from the
+// first output seen.
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Log } from 'tributary-streams'
+import type { ConsumerRecord, Log } from 'tributary-streams'
 import { toEnv, type Guarantee, type RunnerEnv } from '../systems/runner-env.ts'
 import { createTopics, partitionsOf } from './broker.ts'
+import { COUNT_KEYS } from './inputs.ts'
 import { MeasuredProcess } from './measured-process.ts'
 import type { RunContext } from './run-streaming.ts'
+import { TOPOLOGY } from './scenarios.ts'
 import type { System } from './systems.ts'
 
+/** The scenarios with latency runs (on their topology, keys as in their input). */
+export type LatencyScenario = 'stateless' | 'count-uniform'
+
 export interface LatencyRecord {
+  readonly scenario: LatencyScenario
   readonly system: string
   readonly variant: string
   readonly guarantee: Guarantee
@@ -32,12 +39,13 @@ const value = (id: number): string => JSON.stringify({ id, amount: 100 + (id % 9
 export async function measureLatency(
   ctx: RunContext,
   system: System,
+  scenario: LatencyScenario,
   guarantee: Guarantee,
   round: number,
   rate: number,
   seconds: number,
 ): Promise<LatencyRecord> {
-  const name = `latency-${system.system}-${system.variant}-${guarantee}-r${round}`.replace(
+  const name = `latency-${scenario}-${system.system}-${system.variant}-${guarantee}-r${round}`.replace(
     /[^a-zA-Z0-9]+/g,
     '-',
   )
@@ -47,7 +55,7 @@ export async function measureLatency(
   mkdirSync(join(ctx.outDir, 'logs'), { recursive: true })
   const env: RunnerEnv = {
     brokers: ctx.brokers,
-    topology: 'stateless',
+    topology: TOPOLOGY[scenario],
     guarantee,
     applicationId,
     stateDir,
@@ -73,12 +81,13 @@ export async function measureLatency(
   )
   try {
     return {
+      scenario,
       system: system.system,
       variant: system.variant,
       guarantee,
       round,
       rate_rps: rate,
-      ...(await drive(ctx.log, env, rate, seconds)),
+      ...(await drive(ctx.log, env, rate, seconds, scenario === 'stateless' ? statelessIds : countIds())),
     }
   } finally {
     await proc.stop(30_000)
@@ -88,12 +97,34 @@ export async function measureLatency(
   }
 }
 
+/** The input ids whose effect an output record is the first to show. */
+type Shown = (output: ConsumerRecord) => Iterable<number>
+
+/** The stateless output carries its input's id. */
+const statelessIds: Shown = (r) => [(JSON.parse(r.value!.toString()) as { id: number }).id]
+
+/**
+ * Input `id` has key `k(id % COUNT_KEYS)`, so key k's n-th record is id k + (n - 1)·COUNT_KEYS. A
+ * count n for key k shows every record of k up to its n-th: those after the last count seen (a
+ * record cache folds updates, so one output may show several records; a replayed count, none).
+ */
+function countIds(): Shown {
+  const shown = new Map<number, number>()
+  return function* (r) {
+    const key = Number(r.key!.toString().slice(1))
+    const count = Number(r.value!.toString())
+    for (let n = (shown.get(key) ?? 0) + 1; n <= count; n++) yield key + (n - 1) * COUNT_KEYS
+    if (count > (shown.get(key) ?? 0)) shown.set(key, count)
+  }
+}
+
 /** Offers `rate` records/s until the first output, then WARM_UP_S + `seconds` more; reads outputs. */
 async function drive(
   log: Log,
   env: RunnerEnv,
   rate: number,
   seconds: number,
+  shows: Shown,
 ): Promise<Pick<LatencyRecord, 'p50_ms' | 'p99_ms' | 'measured' | 'lost'>> {
   const producer = await log.producer()
   const consumer = await log.consumer({ groupId: `${env.applicationId}-reader`, isolation: 'read_committed' })
@@ -116,7 +147,8 @@ async function drive(
       while (due.length < target && due.length < measureTo) {
         const id = due.length
         due.push(t0 + (id / rate) * 1000)
-        batch.push({ topic: env.input, key: Buffer.from(`k${id % 10_000}`), value: Buffer.from(value(id)) })
+        const key = Buffer.from(`k${id % COUNT_KEYS}`)
+        batch.push({ topic: env.input, key, value: Buffer.from(value(id)) })
       }
       if (batch.length > 0) await producer.send(batch)
       else await new Promise((r) => setTimeout(r, 5))
@@ -128,12 +160,11 @@ async function drive(
       if (seen === 0 && now > startupDeadline) throw new Error('no output within 180 s of offered load')
       for (const r of await consumer.poll({ maxRecords: 10_000, timeoutMs: 100 })) {
         const at = performance.now()
-        const id = (JSON.parse(r.value!.toString()) as { id: number }).id
         if (seen++ === 0) {
           measureFrom = Math.ceil(((at - t0) / 1000 + WARM_UP_S) * rate)
           measureTo = measureFrom + Math.round(seconds * rate)
         }
-        if (id >= measureFrom && id < measureTo) latencies.push(at - due[id]!)
+        for (const id of shows(r)) if (id >= measureFrom && id < measureTo) latencies.push(at - due[id]!)
       }
       const last = measureTo - 1
       if (due.length >= measureTo && performance.now() - due[last]! > 30_000) break

@@ -2,7 +2,7 @@
 import type { Results, Row } from './report.ts'
 
 const num = (x: number | null, digits = 0): string =>
-  x === null ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits })
+  x === null || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits })
 
 const label = (r: Row): string => (r.variant === '' ? r.system : `${r.system} (${r.variant})`)
 

@@ -20,7 +20,7 @@ export interface Options {
   readonly outDir: string
   readonly commitIntervalMs: number
   readonly brokers: string
-  /** Offered records/s of the latency runs; undefined: half the slowest stateless run's rate. */
+  /** Offered records/s of the latency runs; undefined: half the slowest run's rate in their scenario. */
   readonly latencyRate: number | undefined
   /** Seconds of offered load measured per latency run (after its warm-up); 0 turns latency off. */
   readonly latencyS: number

@@ -45,10 +45,9 @@ export function toRows(
   gaps: readonly Gap[],
   latencies: readonly LatencyRecord[] = [],
 ): Row[] {
-  // Latency runs use the stateless topology; their medians go on the stateless rows.
+  // Latency runs' medians go on the rows of their scenario, system and guarantee.
   const latency = (r: RunRecord, f: (l: LatencyRecord) => number): number | null => {
-    if (r.scenario !== 'stateless') return null
-    const xs = latencies.filter((l) => keyOf({ ...l, scenario: 'stateless' }) === keyOf(r)).map(f)
+    const xs = latencies.filter((l) => keyOf(l) === keyOf(r)).map(f)
     return xs.length === 0 ? null : Math.round(median(xs) * 10) / 10
   }
   const groups = new Map<string, RunRecord[]>()
