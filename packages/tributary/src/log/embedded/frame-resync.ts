@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import { FRAME_HEADER_BYTES, MAX_BODY_BYTES } from './frame.ts'
+import { FRAME_HEADER_BYTES, MAX_BODY_BYTES, read } from './frame.ts'
 import type { StorageFs } from './storage-fs.ts'
 
 /**
@@ -32,6 +32,47 @@ export function classifyDamage(
   if (next >= 0) return { kind: 'middle', next }
   if (stop === 'corrupt') return allZero(fs, fd, size, at) ? { kind: 'torn' } : { kind: 'tail' }
   return wholeBodyAfter(fs, fd, size, at) ? { kind: 'tail' } : { kind: 'torn' }
+}
+
+/**
+ * classifyDamage for recovery, which acts on the answer (cuts bytes off, quarantines them, refuses
+ * to start): the damage must read the same twice. The frame at `at` is read again (a read that
+ * flipped a bit made an intact frame look bad) and the bytes after it are classified twice. Any
+ * disagreement is a failing read (disk, cable, controller), never damage on disk: it throws an EIO
+ * error, which the caller names with the file, so nothing is cut on the strength of one read.
+ */
+export function confirmDamage(
+  fs: StorageFs,
+  fd: number,
+  size: number,
+  at: number,
+  stop: 'torn' | 'corrupt',
+  minBodyBytes: number,
+  probe: (body: Buffer) => boolean,
+): Damage {
+  const unstable = (): Error =>
+    Object.assign(new Error(`two reads of bytes ${at}-${size} returned different data`), { code: 'EIO' })
+  if (intactFrameAt(fs, fd, size, at, probe)) throw unstable()
+  const first = classifyDamage(fs, fd, size, at, stop, minBodyBytes, probe)
+  const second = classifyDamage(fs, fd, size, at, stop, minBodyBytes, probe)
+  const next = (d: Damage): number => (d.kind === 'middle' ? d.next : -1)
+  if (first.kind !== second.kind || next(first) !== next(second)) throw unstable()
+  return first
+}
+
+function intactFrameAt(
+  fs: StorageFs,
+  fd: number,
+  size: number,
+  at: number,
+  probe: (body: Buffer) => boolean,
+): boolean {
+  if (size - at < FRAME_HEADER_BYTES) return false
+  const header = read(fs, fd, at, FRAME_HEADER_BYTES)
+  const length = header.readUInt32LE(0)
+  if (length > MAX_BODY_BYTES || at + FRAME_HEADER_BYTES + length > size) return false
+  const body = read(fs, fd, at + FRAME_HEADER_BYTES, length)
+  return crc32(body) === header.readUInt32LE(4) && probe(body)
 }
 
 /**
@@ -79,17 +120,4 @@ function allZero(fs: StorageFs, fd: number, size: number, from: number): boolean
     if (bytes.some((b) => b !== 0)) return false
   }
   return true
-}
-
-/** Reads exactly `length` bytes at `position`. */
-export function read(fs: StorageFs, fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length)
-  let done = 0
-  while (done < length) {
-    const got = fs.readSync(fd, buf, done, length - done, position + done)
-    if (got === 0)
-      throw new Error(`read returned no bytes at ${position + done} (file shorter than expected)`)
-    done += got
-  }
-  return buf
 }

@@ -74,10 +74,10 @@ export function readFrames(
       const want = Math.min(chunkSize, size - fileOffset - carry.length)
       const chunk = Buffer.allocUnsafe(carry.length + want)
       carry.copy(chunk, 0)
-      const got = want > 0 ? fs.readSync(fd, chunk, carry.length, want, fileOffset + carry.length) : 0
-      if (want > 0 && got === 0)
-        throw new Error(`${path}: read returned no bytes at ${fileOffset + carry.length}`)
-      const filled = carry.length + got
+      // A read may return fewer bytes than asked (a short read): one that ended on a frame
+      // boundary would pass for the end of the file, so the chunk is always filled.
+      readInto(fs, fd, chunk, carry.length, want, fileOffset + carry.length)
+      const filled = carry.length + want
       const base = fileOffset
       const { validEnd, stop } = scanFrames(chunk, 0, filled, (body, pos) => onBody(body, base + pos))
       const atEof = fileOffset + filled >= size
@@ -89,5 +89,29 @@ export function readFrames(
     }
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/** Reads exactly `length` bytes at `position`. */
+export function read(fs: StorageFs, fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length)
+  readInto(fs, fd, buf, 0, length, position)
+  return buf
+}
+
+/** Fills `buf[offset, offset + length)` from `position`, looping over short reads. */
+function readInto(
+  fs: StorageFs,
+  fd: number,
+  buf: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): void {
+  for (let done = 0; done < length;) {
+    const got = fs.readSync(fd, buf, offset + done, length - done, position + done)
+    if (got === 0)
+      throw new Error(`read returned no bytes at ${position + done} (file shorter than expected)`)
+    done += got
   }
 }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { TributaryError } from '../../errors.ts'
 import { frame, readFrames } from './frame.ts'
-import { classifyDamage } from './frame-resync.ts'
+import { confirmDamage } from './frame-resync.ts'
 import { FdPins } from './fd-pins.ts'
 import { FileSync } from './file-sync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
@@ -58,7 +58,7 @@ export class Journal {
       )
       if (stop !== 'end') {
         const damage = attempt(path, 'read', () =>
-          classifyDamage(fs, fd, size, validEnd, stop, 2, (body) => parseEntry(body) !== undefined),
+          confirmDamage(fs, fd, size, validEnd, stop, 2, (body) => parseEntry(body) !== undefined),
         )
         if (damage.kind === 'middle') {
           throw refusal(

@@ -2,8 +2,8 @@ import { constants } from 'node:fs'
 import { TributaryError } from '../../errors.ts'
 import type { FileHandles } from './file-handles.ts'
 import { FileSync } from './file-sync.ts'
-import { readFrames } from './frame.ts'
-import { classifyDamage, read } from './frame-resync.ts'
+import { read, readFrames } from './frame.ts'
+import { confirmDamage } from './frame-resync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
 import { decodeEntry, ENTRY_MIN_BYTES, type DecodedEntry } from './record-codec.ts'
 import { quarantine } from './quarantine.ts'
@@ -66,33 +66,12 @@ export class PartitionFile {
       }),
     )
     if (stop !== 'end') {
-      const fd = handles.fd(file)
-      const damage = attempt(path, 'read', () =>
-        classifyDamage(fs, fd, size, validEnd, stop, ENTRY_MIN_BYTES, (body) => {
-          const entry = decodeEntry(body)
-          return entry !== undefined && follows(entry)
-        }),
-      )
-      if (damage.kind === 'middle') {
+      try {
+        cutDamage(ctx, path, handles.fd(file), size, validEnd, stop, follows)
+      } catch (err) {
         handles.close(file, false)
-        throw refusal(
-          ctx,
-          path,
-          `bytes ${validEnd}-${damage.next} are damaged (checksum mismatch) and intact records follow at byte ${damage.next}`,
-        )
+        throw err
       }
-      if (damage.kind === 'tail') {
-        const copy = quarantine(ctx, path, fd, validEnd, size)
-        reportProblem(
-          ctx,
-          'recovered-with-loss',
-          path,
-          `${path}: ${size - validEnd} damaged bytes at the end (from byte ${validEnd}) were cut off ` +
-            `and kept in ${copy}; the records written last there are lost`,
-        )
-      }
-      attempt(path, 'truncate', () => fs.ftruncateSync(fd, validEnd))
-      attempt(path, 'fsync', () => fs.fdatasyncSync(fd))
     }
     file.size = validEnd
     return file
@@ -184,4 +163,47 @@ export class PartitionFile {
     this.close(false)
     attempt(this.path, 'remove', () => this.ctx.fs.rmSync(this.path, { force: true }))
   }
+}
+
+/**
+ * Cuts off what follows the intact entries of a partition file being opened (`validEnd`), once
+ * two reads agree on it (confirmDamage): a torn tail silently, a damaged tail into quarantine with
+ * a report; damage followed by intact records refuses (CORRUPT), since cutting there would drop
+ * acknowledged records.
+ */
+function cutDamage(
+  ctx: StorageContext,
+  path: string,
+  fd: number,
+  size: number,
+  validEnd: number,
+  stop: 'torn' | 'corrupt',
+  follows: (entry: DecodedEntry) => boolean,
+): void {
+  const { fs } = ctx
+  const damage = attempt(path, 'read', () =>
+    confirmDamage(fs, fd, size, validEnd, stop, ENTRY_MIN_BYTES, (body) => {
+      const entry = decodeEntry(body)
+      return entry !== undefined && follows(entry)
+    }),
+  )
+  if (damage.kind === 'middle') {
+    throw refusal(
+      ctx,
+      path,
+      `bytes ${validEnd}-${damage.next} are damaged (checksum mismatch) and intact records follow at byte ${damage.next}`,
+    )
+  }
+  if (damage.kind === 'tail') {
+    const copy = quarantine(ctx, path, fd, validEnd, size)
+    reportProblem(
+      ctx,
+      'recovered-with-loss',
+      path,
+      `${path}: ${size - validEnd} damaged bytes at the end (from byte ${validEnd}) were cut off ` +
+        `and kept in ${copy}; the records written last there are lost`,
+    )
+  }
+  attempt(path, 'truncate', () => fs.ftruncateSync(fd, validEnd))
+  attempt(path, 'fsync', () => fs.fdatasyncSync(fd))
 }

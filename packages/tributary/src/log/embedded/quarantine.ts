@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { read } from './frame-resync.ts'
+import { read } from './frame.ts'
 import { fsyncDir, writeFully } from './fs-util.ts'
 import type { StorageContext } from './storage-context.ts'
 import { attempt } from './storage-failure.ts'

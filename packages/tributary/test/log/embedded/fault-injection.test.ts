@@ -42,15 +42,19 @@ async function runSeed(seed: number): Promise<string> {
     const outcome = await runWorkload(dir, writing, next, 12)
     const problems = new StorageProblems()
     if (fault.call === 'read') {
+      // The disk is intact: a failed, short or flipped read may fail the open (naming the file)
+      // but is never taken for damage (nothing cut off or reported).
       const reading = new FaultyFs(fault)
+      const seen = new StorageProblems()
       try {
         await (
-          await EmbeddedLog.open({ dataDir: dir, fs: reading, problems, onWarning: () => undefined })
+          await EmbeddedLog.open({ dataDir: dir, fs: reading, problems: seen, onWarning: () => undefined })
         ).close()
       } catch (err) {
         assert.ok(isTributaryError(err), String(err))
         assert.match((err as Error).message, new RegExp(dir), 'a failed read names the file')
       }
+      assert.deepEqual(seen.list(), [], 'a read fault was taken for damage')
     }
     let log: EmbeddedLog
     try {
@@ -78,7 +82,8 @@ async function runSeed(seed: number): Promise<string> {
 describe('fault injection on the embedded log', () => {
   it(`recovers exactly, with a report, or refuses naming the file, over ${SEEDS} seeds`, async (t) => {
     const tally = new Map<string, number>()
-    for (let seed = Number(process.env.FAULT_FROM ?? 1); seed <= SEEDS; seed++) {
+    const from = Number(process.env.FAULT_FROM ?? 1)
+    for (let seed = from; seed <= SEEDS; seed++) {
       let result: string
       try {
         result = await runSeed(seed)
@@ -88,6 +93,6 @@ describe('fault injection on the embedded log', () => {
       tally.set(result, (tally.get(result) ?? 0) + 1)
     }
     t.diagnostic(`outcomes: ${JSON.stringify(Object.fromEntries(tally))}`)
-    assert.ok((tally.get('exact') ?? 0) > SEEDS / 2, `most seeds recover exactly: ${[...tally]}`)
+    assert.ok((tally.get('exact') ?? 0) > (SEEDS - from + 1) / 2, `most seeds recover exactly: ${[...tally]}`)
   })
 })
