@@ -15,6 +15,7 @@
 // Each sample: disk use, RSS and its anonymous and file-backed parts (/proc/<pid>/status), the
 // resident part of the files it maps from the data directory (lmdb) and their size (smaps), V8 heap
 // and external memory (the app's /metrics), the lags and rate (/api/summary) and the 1-minute load.
+// Beside it, `<out>-files.csv`: per sample and mapped file, its maps, their resident pages and size.
 //
 // Uses PORT (default 3000) and a fresh TRIBUTARY_DATA_DIR under the OS temp directory (kept,
 // printed). See docs/soak.md for the figures of a run.
@@ -90,25 +91,32 @@ async function gauges(names: readonly string[]): Promise<number[]> {
     return names.map(() => NaN)
   }
 }
-/** Resident bytes of the file mappings under the data directory (the lmdb stores' maps) and the
- *  total size of those mapped files: the file-backed RSS they explain is bounded by that size. */
-function dataDirMappings(): { residentBytes: number; fileBytes: number } {
-  const files = new Set<string>()
-  let residentBytes = 0
-  let inDataDir = false
+interface Mapped {
+  maps: number
+  residentBytes: number
+  fileBytes: number
+}
+/** Per file the app maps from the data directory (the lmdb stores' data.mdb): its maps, their
+ *  resident bytes and the file's size. One file's resident bytes above its size are pages resident
+ *  in more than one map of it. */
+function dataDirMappings(): Map<string, Mapped> {
+  const files = new Map<string, Mapped>()
+  let current: Mapped | undefined
   for (const line of readFileSync(`/proc/${child.pid}/smaps`, 'utf8').split('\n')) {
     const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s+(.*)$/.exec(line)
     if (mapping !== null) {
       const path = mapping[1]!.trim()
-      inDataDir = path.startsWith(dataDir + '/')
-      if (inDataDir) files.add(path)
-    } else if (inDataDir && line.startsWith('Rss:')) {
-      residentBytes += Number(/(\d+) kB/.exec(line)?.[1] ?? 0) * 1024
+      current = undefined
+      if (!path.startsWith(dataDir + '/')) continue
+      current = files.get(path) ?? { maps: 0, residentBytes: 0, fileBytes: 0 }
+      current.maps++
+      files.set(path, current)
+    } else if (current !== undefined && line.startsWith('Rss:')) {
+      current.residentBytes += Number(/(\d+) kB/.exec(line)?.[1] ?? 0) * 1024
     }
   }
-  let fileBytes = 0
-  for (const file of files) fileBytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0
-  return { residentBytes, fileBytes }
+  for (const [path, file] of files) file.fileBytes = statSync(path, { throwIfNoEntry: false })?.size ?? 0
+  return files
 }
 const MEMORY_GAUGES = [
   'nodejs_heap_size_used_bytes',
@@ -127,6 +135,9 @@ async function health(): Promise<Record<string, unknown>> {
 const header =
   'minute,disk_mb,rss_mb,streams_lag,sink_lag,records_per_s,rss_anon_mb,heap_used_mb,heap_total_mb,external_mb,load1,rss_file_mb,rss_mapped_data_mb,mapped_data_files_mb\n'
 writeFileSync(values.out, header)
+/** Beside the samples, per minute and mapped file: its maps, their resident pages and its size. */
+const filesOut = values.out.replace(/(\.csv)?$/, '-files.csv')
+writeFileSync(filesOut, 'minute,file,maps,resident_mb,file_mb\n')
 console.log(
   `soak: ${rate} orders/s for ${minutes} min; ${JSON.stringify(flagEnv)}; data dir ${dataDir}; samples in ${values.out}`,
 )
@@ -138,8 +149,20 @@ for (let i = 0; Date.now() - started < minutes * 60_000 && child.exitCode === nu
   const h = await health()
   const memory = await gauges(MEMORY_GAUGES)
   const mappings = dataDirMappings()
+  const minute = ((Date.now() - started) / 60_000).toFixed(1)
+  let residentBytes = 0
+  let fileBytes = 0
+  for (const [path, file] of mappings) {
+    residentBytes += file.residentBytes
+    fileBytes += file.fileBytes
+    const name = path.slice(dataDir.length + 1)
+    appendFileSync(
+      filesOut,
+      `${minute},${name},${file.maps},${mb(file.residentBytes)},${mb(file.fileBytes)}\n`,
+    )
+  }
   const row = [
-    ((Date.now() - started) / 60_000).toFixed(1),
+    minute,
     mb(diskBytes()),
     mb(statusBytes('VmRSS')),
     h['streamsLag'] ?? '',
@@ -149,8 +172,8 @@ for (let i = 0; Date.now() - started < minutes * 60_000 && child.exitCode === nu
     ...memory.map(mb),
     loadavg()[0]!.toFixed(1),
     mb(statusBytes('RssFile')),
-    mb(mappings.residentBytes),
-    mb(mappings.fileBytes),
+    mb(residentBytes),
+    mb(fileBytes),
   ].join(',')
   appendFileSync(values.out, row + '\n')
   console.log(row)

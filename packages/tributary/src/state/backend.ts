@@ -13,7 +13,9 @@ export type BytesEntry = readonly [key: Buffer, value: Buffer | null]
 export interface KeyValueBackend {
   readonly persistent: boolean
   get(key: Buffer): Buffer | undefined
-  /** Ascending by unsigned byte order; bounds inclusive; an absent bound is open. */
+  /** Ascending by unsigned byte order; bounds inclusive; an absent bound is open. An iteration
+   *  that outlives a write may or may not see it (never a key twice, never out of order), and may
+   *  be left unfinished: it holds no snapshot that keeps storage from reusing freed space. */
   range(from?: Buffer, to?: Buffer): IterableIterator<[Buffer, Buffer]>
   count(): number
   /** Applies all entries atomically; `checkpoint` (next changelog offset to restore from) is stored with them. */

@@ -1,3 +1,4 @@
+import { arch } from 'node:os'
 import { join } from 'node:path'
 import { open as openEnvironment, type RootDatabase } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
@@ -8,6 +9,16 @@ import { LmdbBackend } from './lmdb-backend.ts'
 import { setAside } from './set-aside.ts'
 import { dropClosedChecksum, writeClosedChecksum } from './store-checksum.ts'
 import { verifyShard } from './store-verifier.ts'
+
+/**
+ * The address space each store maps up front (64-bit only; virtual, the file grows only as pages
+ * are written, so a full disk still fails the commit that needs the space). lmdb-js otherwise
+ * starts with a 128 KiB map and doubles it whenever the file outgrows it, keeping every earlier map
+ * until the store closes: pages read before a remap stay resident in the old maps, so a store's
+ * resident pages reach about twice its file. With this map a store under 8 GiB never remaps; a
+ * larger one still grows, in doublings.
+ */
+const MAP_SIZE = 8 * 1024 ** 3
 
 /** Shards open in this process. LMDB must not open one environment twice in a process. */
 const open = new Set<string>()
@@ -54,6 +65,7 @@ export const lmdbBackendFactory: BackendFactory = {
         // otherwise be read as a file with an extension).
         noSubdir: false,
         maxDbs: 2,
+        ...(arch().endsWith('32') ? {} : { mapSize: MAP_SIZE }),
         // Each commit is one explicit transaction. lmdb's default batching of the writes of one
         // event turn adds a commit promise of its own that nobody awaits: when the disk is full
         // its rejection would end the process unhandled.

@@ -62,7 +62,14 @@ export class LmdbBackend implements KeyValueBackend {
       if (empty !== undefined) yield [Buffer.alloc(0), empty]
     }
     if (to?.length === 0) return // only the empty key is <= an empty upper bound
-    const options: { start?: Buffer; end?: Buffer; inclusiveEnd?: boolean } = {}
+    // snapshot: false: an iterator left unfinished (a `.next()` taken once, a generator dropped)
+    // must not pin its read snapshot. A pinned snapshot keeps lmdb from reusing any page freed
+    // after it (the file grows without bound) and holds a reader slot (MDB_READERS_FULL after
+    // 126). lmdb releases non-snapshot cursors at its next read-transaction reset; an iteration
+    // resumed after that sees the store as then committed, still in ascending key order.
+    const options: { start?: Buffer; end?: Buffer; inclusiveEnd?: boolean; snapshot: false } = {
+      snapshot: false,
+    }
     if (from !== undefined && from.length > 0) options.start = from
     if (to !== undefined) {
       options.end = to
