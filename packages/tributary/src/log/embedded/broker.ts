@@ -32,6 +32,8 @@ export interface BrokerSettings {
   /** Automatic compaction runs once a compacted partition has this many new entries (and at least
    *  as many as it had after its last compaction). 0 disables it. */
   readonly compactAfterEntries: number
+  /** Bytes of keys one compaction round holds at most (Kafka's log.cleaner.dedupe.buffer.size). */
+  readonly compactBufferBytes: number
   /** Records kept in memory across all durable partitions (older ones are read from disk). */
   readonly cacheRecords: number
   /** Largest record `send` accepts (key, value and headers). */
@@ -98,6 +100,7 @@ export class Broker {
     this.compaction = new CompactionScheduler(
       this.registry,
       settings.compactAfterEntries,
+      settings.compactBufferBytes,
       (compaction) => this.guard(compaction),
       settings.warn,
     )

@@ -1,13 +1,14 @@
-import { compactPartition, shouldCompact } from './compactor.ts'
+import { compactPartition, compactRound, shouldCompact } from './compactor.ts'
 import type { PartitionLog } from './partition-log.ts'
 import type { TopicRegistry } from './topic-registry.ts'
 import { compacts } from './topic-settings.ts'
 
 /**
  * When the partitions of compacted topics are compacted: by themselves, on a later turn, once a
- * partition has `afterEntries` new entries (see shouldCompact; 0 = never), and all at once on
- * request. `run` executes each compaction as a call that writes to disk (see Broker.guard); a
- * failed automatic one is a warning.
+ * partition has `afterEntries` new entries (see shouldCompact; 0 = never), one round per turn
+ * (see compactRound) until it is clean, and all at once on request. Each round holds at most
+ * about `bufferBytes` of keys. `run` executes each compaction as a call that writes to disk (see
+ * Broker.guard); a failed automatic one is a warning.
  */
 export class CompactionScheduler {
   private readonly queue = new Set<PartitionLog>()
@@ -15,7 +16,8 @@ export class CompactionScheduler {
   constructor(
     private readonly registry: TopicRegistry,
     private readonly afterEntries: number,
-    private readonly run: (compaction: () => number) => number,
+    private readonly bufferBytes: number,
+    private readonly run: <T>(compaction: () => T) => T,
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -24,12 +26,17 @@ export class CompactionScheduler {
     if (this.afterEntries <= 0 || this.queue.has(log)) return
     const topic = this.registry.find(log.topic)
     if (topic === undefined || !compacts(topic.description.cleanupPolicy)) return
-    if (!shouldCompact(log, this.afterEntries)) return
+    if (shouldCompact(log, this.afterEntries)) this.schedule(log, true)
+  }
+
+  /** Runs a round of `log`'s compaction on a later turn, and the next ones on the turns after. */
+  private schedule(log: PartitionLog, first: boolean): void {
     this.queue.add(log)
     setImmediate(() => {
       if (!this.queue.delete(log) || log.deleted) return
       try {
-        this.run(() => compactPartition(log))
+        const { more } = this.run(() => compactRound(log, this.bufferBytes, first))
+        if (more) this.schedule(log, false)
       } catch (err) {
         this.warn(`tributary: compaction of ${log.topic}-${log.partition} failed: ${String(err)}`)
       }
@@ -42,7 +49,7 @@ export class CompactionScheduler {
     let removed = 0
     for (const t of topics) {
       if (!compacts(t.description.cleanupPolicy)) continue
-      for (const p of t.partitions) removed += this.run(() => compactPartition(p))
+      for (const p of t.partitions) removed += this.run(() => compactPartition(p, this.bufferBytes))
     }
     return removed
   }

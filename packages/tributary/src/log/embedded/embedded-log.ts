@@ -3,6 +3,7 @@ import { StorageProblems } from '../../storage-problems.ts'
 import { DEFAULT_MAX_RECORD_BYTES } from '../produce-validation.ts'
 import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions } from '../log.ts'
 import { Broker, type BrokerSettings } from './broker.ts'
+import { DEFAULT_COMPACT_BUFFER_BYTES } from './compactor.ts'
 import { EmbeddedAdmin } from './embedded-admin.ts'
 import { EmbeddedConsumer } from './embedded-consumer.ts'
 import { EmbeddedProducer } from './embedded-producer.ts'
@@ -24,6 +25,11 @@ export interface EmbeddedLogOptions {
   /** New entries a compacted partition needs before it is compacted automatically (and at least
    *  as many as it kept last time); default 10000, 0 = only `compact()`. */
   readonly compactAfterEntries?: number
+  /** Bytes of keys a compaction round holds at most (Kafka's log.cleaner.dedupe.buffer.size):
+   *  a key costs its length plus 24 bytes; a partition with more distinct keys since its last
+   *  compaction is compacted in several rounds, each reading the log once. Default 67108864
+   *  (64 MiB). */
+  readonly compactBufferBytes?: number
   /** Records kept in memory across all partitions of a durable log (older ones are read back from
    *  disk when asked for); default 250000. Memory mode keeps everything. */
   readonly cacheRecords?: number
@@ -165,6 +171,13 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
   if (!(compactAfterEntries >= 0)) {
     throw new TributaryError('CONFIG', `compactAfterEntries must be >= 0, got ${compactAfterEntries}`)
   }
+  const compactBufferBytes = options.compactBufferBytes ?? DEFAULT_COMPACT_BUFFER_BYTES
+  if (!(Number.isSafeInteger(compactBufferBytes) && compactBufferBytes > 0)) {
+    throw new TributaryError(
+      'CONFIG',
+      `compactBufferBytes must be a positive integer (bytes), got ${String(compactBufferBytes)}`,
+    )
+  }
   const cacheRecords = options.cacheRecords ?? 250_000
   if (!(cacheRecords >= 0))
     throw new TributaryError('CONFIG', `cacheRecords must be >= 0, got ${cacheRecords}`)
@@ -191,6 +204,7 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
     fsync,
     fsyncIntervalMs,
     compactAfterEntries,
+    compactBufferBytes,
     cacheRecords,
     maxRecordBytes,
     topicDefaults,

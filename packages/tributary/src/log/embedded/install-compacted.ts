@@ -1,78 +1,157 @@
+import type { ConsumerRecord } from '../log.ts'
+import {
+  DROP,
+  entryBytes,
+  keptKind,
+  keptRecord,
+  keptTxn,
+  scanMarkingLast,
+  type CleanRange,
+} from './clean-range.ts'
+import type { CompactionGroup } from './compaction-groups.ts'
 import type { PartitionFile } from './partition-file.ts'
 import { appendEntries, estimateBytes, type Entries, type PartitionLog } from './partition-log.ts'
 import { encodeEntries } from './record-codec.ts'
 import type { Segment } from './segment.ts'
 import { SparseIndex } from './sparse-index.ts'
 
-/** The retained entries of the closed segments, as compaction reads them: segment `s` holds
- *  entries `[starts[s], starts[s + 1])`. */
-export interface ClosedEntries extends Entries {
-  starts: number[]
-}
-
-/** Closed segments `first..last` (indexes, inclusive) as compaction leaves them: `kept` is what
- *  the first one's file is rewritten with (the others merge into it), null when unchanged. */
-export interface CompactedGroup {
-  readonly first: number
-  readonly last: number
-  readonly kept: Entries | null
-}
+/** Kept entries are encoded and written in batches of about this many bytes. */
+const WRITE_BATCH_BYTES = 1024 * 1024
 
 /**
- * Installs what compaction kept of a partition's closed segments, group by group (`closed` is
- * what compaction read of them). Each changed group's first file is rewritten crash-safely with
- * its kept entries, keeping the group's newest time as the file's modification time (retention
- * and recovery judge its age by it), and gets a new index; its other segments are merged into it
- * and returned for the caller to delete (recovery removes such leftovers: see
- * partition-recovery.ts). If a rewrite throws, the groups before it are installed, it and the
- * later ones are left as they were, and the error is rethrown.
+ * Rewrites the changed groups of a partition's closed segments as `clean` says, group by group,
+ * streaming: entries are read from the segment files, and what is kept is written to the
+ * group's new file in batches, so memory holds a batch and never a segment. Each group's first
+ * file is replaced crash-safely (see FileRewrite), keeping the group's newest time as the file's
+ * modification time (retention and recovery judge its age by it), and gets a new index; its other
+ * segments are merged into it and returned for the caller to delete (recovery removes such
+ * leftovers: see partition-recovery.ts). The entry cache is rebuilt from what was kept of the
+ * entries it held. If a rewrite throws, the groups before it are installed, it and the later ones
+ * are left as they were, and the error is rethrown. Returns how many entries were removed.
  */
 export function installCompacted(
   log: PartitionLog,
-  groups: readonly CompactedGroup[],
-  closed: ClosedEntries,
-): PartitionFile[] {
+  groups: readonly CompactionGroup[],
+  clean: CleanRange,
+): { removed: number; merged: PartitionFile[] } {
+  const old = log.segments
+  const cache = log.cache
+  const cacheStart = cache.firstOffset ?? Infinity
+  const cached: Entries = { offsets: [], kinds: [], txns: [], records: [] } // kept, from cacheStart
   const segments: Segment[] = []
   const merged: PartitionFile[] = []
-  const next: Entries = { offsets: [], kinds: [], txns: [], records: [] }
+  let removed = 0
+  let end = old[0]!.base // rewritten (or found unchanged) below it
   let failure: unknown
-  for (const { first, last, kept } of groups) {
-    const group = log.segments.slice(first, last + 1)
-    if (kept !== null && failure === undefined) {
+  for (const { first, last, changed } of groups) {
+    const group = old.slice(first, last + 1)
+    const to = old[last + 1]!.base
+    if (failure === undefined) {
+      const mark = cached.offsets.length
       try {
-        rewriteGroup(group, kept)
-        segments.push(group[0]!)
-        appendEntries(next, kept, 0, kept.offsets.length)
-        for (const s of group.slice(1)) if (s.file !== null) merged.push(s.file)
+        if (changed) {
+          removed += rewriteGroup(log, group, to, clean, cacheStart, cached)
+          segments.push(group[0]!)
+          for (const s of group.slice(1)) if (s.file !== null) merged.push(s.file)
+        } else {
+          segments.push(...group)
+          appendEntries(cached, cache, cache.indexOf(group[0]!.base), cache.indexOf(to))
+        }
+        end = to
         continue
       } catch (err) {
         failure = err
+        truncate(cached, mark) // what the failed group would have kept
       }
     }
     segments.push(...group)
-    appendEntries(next, closed, closed.starts[first]!, closed.starts[last + 1]!)
   }
-  segments.push(log.activeSegment)
+  segments.push(...old.slice((groups.at(-1)?.last ?? -1) + 1))
   log.segments = segments
-  log.recache(next)
+  log.recache(cached, end)
   if (failure !== undefined) {
     for (const file of merged) file.close(false) // left for recovery to remove
     throw failure
   }
-  log.dirtyEntries = 0
-  return merged
+  return { removed, merged }
 }
 
-/** Rewrites a group of closed segments as its first one holding `kept` (throws before changing
- *  anything when the rewrite fails). */
-function rewriteGroup(group: readonly Segment[], kept: Entries): void {
+/**
+ * Rewrites a group of closed segments (ending before offset `to`) as its first one holding what
+ * `clean` keeps; kept entries from `cacheStart` on are also added to `cached`. Throws before
+ * changing anything when the rewrite fails. Returns how many entries it removed.
+ */
+function rewriteGroup(
+  log: PartitionLog,
+  group: readonly Segment[],
+  to: number,
+  clean: CleanRange,
+  cacheStart: number,
+  cached: Entries,
+): number {
   const head = group[0]!
+  const rewrite = head.file?.rewrite() ?? null
+  const index = head.index === null ? null : new SparseIndex()
+  const batch: Entries = { offsets: [], kinds: [], txns: [], records: [] }
+  let batchBytes = 0
+  let memoryBytes = 0 // memory mode: what segment.bytes counts
+  let kept = 0
+  let removed = 0
+  const flush = (): void => {
+    if (rewrite !== null) {
+      const positions: number[] = []
+      rewrite.append(encodeEntries(batch, 0, batch.offsets.length, positions, rewrite.length))
+      for (let i = 0; i < positions.length; i++) index!.add(batch.offsets[i]!, positions[i]!)
+    } else {
+      memoryBytes += estimateBytes(batch)
+    }
+    truncate(batch, 0)
+    batchBytes = 0
+  }
   const maxTimestamp = Math.max(...group.map((s) => s.maxTimestamp))
-  const positions: number[] = []
-  const encoded = head.file === null ? null : encodeEntries(kept, 0, kept.offsets.length, positions, 0)
-  if (encoded !== null) head.file!.replace(encoded, maxTimestamp)
-  head.bytes = encoded?.length ?? estimateBytes(kept)
+  try {
+    scanMarkingLast(log, head.base, to, (offset, kind, txn, record, last) => {
+      const verdict = clean.verdict(offset, kind, txn, record, last)
+      if (verdict === DROP) {
+        removed++
+        return
+      }
+      const keptAs = keptRecord(verdict, record)
+      push(batch, offset, keptKind(verdict, kind), keptTxn(verdict, txn), keptAs)
+      if (offset >= cacheStart) push(cached, offset, keptKind(verdict, kind), keptTxn(verdict, txn), keptAs)
+      kept++
+      batchBytes += entryBytes(keptAs)
+      if (batchBytes >= WRITE_BATCH_BYTES) flush()
+    })
+    flush()
+    if (rewrite !== null) head.file!.replaceWith(rewrite, maxTimestamp)
+  } catch (err) {
+    rewrite?.abandon()
+    throw err
+  }
+  head.bytes = rewrite?.length ?? memoryBytes
   head.maxTimestamp = maxTimestamp
-  head.entries = kept.offsets.length
-  if (head.index !== null) head.index = SparseIndex.of(kept.offsets, positions)
+  head.entries = kept
+  if (index !== null) {
+    index.trim()
+    head.index = index
+  }
+  return removed
+}
+
+function push(
+  to: Entries,
+  offset: number,
+  kind: number,
+  txn: number,
+  record: ConsumerRecord | undefined,
+): void {
+  to.offsets.push(offset)
+  to.kinds.push(kind)
+  to.txns.push(txn)
+  to.records.push(record)
+}
+
+function truncate(entries: Entries, length: number): void {
+  entries.offsets.length = entries.kinds.length = entries.txns.length = entries.records.length = length
 }

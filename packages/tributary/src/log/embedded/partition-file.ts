@@ -4,7 +4,8 @@ import type { FileHandles } from './file-handles.ts'
 import { FileSync } from './file-sync.ts'
 import { read, readFrames } from './frame.ts'
 import { confirmDamage } from './frame-resync.ts'
-import { replaceFileAtomically, writeFully } from './fs-util.ts'
+import { FileRewrite } from './file-rewrite.ts'
+import { writeFully } from './fs-util.ts'
 import { decodeEntry, ENTRY_MIN_BYTES, type DecodedEntry } from './record-codec.ts'
 import { quarantine } from './quarantine.ts'
 import { refusal, reportProblem, type StorageContext } from './storage-context.ts'
@@ -140,13 +141,19 @@ export class PartitionFile {
     this.syncs.syncedAll()
   }
 
-  /** Swaps the whole content crash-safely (compaction): the old or the new file survives a crash. */
-  replace(contents: Buffer, modifiedAt?: number): void {
+  /** Starts writing a new content for this file beside it (compaction); see replaceWith. */
+  rewrite(): FileRewrite {
+    if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
+    return new FileRewrite(this.ctx.fs, this.path)
+  }
+
+  /** Swaps in a finished rewrite crash-safely: the old or the new content survives a crash. */
+  replaceWith(rewrite: FileRewrite, modifiedAt: number): void {
     if (this.closed) throw new TributaryError('CLOSED', `partition file ${this.path} is closed`)
     this.sync()
     this.handles.close(this)
-    attempt(this.path, 'rewrite', () => replaceFileAtomically(this.ctx.fs, this.path, contents, modifiedAt))
-    this.size = contents.length
+    rewrite.install(modifiedAt)
+    this.size = rewrite.length
     this.syncs.syncedAll()
   }
 

@@ -63,6 +63,9 @@ export class PartitionLog {
   deleted = false
   /** Entries appended since the last compaction (drives automatic compaction). */
   dirtyEntries = 0
+  /** Compaction has cleaned the offsets below it (Kafka's cleaner checkpoint; in memory only, so
+   *  after a restart the next compaction reads the whole log again). */
+  firstDirtyOffset = 0
   /** The highest transaction id recovery saw in this partition's files (0: none). */
   maxTxnId = 0
   /** Open transaction id -> its first offset in this partition. */
@@ -361,15 +364,15 @@ export class PartitionLog {
   }
 
   /**
-   * Called after compaction replaced the closed segments' entries with `closed` (all of them, in
-   * order; extended here): the cache holds the newest entries again (memory mode: all of them).
+   * Called after compaction rewrote the entries below `end`: `kept` holds what is left of the
+   * cached ones among them (in order; extended here), and the cache holds the newest entries
+   * again (memory mode: all of them).
    */
-  recache(closed: Entries): void {
-    const active = this.activeSegment
+  recache(kept: Entries, end: number): void {
     const cache = this.cache
-    if ((cache.firstOffset ?? active.base) >= active.base) return // it holds no closed entry
-    appendEntries(closed, cache, cache.indexOf(active.base), cache.offsets.length)
-    cache.reset(closed, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
+    if ((cache.firstOffset ?? end) >= end) return // it holds no rewritten entry
+    appendEntries(kept, cache, cache.indexOf(end), cache.offsets.length)
+    cache.reset(kept, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
   }
 
   /** Syncs (unless `sync` is false) and closes every segment file. */

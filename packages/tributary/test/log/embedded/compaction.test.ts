@@ -31,6 +31,29 @@ describe('compaction', () => {
     await log.close()
   })
 
+  it('compacts by itself in rounds, one a turn, when the keys do not fit in one', async () => {
+    // A budget of 1 byte holds one key a round: 20 keys take 20 rounds.
+    const log = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 50, compactBufferBytes: 1 })
+    log.sync.createTopic({ name: 'table', partitions: 1, cleanupPolicy: 'compact' })
+    const records = Array.from({ length: 200 }, (_, i) => ({ key: buf(`k${i % 20}`), value: buf(`${i}`) }))
+    log.sync.append(records.map((r) => ({ topic: 'table', ...r })))
+    const latest = records.slice(180).map((r) => r.value.toString())
+    let turns = 0
+    while (values(log, 'table').length > 20 && turns++ < 1000) await tick()
+    assert.deepEqual(values(log, 'table'), latest)
+    assert.ok(turns >= 20, `${turns} turns`)
+    await log.close()
+  })
+
+  it('refuses a key budget that is not a positive number of bytes, naming the option', async () => {
+    for (const compactBufferBytes of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(EmbeddedLog.open({ compactBufferBytes }), {
+        code: 'CONFIG',
+        message: `compactBufferBytes must be a positive integer (bytes), got ${compactBufferBytes}`,
+      })
+    }
+  })
+
   it('never removes records of an open transaction or beyond the last stable offset', async () => {
     const log = await EmbeddedLog.open({ compactAfterEntries: 0 })
     log.sync.createTopic({ name: 'table', partitions: 1, cleanupPolicy: 'compact' })
