@@ -96,7 +96,7 @@ export class Broker {
       this.ensureOpen(),
     )
     this.groups = new GroupCoordinator(this.registry, this.signal)
-    this.starts = new LogStarts(journal, this.registry)
+    this.starts = new LogStarts(journal, this.registry, dataDir)
     this.compaction = new CompactionScheduler(
       this.registry,
       settings.compactAfterEntries,

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import type { TopicDescription } from '../log.ts'
-import { segmentBase, segmentName } from './data-dir.ts'
+import { markedStart, segmentBase, segmentName } from './data-dir.ts'
 import { DirLock } from './dir-lock.ts'
 import { scanFile, type ByteRange, type FileScan } from './file-scan.ts'
 import { parseEntry } from './journal.ts'
@@ -129,7 +129,10 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
   const ends = new Map<string, { path: string; end: number }>()
   for (const { name, partitions: count } of topics.values()) {
     for (let partition = 0; partition < count; partition++) {
-      const start = starts.get(`${name}\0${partition}`) ?? 0
+      const start = Math.max(
+        starts.get(`${name}\0${partition}`) ?? 0,
+        ...marks(fs, join(topicsDir, name, String(partition))),
+      )
       const segments = segmentFiles(fs, join(topicsDir, name), partition)
       let end = start
       if (segments.length === 0) {
@@ -192,6 +195,11 @@ function segmentFiles(fs: StorageFs, topicDir: string, partition: number): { pat
       return base === undefined ? [] : [{ path: join(dir, name), base }]
     })
     .sort((a, b) => a.base - b.base)
+}
+
+/** The log starts marked in a partition directory (see LogStarts). */
+function marks(fs: StorageFs, dir: string): number[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((name) => markedStart(name) ?? []) : []
 }
 
 function holdsNoData(fs: StorageFs, path: string): boolean {

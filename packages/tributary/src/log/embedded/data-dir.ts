@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { constants, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DirLock } from './dir-lock.ts'
 import { fsyncDir } from './fs-util.ts'
@@ -8,7 +8,8 @@ import { attempt } from './storage-failure.ts'
 
 /**
  * The on-disk layout of a durable embedded log: `LOCK` (see DirLock), `metadata.journal`,
- * `topics/<topic>/<partition>/<base offset, 20 digits>.log` (segments), and `trash/`, where a deleted topic's directory is moved
+ * `topics/<topic>/<partition>/<base offset, 20 digits>.log` (segments) beside
+ * `<log start offset, 20 digits>.start` (see LogStarts), and `trash/`, where a deleted topic's directory is moved
  * (after its deletion is journaled) before it is removed. Recovery only ever removes what is in
  * `trash/` or what the journal says was deleted: never a directory it merely does not know.
  */
@@ -59,6 +60,22 @@ export class DataDir {
   /** Where a partition's single file was before segments (see partition-recovery.ts). */
   legacyPartitionPath(topic: string, partition: number): string {
     return join(this.topicDir(topic), `${partition}.log`)
+  }
+
+  /**
+   * Marks `start` as a partition's log start offset in its directory, durably: an empty file named
+   * after it (see LogStarts), then the mark of the previous start `previous` is removed.
+   */
+  markLogStart(topic: string, partition: number, start: number, previous: number): void {
+    const dir = this.partitionDir(topic, partition)
+    const path = join(dir, startMarkName(start))
+    attempt(path, 'create', () =>
+      this.fs.closeSync(this.fs.openSync(path, constants.O_WRONLY | constants.O_CREAT)),
+    )
+    fsyncDir(this.fs, dir)
+    if (previous === start) return
+    const old = join(dir, startMarkName(previous))
+    attempt(old, 'remove', () => this.fs.rmSync(old, { force: true }))
   }
 
   /** Creates an empty topic directory (replacing leftovers of a creation that never completed). */
@@ -121,5 +138,14 @@ export const segmentName = (base: number): string => `${String(base).padStart(20
 /** The base offset a segment file name stands for, or undefined for any other name. */
 export function segmentBase(name: string): number | undefined {
   const match = /^(\d{20})\.log$/.exec(name)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** A log start mark's file name: the offset in 20 digits (see DataDir.markLogStart). */
+const startMarkName = (start: number): string => `${String(start).padStart(20, '0')}.start`
+
+/** The log start offset a mark's file name stands for, or undefined for any other name. */
+export function markedStart(name: string): number | undefined {
+  const match = /^(\d{20})\.start$/.exec(name)
   return match === null ? undefined : Number(match[1])
 }

@@ -1,5 +1,6 @@
 import { TributaryError } from '../../errors.ts'
 import type { PartitionOffset } from '../log.ts'
+import type { DataDir } from './data-dir.ts'
 import type { Journal } from './journal.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
 import type { PartitionLog } from './partition-log.ts'
@@ -8,15 +9,22 @@ import type { TopicRegistry } from './topic-registry.ts'
 import { deletes } from './topic-settings.ts'
 
 /**
- * Moves partitions' log start offsets: by retention and by deleteRecordsBefore. Each move is
- * journaled and synced before any segment below it is deleted, so a crash in between leaves a
- * state recovery completes (see recoverPartition). Storage failures are thrown (the broker's
- * guard stops the log).
+ * Moves partitions' log start offsets: by retention and by deleteRecordsBefore. A log start is
+ * acknowledged data (records below it are deleted for good), so each move is durable in two places
+ * before any segment below it is deleted: a journal entry (synced), then a mark in the partition's
+ * directory (an empty file named after the offset, see DataDir.markLogStart: there is nothing in
+ * it to damage). Recovery takes the highest of the two (see recoverPartition), so the log start
+ * comes back exactly when either survives (the journal's damaged tail cut off, or a mark lost):
+ * it never goes backwards (deleted records never come back) and never points before the data
+ * that is there. With both lost, a first segment after the recovered start refuses to open
+ * naming it. Storage failures are thrown (the broker's guard stops the log); a move that failed
+ * may have taken effect.
  */
 export class LogStarts {
   constructor(
     private readonly journal: Journal,
     private readonly registry: TopicRegistry,
+    private readonly dataDir: DataDir | null,
   ) {}
 
   /** Deletes what retention says is due (see retentionStart) in every partition of topics whose
@@ -64,6 +72,7 @@ export class LogStarts {
 
   private move(log: PartitionLog, start: number): void {
     this.journal.append({ t: 'log-start', topic: log.topic, partition: log.partition, offset: start }, true)
+    this.dataDir?.markLogStart(log.topic, log.partition, start, log.startOffset)
     const below = log.advanceStart(start)
     log.store?.remove(below)
   }

@@ -1,5 +1,5 @@
 import type { DataDir } from './data-dir.ts'
-import { segmentBase } from './data-dir.ts'
+import { markedStart, segmentBase } from './data-dir.ts'
 import type { FileHandles } from './file-handles.ts'
 import { scanFile } from './file-scan.ts'
 import { fsyncDir } from './fs-util.ts'
@@ -11,7 +11,8 @@ import { attempt } from './storage-failure.ts'
 
 /**
  * Recovers one partition from its segment files, given the log start offset the journal holds
- * (0 when it holds none). What it may remove, each because a durable decision says so:
+ * (0 when it holds none; the mark in its directory may hold a later one, see LogStarts). What it
+ * may remove, each because a durable decision says so:
  * - segments wholly below the log start (retention or deleteRecordsBefore decided it and crashed
  *   before deleting them);
  * - a segment whose entries all lie below the end of the segments before it: compaction rewrote
@@ -27,7 +28,7 @@ export function recoverPartition(
   handles: FileHandles,
   dataDir: DataDir,
   log: PartitionLog,
-  start: number,
+  journaled: number,
   committed: Set<number>,
 ): void {
   const { fs } = ctx
@@ -37,6 +38,7 @@ export function recoverPartition(
   if (!fs.existsSync(dir)) throw refusal(ctx, dir, `the directory of partition ${partition} is missing`)
   const names = attempt(dir, 'list', () => fs.readdirSync(dir))
   const bases = names.flatMap((n) => segmentBase(n) ?? []).sort((a, b) => a - b)
+  const start = recoverStart(dataDir, topic, partition, journaled, names)
   if (bases.length === 0) throw refusal(ctx, dir, `holds no segment file of partition ${partition}`)
   let first = 0
   while (first < bases.length - 1 && bases[first + 1]! <= start) first++
@@ -85,6 +87,24 @@ export function recoverPartition(
   }
   if (start > log.nextOffset) log.nextOffset = start
   if (removed) fsyncDir(fs, dir)
+}
+
+/**
+ * The log start offset: the highest of the journal's and the marks' in the partition directory
+ * (see LogStarts; either may be lost). Leaves exactly one mark, of that start (none for 0).
+ */
+function recoverStart(
+  dataDir: DataDir,
+  topic: string,
+  partition: number,
+  journaled: number,
+  names: readonly string[],
+): number {
+  const marks = names.flatMap((n) => markedStart(n) ?? [])
+  const start = Math.max(journaled, ...marks)
+  for (const mark of marks) if (mark < start) dataDir.markLogStart(topic, partition, start, mark)
+  if (start > 0 && !marks.includes(start)) dataDir.markLogStart(topic, partition, start, start)
+  return start
 }
 
 /** Deletes a segment that compaction merged into an earlier one; refuses if it holds anything

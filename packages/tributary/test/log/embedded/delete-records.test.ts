@@ -24,7 +24,7 @@ describe('deleteRecordsBefore on the embedded log', () => {
     tmp.remove()
   })
   const start = async (): Promise<number> => (await log.admin.beginningOffsets([tp]))[0]!.offset
-  const segments = () => readdirSync(join(tmp.dir, 'topics', 't', '0'))
+  const segments = () => readdirSync(join(tmp.dir, 'topics', 't', '0')).filter((n) => n.endsWith('.log'))
 
   it('moves the log start offset, deletes whole segments below it, and never moves it back', async () => {
     const before = segments().length

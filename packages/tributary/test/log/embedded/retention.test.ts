@@ -23,7 +23,9 @@ describe('retention on the embedded log', () => {
   afterEach(() => tmp.remove())
 
   const segments = (topic: string, partition = 0): string[] =>
-    readdirSync(join(tmp.dir, 'topics', topic, String(partition))).sort()
+    readdirSync(join(tmp.dir, 'topics', topic, String(partition)))
+      .filter((n) => n.endsWith('.log'))
+      .sort()
   const send = (log: EmbeddedLog, topic: string, from: number, count: number, timestamp?: number): void => {
     log.sync.append(
       Array.from({ length: count }, (_, i) => ({

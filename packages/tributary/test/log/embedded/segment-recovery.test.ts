@@ -12,7 +12,10 @@ import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
 describe('segment recovery', () => {
   let tmp: ReturnType<typeof tempDir>
   const dir = () => join(tmp.dir, 'topics', 't', '0')
-  const names = () => readdirSync(dir()).sort()
+  const names = () =>
+    readdirSync(dir())
+      .filter((n) => n.endsWith('.log'))
+      .sort()
   beforeEach(async () => {
     tmp = tempDir()
   })
