@@ -27,7 +27,7 @@ const WRITE_BATCH_BYTES = 1024 * 1024
  * segments are merged into it and returned for the caller to delete (recovery removes such
  * leftovers: see partition-recovery.ts). The entry cache is rebuilt from what was kept of the
  * entries it held. If a rewrite throws, the groups before it are installed, it and the later ones
- * are left as they were, and the error is rethrown. Returns how many entries were removed.
+ * are left as they were, and the error is rethrown. Returns the entries removed and the merged files.
  */
 export function installCompacted(
   log: PartitionLog,

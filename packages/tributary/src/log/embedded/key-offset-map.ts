@@ -79,8 +79,16 @@ export class KeyOffsetMap {
       if (this.hashes[entry] !== hash) continue
       const start = entry === 0 ? 0 : this.keyEnds[entry - 1]!
       const end = this.keyEnds[entry]!
-      if (end - start === key.length && this.arena.compare(key, 0, key.length, start, end) === 0) return entry
+      if (end - start === key.length && this.holds(start, key)) return entry
     }
+  }
+
+  /** Whether the arena holds `key` at `start` (a loop: cheaper than a native call for short keys). */
+  private holds(start: number, key: Buffer): boolean {
+    const arena = this.arena
+    if (key.length > 64) return arena.compare(key, 0, key.length, start, start + key.length) === 0
+    for (let i = 0; i < key.length; i++) if (arena[start + i] !== key[i]) return false
+    return true
   }
 
   private place(entry: number, hash: number): void {
