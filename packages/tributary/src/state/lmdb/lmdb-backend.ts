@@ -4,6 +4,7 @@ import type { BytesEntry, KeyValueBackend } from '../backend.ts'
 import { checkCheckpoint, decodeCheckpoint, encodeCheckpoint } from '../checkpoint-value.ts'
 import { closedError } from '../closed-error.ts'
 import { lmdbCommit } from './lmdb-commit.ts'
+import { rangeInChunks } from './lmdb-range.ts'
 
 type Bytes = Database<Buffer, Buffer>
 
@@ -11,7 +12,8 @@ type Bytes = Database<Buffer, Buffer>
  * Persistent backend: one lmdb environment per store shard, with a `data` database for the
  * entries and a `meta` database for the checkpoint (and the empty key, see below).
  *
- * - Reads are synchronous memory-mapped lookups; returned buffers are fresh copies.
+ * - Reads are synchronous memory-mapped lookups; returned buffers are fresh copies. Ranges read in
+ *   chunks and hold no read snapshot between them (see rangeInChunks).
  * - `write` is one lmdb write transaction covering the entries and the checkpoint, so after a
  *   crash data and checkpoint always agree (a crash may lose the last commit, never half of it).
  * - LMDB rejects zero-length keys, and an empty serialized key (e.g. the string "") is legal in
@@ -62,20 +64,7 @@ export class LmdbBackend implements KeyValueBackend {
       if (empty !== undefined) yield [Buffer.alloc(0), empty]
     }
     if (to?.length === 0) return // only the empty key is <= an empty upper bound
-    // snapshot: false: an iterator left unfinished (a `.next()` taken once, a generator dropped)
-    // must not pin its read snapshot. A pinned snapshot keeps lmdb from reusing any page freed
-    // after it (the file grows without bound) and holds a reader slot (MDB_READERS_FULL after
-    // 126). lmdb releases non-snapshot cursors at its next read-transaction reset; an iteration
-    // resumed after that sees the store as then committed, still in ascending key order.
-    const options: { start?: Buffer; end?: Buffer; inclusiveEnd?: boolean; snapshot: false } = {
-      snapshot: false,
-    }
-    if (from !== undefined && from.length > 0) options.start = from
-    if (to !== undefined) {
-      options.end = to
-      options.inclusiveEnd = true
-    }
-    for (const { key, value } of this.#data.getRange(options)) yield [key, value]
+    yield* rangeInChunks(this.#data, from?.length === 0 ? undefined : from, to, () => this.#check())
   }
 
   count(): number {

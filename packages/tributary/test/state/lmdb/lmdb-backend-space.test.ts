@@ -1,6 +1,7 @@
 // A store with a fixed live set levels off: in file size (freed pages are reused, even while
 // callers leave range iterators unfinished) and in mapped pages (one map of its file, not one
-// more per growth). Linux: the maps are counted in /proc/self/smaps.
+// more per growth); an iteration left across a commit resumes after its last key. Linux: the maps
+// are counted in /proc/self/smaps.
 import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -50,6 +51,41 @@ describe('lmdb backend space', () => {
           sizes[99],
           `file sizes at rounds 100, 200, 300: ${[99, 199, 299].map((r) => sizes[r])}`,
         )
+      } finally {
+        await store.close()
+      }
+    }))
+
+  it('resumes an iteration left across a commit after its last key, skipping no key still there', () =>
+    withTempDir(async (dir) => {
+      const store = await lmdbBackendFactory.open(dir, '0_0', 'resumed')
+      try {
+        // Past the first chunk of a read, so that the commit lands between two chunks and within one.
+        const n = 40
+        await store.write(
+          Array.from({ length: n }, (_, i) => [key(i), value] as [Buffer, Buffer]),
+          1,
+        )
+        const iterator = store.range()
+        const seen = [0, 1].map(() => String(iterator.next().value![0]))
+        await setImmediate()
+        // Deletes the last key yielded and one not yet reached; adds one after the end.
+        await store.write(
+          [
+            [key(1), null],
+            [key(30), null],
+            [key(n), value],
+          ],
+          2,
+        )
+        await setImmediate()
+        for (let r = iterator.next(); !r.done; r = iterator.next()) seen.push(String(r.value[0]))
+        const later = seen.slice(2)
+        assert.deepEqual([...later].sort(), later, 'ascending')
+        assert.equal(new Set(seen).size, seen.length, 'no key twice')
+        for (let i = 2; i < n; i++)
+          if (i !== 30) assert.ok(seen.includes(String(key(i))), `key ${i} was not skipped`)
+        assert.ok(seen.includes(String(key(n))), 'the key added after the end is seen')
       } finally {
         await store.close()
       }
