@@ -25,11 +25,16 @@ export class EmbeddedProducer implements Producer {
     readonly epoch: number,
   ) {}
 
-  /** Initialising a transactional producer fences older ones and aborts their open transaction. */
-  static create(broker: Broker, transactionalId: string | undefined): EmbeddedProducer {
+  /** Initialising a transactional producer fences older ones and aborts their open transaction,
+   *  once a commit of theirs still in flight has ended (see TransactionCoordinator.settled). */
+  static async create(broker: Broker, transactionalId: string | undefined): Promise<EmbeddedProducer> {
     broker.ensureOpen()
     if (transactionalId !== undefined && transactionalId.length === 0) {
       throw new TributaryError('CONFIG', 'transactionalId must not be empty')
+    }
+    if (transactionalId !== undefined) {
+      await broker.txns.settled(transactionalId)
+      broker.ensureOpen()
     }
     const epoch = transactionalId === undefined ? -1 : broker.guard(() => broker.txns.init(transactionalId))
     const producer = new EmbeddedProducer(broker, transactionalId, epoch)

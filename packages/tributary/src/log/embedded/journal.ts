@@ -29,7 +29,8 @@ export class Journal {
   existed = false
 
   private constructor(
-    private readonly path: string | null,
+    /** The file (null in memory mode). */
+    readonly path: string | null,
     private readonly ctx: StorageContext | null,
   ) {
     this.pins = ctx === null ? null : new FdPins(ctx.fs)

@@ -1,4 +1,4 @@
-import { TributaryError } from '../../errors.ts'
+import { isTributaryError, TributaryError } from '../../errors.ts'
 import { tpKey } from '../../record.ts'
 import type { PartitionOffset } from '../log.ts'
 import type { FsyncPolicy } from './fsync-policy.ts'
@@ -8,6 +8,7 @@ import type { Journal } from './journal.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
 import type { PartitionLog } from './partition-log.ts'
 import type { Signal } from './signal.ts'
+import { StorageFailure } from './storage-failure.ts'
 
 /** One open transaction: the partitions it wrote to and the group offsets it will commit. */
 export interface Transaction {
@@ -34,7 +35,9 @@ interface ProducerState {
  * written); one before (2) leaves no decision and recovery aborts. A storage failure stops the
  * log (see Broker.guard), and a commit that finds the log stopped or closed after a sync writes
  * nothing more, so no abort marker ever follows a commit decision and no marker is visible
- * before its decision is on disk. An abort writes its markers at once (no decision is needed).
+ * before its decision is on disk. Any other failure of a commit is resolved too: before the
+ * decision the transaction is aborted, after it the log stops (see `undecided`,
+ * `decidedButFailed`). An abort writes its markers at once (no decision is needed).
  */
 export class TransactionCoordinator {
   private readonly producers = new Map<string, ProducerState>()
@@ -44,6 +47,8 @@ export class TransactionCoordinator {
   readonly decisions = new Map<number, boolean>()
   /** Commit decisions journaled whose markers are not written yet: a journal snapshot keeps them. */
   private readonly deciding = new Map<number, MetadataEntry>()
+  /** The commit in flight of each transactional id (see `settled`). */
+  private readonly committing = new Map<string, Promise<void>>()
 
   constructor(
     private readonly journal: Journal,
@@ -134,26 +139,92 @@ export class TransactionCoordinator {
   }
 
   /** Commits; see the class comment for the order of effects. */
-  async commit(txn: Transaction): Promise<void> {
+  commit(txn: Transaction): Promise<void> {
+    const id = txn.transactionalId
+    const done = this.decide(txn)
+    this.committing.set(id, done)
+    const forget = (): void => {
+      if (this.committing.get(id) === done) this.committing.delete(id)
+    }
+    done.then(forget, forget)
+    return done
+  }
+
+  /**
+   * Resolves once no commit of `transactionalId` is in flight, whatever its outcome. A new
+   * incarnation of the producer initialises only then (as Kafka's InitProducerId waits for a
+   * commit being completed), so it starts from that commit's offsets, or, had it failed, from
+   * the ones before, and never processes the zombie's input a second time.
+   */
+  async settled(transactionalId: string): Promise<void> {
+    for (
+      let c = this.committing.get(transactionalId);
+      c !== undefined;
+      c = this.committing.get(transactionalId)
+    )
+      await c.catch(() => undefined)
+  }
+
+  private async decide(txn: Transaction): Promise<void> {
     this.detach(txn)
-    await this.fsync.beforeDecision(live(txn))
-    this.ensureOpen()
-    const offsets = [...txn.offsets].map(([group, o]) => ({ group, offsets: toTuples([...o.values()]) }))
-    const decision: MetadataEntry = { t: 'txn', txn: txn.id, commit: true, offsets }
-    this.journal.append(decision, false)
+    let decision: MetadataEntry
+    try {
+      await this.fsync.beforeDecision(live(txn))
+      this.ensureOpen()
+      const offsets = [...txn.offsets].map(([group, o]) => ({ group, offsets: toTuples([...o.values()]) }))
+      decision = { t: 'txn', txn: txn.id, commit: true, offsets }
+      this.journal.append(decision, false)
+    } catch (err) {
+      throw this.undecided(txn, err)
+    }
     this.deciding.set(txn.id, decision)
     let partitions: PartitionLog[]
     try {
       await this.fsync.decided()
       this.ensureOpen()
-      for (const { group, offsets: tuples } of offsets) this.offsets.apply(group, tuples)
+      for (const { group, offsets } of decision.offsets) this.offsets.apply(group, offsets)
       partitions = live(txn)
       for (const p of partitions) p.appendMarker(txn.id, true)
+    } catch (err) {
+      throw this.decidedButFailed(txn, err)
     } finally {
       this.deciding.delete(txn.id)
     }
     for (const p of partitions) this.signal.notify(p.topic)
     await this.fsync.appendedAll(partitions)
+  }
+
+  /**
+   * A commit failed before its decision was journaled. A storage failure stops the log, and so
+   * does closing it: recovery aborts the transaction at the next start. Any other error (a bug,
+   * an unexpected throw) leaves the log running, so the transaction is aborted now: read_committed
+   * readers would otherwise wait on it for good. Returns the error the commit fails with.
+   */
+  private undecided(txn: Transaction, err: unknown): unknown {
+    if (err instanceof StorageFailure) return err
+    try {
+      this.ensureOpen()
+    } catch {
+      return err
+    }
+    try {
+      this.abort(txn)
+    } catch (failed) {
+      return failed // a storage failure writing the abort markers stops the log
+    }
+    return err
+  }
+
+  /**
+   * A commit failed after its decision was journaled: it may be durable, so the transaction must
+   * not be aborted, and the markers written so far may be partial. Unless the log already stopped
+   * or closed, the failure becomes a StorageFailure, which stops the log (see Broker.guard):
+   * recovery completes the commit at the next start.
+   */
+  private decidedButFailed(txn: Transaction, err: unknown): unknown {
+    if (err instanceof StorageFailure || isTributaryError(err, 'CLOSED') || isTributaryError(err, 'LOG'))
+      return err
+    return new StorageFailure(this.journal.path ?? 'the embedded log', `commit of transaction ${txn.id}`, err)
   }
 
   /** Aborts: its markers are written (and in 'always' mode synced) before this returns. */

@@ -132,20 +132,22 @@ describe('a commit syncs off the main thread', () => {
     }
   })
 
-  it('lets a commit in flight finish when its producer is fenced and the log closes; close waits for it', async () => {
+  it('lets a commit in flight finish when a new producer fences its producer and the log closes; both wait for it', async () => {
     const producer = await log.producer({ transactionalId: 'tx' })
     await sendToAll(producer, 'a')
     const commit = producer.commitTransaction()
     await fs.untilHeld(PARTITIONS)
     await assert.rejects(producer.beginTransaction(), (err) => isTributaryError(err, 'TRANSACTION'))
-    await log.producer({ transactionalId: 'tx' }) // fences: must not abort the deciding transaction
+    const successor = log.producer({ transactionalId: 'tx' }) // must not abort the deciding transaction
     const closing = log.close()
+    assert.equal(await settledState(successor), 'pending')
     assert.equal(await settledState(closing), 'pending')
     fs.finishAll()
     await fs.untilHeld(1)
     fs.finishAll()
     await commit
     await closing
+    await Promise.allSettled([successor]) // created or refused (CLOSED): whichever went on first
     const reopened = await EmbeddedLog.open({ dataDir: tmp.dir })
     try {
       const after = Array.from({ length: PARTITIONS }, (_, p) => values(reopened, 'out', p, 'read_committed'))

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
+import { FsyncPolicy } from '../../../src/log/embedded/fsync-policy.ts'
+import { GroupOffsets } from '../../../src/log/embedded/group-offsets.ts'
+import { Journal } from '../../../src/log/embedded/journal.ts'
+import { PartitionLog } from '../../../src/log/embedded/partition-log.ts'
+import { Signal } from '../../../src/log/embedded/signal.ts'
+import { StorageFailure } from '../../../src/log/embedded/storage-failure.ts'
+import {
+  TransactionCoordinator,
+  type Transaction,
+} from '../../../src/log/embedded/transaction-coordinator.ts'
+import { GatedFs } from './gated-fs.ts'
+import { buf, tempDir, values } from './helpers.ts'
+
+/** A commit that fails with an error that is not a storage failure (a bug, an unexpected throw). */
+describe('a commit failing unexpectedly', () => {
+  const journal = Journal.memory()
+  let offsets: GroupOffsets
+  let fsync: FsyncPolicy
+  let coordinator: TransactionCoordinator
+  let partition: PartitionLog
+  let txn: Transaction
+  const bug = new TypeError('a bug')
+
+  beforeEach(() => {
+    offsets = new GroupOffsets(journal)
+    fsync = new FsyncPolicy('always', 1000, journal, false, () => undefined)
+    coordinator = new TransactionCoordinator(journal, offsets, fsync, new Signal(), () => undefined)
+    partition = new PartitionLog('t', 0)
+    partition.addSegment(0, null, 0)
+    coordinator.init('tx')
+    txn = coordinator.begin('tx', 0)
+    partition.append([{ topic: 't', partition: 0, key: null, value: buf('v') }], txn.id, 0)
+    txn.partitions.add(partition)
+    coordinator.addOffsets(txn, 'g', [{ topic: 'in', partition: 0, offset: 7 }])
+  })
+
+  it('before its decision: fails, and the transaction is aborted (readers go on)', async () => {
+    fsync.beforeDecision = () => Promise.reject(bug)
+    await assert.rejects(coordinator.commit(txn), bug)
+    assert.equal(partition.lastStableOffset(), partition.nextOffset, 'read_committed readers are not stuck')
+    assert.ok(partition.isAborted(txn.id))
+    assert.equal(
+      offsets.offsetOf('g', { topic: 'in', partition: 0 }),
+      undefined,
+      'its offsets are not committed',
+    )
+    const next = coordinator.begin('tx', 0)
+    assert.notEqual(next.id, txn.id, 'the producer goes on with a new transaction')
+  })
+
+  it('after its decision: fails with a StorageFailure, so the log stops and recovery completes it', async () => {
+    fsync.decided = () => Promise.reject(bug)
+    await assert.rejects(coordinator.commit(txn), (err: Error) => {
+      assert.ok(err instanceof StorageFailure, String(err))
+      assert.match(err.message, /transaction \d+ .*a bug.*The embedded log stopped/)
+      assert.equal(err.cause, bug)
+      return true
+    })
+    assert.ok(!partition.isAborted(txn.id), 'a decided commit is never aborted')
+  })
+})
+
+/**
+ * A producer initialised while an older one with its transactional id (a zombie) still commits:
+ * as Kafka's InitProducerId, the new one starts only once that commit has ended, so it starts
+ * from that commit's offsets (or, had it failed, from the ones before) and never processes the
+ * same input twice.
+ */
+describe('a new producer while its zombie commits', () => {
+  let tmp: ReturnType<typeof tempDir>
+  let fs: GatedFs
+  let log: EmbeddedLog
+  beforeEach(async () => {
+    tmp = tempDir()
+    fs = new GatedFs()
+    log = await EmbeddedLog.open({
+      dataDir: tmp.dir,
+      fs,
+      fsyncIntervalMs: 3_600_000,
+      onWarning: () => undefined,
+    })
+    await log.admin.createTopics([{ name: 'out', partitions: 1 }])
+  })
+  afterEach(async () => {
+    const closing = log.close()
+    while (fs.held.length > 0 || (await pending(closing))) fs.finishAll()
+    await closing
+    tmp.remove()
+  })
+  const pending = (p: Promise<unknown>): Promise<boolean> =>
+    Promise.race([
+      p.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setImmediate(() => resolve(true))),
+    ])
+
+  it('starts after the zombie commit ended and sees its offsets', async () => {
+    const zombie = await log.producer({ transactionalId: 'x' })
+    await zombie.beginTransaction()
+    await zombie.send([{ topic: 'out', partition: 0, key: null, value: buf('zombie') }])
+    await zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 1 }])
+    const zombieCommit = zombie.commitTransaction()
+    await fs.untilHeld(1) // its data is on its way to the disk
+    const successor = log.producer({ transactionalId: 'x' })
+    assert.equal(await pending(successor), true, 'the new producer waits for the commit in flight')
+    while (await pending(successor)) fs.finishAll()
+    await zombieCommit
+    const [offset] = await log.admin.committedOffsets('g', [{ topic: 'out', partition: 0 }])
+    assert.equal(offset?.offset, 1, 'the successor starts from the zombie commit')
+    await assert.rejects(zombie.beginTransaction(), /FENCED|fenced/)
+    assert.deepEqual(values(log, 'out', 0, 'read_committed'), ['zombie'])
+  })
+
+  it('aborts an open zombie transaction: its offsets never land, in order or out of it', async () => {
+    const zombie = await log.producer({ transactionalId: 'x' })
+    await zombie.beginTransaction()
+    await zombie.send([{ topic: 'out', partition: 0, key: null, value: buf('zombie') }])
+    await zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 1 }])
+    const successor = await log.producer({ transactionalId: 'x' })
+    await assert.rejects(zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 2 }]), /fenced/)
+    await assert.rejects(zombie.commitTransaction(), /fenced/)
+    await successor.beginTransaction()
+    await successor.send([{ topic: 'out', partition: 0, key: null, value: buf('successor') }])
+    await successor.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 3 }])
+    const commit = successor.commitTransaction()
+    while (await pending(commit)) fs.finishAll()
+    await commit
+    const [offset] = await log.admin.committedOffsets('g', [{ topic: 'out', partition: 0 }])
+    assert.equal(offset?.offset, 3)
+    assert.deepEqual(values(log, 'out', 0, 'read_committed'), ['successor'])
+  })
+})
