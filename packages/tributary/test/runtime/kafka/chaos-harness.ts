@@ -60,7 +60,8 @@ export class Instance {
 /**
  * Sends `total` records (key `k<i % 97>`, value i) to `topic` at about `perSecond`, in batches;
  * survives broker outages by retrying with a fresh producer (a retried batch may land twice in
- * the input: the checks compare outputs with the input as read back, not as sent).
+ * the input: the checks compare outputs with the input as read back, not as sent). Stops early when
+ * `signal` aborts (a failed test must not leave it retrying against a broker that is gone).
  */
 export async function produce(
   log: Log,
@@ -68,13 +69,14 @@ export async function produce(
   total: number,
   perSecond: number,
   progress: { sent: number },
+  signal?: AbortSignal,
 ): Promise<void> {
   const batch = 250
   const str = Serdes.string()
   const num = Serdes.number()
   let producer: Producer | undefined
   const started = Date.now()
-  while (progress.sent < total) {
+  while (progress.sent < total && signal?.aborted !== true) {
     const n = Math.min(batch, total - progress.sent)
     const records = Array.from({ length: n }, (_, j) => {
       const i = progress.sent + j

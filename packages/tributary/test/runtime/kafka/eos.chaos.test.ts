@@ -29,6 +29,9 @@ interface Run {
   instance(name: string): Instance
 }
 
+/** Every instance started, so a failed test can SIGKILL what it left running. */
+const spawned: Instance[] = []
+
 async function setUp(dir: string, log: KafkaLog): Promise<Run> {
   const id = unique('eos-chaos')
   const topics = { input: `${id}-input`, echo: `${id}-echo`, stats: `${id}-stats` }
@@ -44,8 +47,15 @@ async function setUp(dir: string, log: KafkaLog): Promise<Run> {
     id,
     topics,
     events,
-    instance: (name) =>
-      new Instance(name, [id, join(dir, id, name), topics.input, topics.echo, topics.stats], onEvent),
+    instance: (name) => {
+      const instance = new Instance(
+        name,
+        [id, join(dir, id, name), topics.input, topics.echo, topics.stats],
+        onEvent,
+      )
+      spawned.push(instance)
+      return instance
+    },
   }
 }
 
@@ -110,7 +120,10 @@ async function verify(run: Run): Promise<Record<string, number>> {
 describe('exactly-once on Kafka under chaos', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-chaos-'))
   const logs: KafkaLog[] = []
+  const done = new AbortController() // stops producers a failed test left running
   after(async () => {
+    done.abort()
+    await Promise.all(spawned.filter((i) => i.running).map((i) => i.kill()))
     await Promise.all(logs.map((l) => l.close()))
     if (process.env['CHAOS_KEEP']) console.log(`instance data and logs kept in ${dir}`)
     else rmSync(dir, { recursive: true, force: true })
@@ -129,7 +142,7 @@ describe('exactly-once on Kafka under chaos', () => {
     const t0 = Date.now()
     await Promise.all([a.start(), b.start(), c.start()])
     const progress = { sent: 0 }
-    const producing = produce(log, run.topics.input, RECORDS, RATE, progress)
+    const producing = produce(log, run.topics.input, RECORDS, RATE, progress, done.signal)
     const at = (fraction: number) =>
       until(() => progress.sent >= RECORDS * fraction, `${fraction} sent`, 600_000)
     let kills = 0
@@ -173,13 +186,18 @@ describe('exactly-once on Kafka under chaos', () => {
     const t0 = Date.now()
     await Promise.all([a.start(), b.start()])
     const progress = { sent: 0 }
-    const producing = produce(log, run.topics.input, BROKER_RECORDS, RATE, progress)
+    const producing = produce(log, run.topics.input, BROKER_RECORDS, RATE, progress, done.signal)
     await until(() => progress.sent >= BROKER_RECORDS * 0.4, '40% sent', 600_000)
     const pid = Number(readFileSync(pidFile, 'utf8'))
     process.kill(pid, 'SIGKILL')
     run.events.push(`broker ${pid} SIGKILLed`)
     await sleep(2_000)
-    execFileSync(join(ROOT, 'scripts', 'kafka-start.sh'), { stdio: 'ignore' })
+    // After a SIGKILL the broker recovers every partition it holds (in CI, those of the whole
+    // suite: thousands), which at a high load takes longer than a fresh start's 60 s.
+    execFileSync(join(ROOT, 'scripts', 'kafka-start.sh'), {
+      stdio: 'ignore',
+      env: { ...process.env, KAFKA_READY_TIMEOUT: '300' },
+    })
     run.events.push('broker restarted')
     await producing
     await caughtUp(log, run.id, run.topics.input, 300_000)
