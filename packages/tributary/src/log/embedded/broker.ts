@@ -101,7 +101,10 @@ export class Broker {
       this.registry,
       settings.compactAfterEntries,
       settings.compactBufferBytes,
-      (compaction) => this.guard(compaction),
+      (compaction) => {
+        this.ensureOpen() // a round due after a storage failure stopped the log writes nothing
+        return this.guard(compaction)
+      },
       settings.warn,
     )
     this.retentionTimer = setInterval(() => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
+import { FaultyFs } from './faulty-fs.ts'
 import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
 
 describe('compaction', () => {
@@ -42,6 +43,48 @@ describe('compaction', () => {
     while (values(log, 'table').length > 20 && turns++ < 1000) await tick()
     assert.deepEqual(values(log, 'table'), latest)
     assert.ok(turns >= 20, `${turns} turns`)
+    await log.close()
+  })
+
+  it('writes nothing more in later rounds once a storage failure stopped the log', async () => {
+    class CountingFs extends FaultyFs {
+      writes = 0
+      override writeSync(
+        fd: number,
+        buffer: Buffer,
+        offset: number,
+        length: number,
+        position: number,
+      ): number {
+        this.writes++
+        return super.writeSync(fd, buffer, offset, length, position)
+      }
+    }
+    const fs = new CountingFs()
+    const log = await EmbeddedLog.open({
+      dataDir: tmp.dir,
+      fs,
+      compactAfterEntries: 50,
+      compactBufferBytes: 1,
+      onWarning: () => undefined,
+    })
+    log.sync.createTopic({ name: 'table', partitions: 1, cleanupPolicy: 'compact' })
+    log.sync.createTopic({ name: 'stream', partitions: 1 })
+    // Ten versions of each key in a row: every round (one key each) rewrites a segment.
+    log.sync.append(
+      Array.from({ length: 200 }, (_, i) => ({
+        topic: 'table',
+        key: buf(`k${Math.floor(i / 10)}`),
+        value: buf(`${i}`),
+      })),
+    )
+    await tick()
+    await tick()
+    fs.arm({ call: 'write', kind: 'EIO', nth: 1 })
+    assert.throws(() => log.sync.append([{ topic: 'stream', key: null, value: buf('x') }]), { code: 'LOG' })
+    const writes = fs.writes
+    for (let turn = 0; turn < 30; turn++) await tick()
+    assert.equal(fs.writes, writes, 'no round wrote after the failure')
     await log.close()
   })
 
