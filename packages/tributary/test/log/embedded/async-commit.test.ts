@@ -5,21 +5,13 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { isTributaryError } from '../../../src/errors.ts'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import type { Producer } from '../../../src/log/log.ts'
-import { GatedFs } from './gated-fs.ts'
+import { GatedFs, settledState } from './gated-fs.ts'
 import { buf, tempDir, values } from './helpers.ts'
 
 const PARTITIONS = 4
 const decisionJournaled = (dir: string): boolean =>
   readFileSync(join(dir, 'metadata.journal')).includes('"t":"txn"')
 const partitionOf = (path: string): string => /\/out\/(\d+)\//.exec(path)?.[1] ?? path
-const settledState = async (p: Promise<unknown>): Promise<string> =>
-  Promise.race([
-    p.then(
-      () => 'resolved',
-      () => 'rejected',
-    ),
-    new Promise<string>((resolve) => setImmediate(() => resolve('pending'))),
-  ])
 
 describe('a commit syncs off the main thread', () => {
   let tmp: ReturnType<typeof tempDir>
@@ -38,16 +30,11 @@ describe('a commit syncs off the main thread', () => {
     await log.admin.createTopics([{ name: 'out', partitions: PARTITIONS }])
   })
   afterEach(async () => {
-    await finishing(log.close().catch(() => undefined))
+    await fs.finishUntilSettled(log.close().catch(() => undefined))
     assert.deepEqual(fs.closedUnder, [], 'no sync ran on a descriptor closed under it')
     tmp.remove()
   })
 
-  /** Finishes every sync started until `operation` settles. */
-  async function finishing(operation: Promise<unknown>): Promise<void> {
-    while ((await settledState(operation)) === 'pending') fs.finishAll()
-    await operation
-  }
   const segmentBytes = (): number[] =>
     Array.from(
       { length: PARTITIONS },
@@ -171,7 +158,7 @@ describe('a commit syncs off the main thread', () => {
     await write(second!, 'v1')
     await write(third!, 'v2')
     commits.push(second!.commitTransaction(), third!.commitTransaction())
-    await finishing(Promise.all(commits))
+    await fs.finishUntilSettled(Promise.all(commits))
     const dataSyncs = fs.started.filter((path) => partitionOf(path) === '0').length
     assert.equal(dataSyncs, 2, `three commits, one sync running and one shared after it: ${fs.started}`)
     assert.deepEqual(values(log, 'out', 0, 'read_committed'), ['v0', 'v1', 'v2'])

@@ -49,6 +49,12 @@ export class GatedFs extends PassThroughFs {
     for (const sync of this.held.splice(0)) sync.finish(failing.test(sync.path) ? fault : undefined)
   }
 
+  /** Finishes every sync started until `operation` settles, then gives its outcome. */
+  async finishUntilSettled<T>(operation: Promise<T>): Promise<T> {
+    while ((await settledState(operation)) === 'pending') this.finishAll()
+    return operation
+  }
+
   /** Waits (turning the event loop) until `count` syncs are held; the syncs finished before may
    *  take a while on a busy disk. */
   async untilHeld(count: number): Promise<void> {
@@ -58,4 +64,15 @@ export class GatedFs extends PassThroughFs {
       await new Promise((resolve) => setImmediate(resolve))
     }
   }
+}
+
+/** How `p` stands after one more turn of the event loop. */
+export async function settledState(p: Promise<unknown>): Promise<'resolved' | 'rejected' | 'pending'> {
+  return Promise.race([
+    p.then(
+      () => 'resolved' as const,
+      () => 'rejected' as const,
+    ),
+    new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending'))),
+  ])
 }

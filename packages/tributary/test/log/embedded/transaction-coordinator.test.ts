@@ -11,7 +11,7 @@ import {
   TransactionCoordinator,
   type Transaction,
 } from '../../../src/log/embedded/transaction-coordinator.ts'
-import { GatedFs } from './gated-fs.ts'
+import { GatedFs, settledState } from './gated-fs.ts'
 import { buf, tempDir, values } from './helpers.ts'
 
 /** A commit that fails with an error that is not a storage failure (a bug, an unexpected throw). */
@@ -86,18 +86,10 @@ describe('a new producer while its zombie commits', () => {
   })
   afterEach(async () => {
     const closing = log.close()
-    while (fs.held.length > 0 || (await pending(closing))) fs.finishAll()
+    while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
     await closing
     tmp.remove()
   })
-  const pending = (p: Promise<unknown>): Promise<boolean> =>
-    Promise.race([
-      p.then(
-        () => false,
-        () => false,
-      ),
-      new Promise<boolean>((resolve) => setImmediate(() => resolve(true))),
-    ])
 
   it('starts after the zombie commit ended and sees its offsets', async () => {
     const zombie = await log.producer({ transactionalId: 'x' })
@@ -107,8 +99,8 @@ describe('a new producer while its zombie commits', () => {
     const zombieCommit = zombie.commitTransaction()
     await fs.untilHeld(1) // its data is on its way to the disk
     const successor = log.producer({ transactionalId: 'x' })
-    assert.equal(await pending(successor), true, 'the new producer waits for the commit in flight')
-    while (await pending(successor)) fs.finishAll()
+    assert.equal(await settledState(successor), 'pending', 'the new producer waits for the commit in flight')
+    await fs.finishUntilSettled(successor)
     await zombieCommit
     const [offset] = await log.admin.committedOffsets('g', [{ topic: 'out', partition: 0 }])
     assert.equal(offset?.offset, 1, 'the successor starts from the zombie commit')
@@ -128,8 +120,7 @@ describe('a new producer while its zombie commits', () => {
     await successor.send([{ topic: 'out', partition: 0, key: null, value: buf('successor') }])
     await successor.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 3 }])
     const commit = successor.commitTransaction()
-    while (await pending(commit)) fs.finishAll()
-    await commit
+    await fs.finishUntilSettled(commit)
     const [offset] = await log.admin.committedOffsets('g', [{ topic: 'out', partition: 0 }])
     assert.equal(offset?.offset, 3)
     assert.deepEqual(values(log, 'out', 0, 'read_committed'), ['successor'])
