@@ -1,13 +1,12 @@
 import { constants } from 'node:fs'
 import { TributaryError } from '../../errors.ts'
 import { frame, readFrames } from './frame.ts'
-import { confirmDamage } from './frame-resync.ts'
+import { cutDamage, type FrameKind } from './cut-damage.ts'
 import { FdPins } from './fd-pins.ts'
 import { FileSync } from './file-sync.ts'
 import { replaceFileAtomically, writeFully } from './fs-util.ts'
 import type { MetadataEntry } from './metadata-entry.ts'
-import { quarantine } from './quarantine.ts'
-import { refusal, reportProblem, type StorageContext } from './storage-context.ts'
+import type { StorageContext } from './storage-context.ts'
 import { attempt } from './storage-failure.ts'
 
 /**
@@ -57,29 +56,7 @@ export class Journal {
           return entry !== undefined
         }),
       )
-      if (stop !== 'end') {
-        const damage = attempt(path, 'read', () =>
-          confirmDamage(fs, fd, size, validEnd, stop, 2, (body) => parseEntry(body) !== undefined),
-        )
-        if (damage.kind === 'middle') {
-          throw refusal(
-            ctx,
-            path,
-            `bytes ${validEnd}-${damage.next} are damaged (checksum mismatch) and intact entries follow`,
-          )
-        }
-        if (damage.kind === 'tail') {
-          const copy = quarantine(ctx, path, fd, validEnd, size)
-          reportProblem(
-            ctx,
-            'recovered-with-loss',
-            path,
-            `${path}: the last ${size - validEnd} bytes (from byte ${validEnd}) were damaged, cut off and ` +
-              `kept in ${copy}; the metadata written last (offset commits, a topic, a transaction decision) may be lost`,
-          )
-        }
-        attempt(path, 'truncate', () => fs.ftruncateSync(fd, validEnd))
-      }
+      if (stop !== 'end') cutDamage(ctx, path, fd, { validEnd, stop, size }, JOURNAL_FRAMES)
       journal.existed = size > 0
       journal.fd = fd
       journal.size = validEnd
@@ -151,6 +128,14 @@ export class Journal {
       this.pins!.close(fd)
     }
   }
+}
+
+/** The journal's frames (see cutDamage): JSON entries, never shorter than `{}`. */
+const JOURNAL_FRAMES: FrameKind = {
+  minBodyBytes: 2,
+  probe: (body) => parseEntry(body) !== undefined,
+  holds: 'entries',
+  lost: 'the metadata written last (offset commits, a topic, a transaction decision) may be lost',
 }
 
 /** A journal entry from a checksummed body, or undefined when it is not one. */

@@ -3,12 +3,11 @@ import { TributaryError } from '../../errors.ts'
 import type { FileHandles } from './file-handles.ts'
 import { FileSync } from './file-sync.ts'
 import { read, readFrames } from './frame.ts'
-import { confirmDamage } from './frame-resync.ts'
+import { cutDamage, type FrameKind } from './cut-damage.ts'
 import { FileRewrite } from './file-rewrite.ts'
 import { writeFully } from './fs-util.ts'
 import { decodeEntry, ENTRY_MIN_BYTES, type DecodedEntry } from './record-codec.ts'
-import { quarantine } from './quarantine.ts'
-import { refusal, reportProblem, type StorageContext } from './storage-context.ts'
+import { refusal, type StorageContext } from './storage-context.ts'
 import { attempt } from './storage-failure.ts'
 
 /**
@@ -68,7 +67,7 @@ export class PartitionFile {
     )
     if (stop !== 'end') {
       try {
-        cutDamage(ctx, path, handles.fd(file), size, validEnd, stop, follows)
+        cutDamage(ctx, path, handles.fd(file), { validEnd, stop, size }, segmentFrames(follows))
       } catch (err) {
         handles.close(file, false)
         throw err
@@ -172,45 +171,13 @@ export class PartitionFile {
   }
 }
 
-/**
- * Cuts off what follows the intact entries of a partition file being opened (`validEnd`), once
- * two reads agree on it (confirmDamage): a torn tail silently, a damaged tail into quarantine with
- * a report; damage followed by intact records refuses (CORRUPT), since cutting there would drop
- * acknowledged records.
- */
-function cutDamage(
-  ctx: StorageContext,
-  path: string,
-  fd: number,
-  size: number,
-  validEnd: number,
-  stop: 'torn' | 'corrupt',
-  follows: (entry: DecodedEntry) => boolean,
-): void {
-  const { fs } = ctx
-  const damage = attempt(path, 'read', () =>
-    confirmDamage(fs, fd, size, validEnd, stop, ENTRY_MIN_BYTES, (body) => {
-      const entry = decodeEntry(body)
-      return entry !== undefined && follows(entry)
-    }),
-  )
-  if (damage.kind === 'middle') {
-    throw refusal(
-      ctx,
-      path,
-      `bytes ${validEnd}-${damage.next} are damaged (checksum mismatch) and intact records follow at byte ${damage.next}`,
-    )
-  }
-  if (damage.kind === 'tail') {
-    const copy = quarantine(ctx, path, fd, validEnd, size)
-    reportProblem(
-      ctx,
-      'recovered-with-loss',
-      path,
-      `${path}: ${size - validEnd} damaged bytes at the end (from byte ${validEnd}) were cut off ` +
-        `and kept in ${copy}; the records written last there are lost`,
-    )
-  }
-  attempt(path, 'truncate', () => fs.ftruncateSync(fd, validEnd))
-  attempt(path, 'fsync', () => fs.fdatasyncSync(fd))
-}
+/** A segment's frames (see cutDamage): encoded entries, one that `follows` could come next. */
+const segmentFrames = (follows: (entry: DecodedEntry) => boolean): FrameKind => ({
+  minBodyBytes: ENTRY_MIN_BYTES,
+  probe: (body) => {
+    const entry = decodeEntry(body)
+    return entry !== undefined && follows(entry)
+  },
+  holds: 'records',
+  lost: 'the records written last there are lost',
+})
