@@ -7,7 +7,7 @@ import { SYSTEMS, type System } from './systems.ts'
 
 export const USAGE = `npm run bench -- [--scenario NAME[,NAME]] [--peers] [--records N] [--rounds R] [--out DIR]
   [--guarantee at-least-once|exactly-once] [--system NAME[,NAME]] [--commit-interval-ms MS] [--brokers HOST:PORT]
-  [--latency-rate N] [--latency-s S] [--order-grace-ms MS]
+  [--latency-rate N] [--latency-s S] [--order-grace-ms MS] [--order-users-first]
 scenarios: ceiling, stateless, count (count-uniform, count-skewed), windowed, join-restore, order-analytics
 without --peers only Tributary runs; the broker is KAFKA_BROKERS or 127.0.0.1:$KAFKA_PORT (npm run kafka:start)`
 
@@ -26,6 +26,8 @@ export interface Options {
   readonly latencyS: number
   /** order-analytics' window grace for every system; undefined: the app's (30 s). */
   readonly orderGraceMs: number | undefined
+  /** order-analytics: each system consumes every user before the first order is written. */
+  readonly orderUsersFirst: boolean
 }
 
 const positive = (flag: string, value: string | undefined, fallback: number): number => {
@@ -51,6 +53,7 @@ export function parseOptions(argv: readonly string[]): Options {
       'latency-rate': { type: 'string' },
       'latency-s': { type: 'string' },
       'order-grace-ms': { type: 'string' },
+      'order-users-first': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -85,6 +88,7 @@ export function parseOptions(argv: readonly string[]): Options {
       values['order-grace-ms'] === undefined
         ? undefined
         : positive('order-grace-ms', values['order-grace-ms'], 0),
+    orderUsersFirst: values['order-users-first'],
     brokers:
       values.brokers ?? process.env['KAFKA_BROKERS'] ?? `127.0.0.1:${process.env['KAFKA_PORT'] ?? '9092'}`,
   }

@@ -26,6 +26,8 @@ export interface RunContext {
   readonly commitIntervalMs: number
   /** order-analytics' window grace, when not the app's. */
   readonly orderGraceMs: number | undefined
+  /** order-analytics: every user is consumed before the first order is written (a topic per run). */
+  readonly orderUsersFirst: boolean
   readonly outDir: string
   readonly inputs: Inputs
   /** Tributary's digest per scenario: the reference where no plain computation exists. */
@@ -65,10 +67,14 @@ export async function runStreaming(
   const logFile = join(ctx.outDir, 'logs', `${name}.log`)
   mkdirSync(stateDir, { recursive: true })
   mkdirSync(join(ctx.outDir, 'logs'), { recursive: true })
-  const source = await ctx.inputs.source(scenario)
   const join_ = scenario === 'join-restore'
   const orders = scenario === 'order-analytics'
-  const input = join_ ? `${applicationId}-stream` : source
+  // The table is loaded (the system runs until it has committed all of it, and stops) before the
+  // stream, a topic of this run, is written: always for the join, for order-analytics' users with
+  // --order-users-first. Otherwise the stream is the shared preloaded topic.
+  const tableFirst = join_ || (orders && ctx.orderUsersFirst)
+  const source = orders && tableFirst ? '' : await ctx.inputs.source(scenario)
+  const input = tableFirst ? `${applicationId}-stream` : source
   const table = join_ ? source : orders ? await ctx.inputs.users() : ''
   const env: RunnerEnv = {
     brokers: ctx.brokers,
@@ -83,7 +89,7 @@ export async function runStreaming(
     ...(orders && ctx.orderGraceMs !== undefined ? { graceMs: ctx.orderGraceMs } : {}),
   }
   const outputs = orders ? [env.output, `${env.output}-outbox`, `${env.output}-dlq`] : [env.output]
-  await createTopics(ctx.log, join_ ? [...outputs, input] : outputs)
+  await createTopics(ctx.log, tableFirst ? [...outputs, input] : outputs)
   const sources = table === '' ? [input] : [input, table]
   const launch = () =>
     new MeasuredProcess(
@@ -112,18 +118,21 @@ export async function runStreaming(
 
   let main: { p: Processing; closeS: number }
   let restore: { restore_s: number; restore_rps: number } | undefined
-  if (!join_) main = await phase(0)
+  if (!tableFirst) main = await phase(0)
   else {
-    // Load the table, stop; write the stream; restart on the local state: the measured join.
-    // Then stop, delete the local state, add a few records and restart: restore. While the table
-    // loads, each stream partition holds one record whose key is in no table (it joins nothing):
-    // the peers do not process a task while one of its partitions has never been fetched with
-    // data (seen with Kafka Streams 4.1, Quix and @kafkats/flow), and would wait forever.
-    await primeStream(ctx.log, input)
+    // Load the table, stop; write the stream; restart on the local state: the measured phase.
+    // While the join's table loads, each stream partition holds one record whose key is in no
+    // table (it joins nothing): the peers do not process a task while one of its partitions has
+    // never been fetched with data (seen with Kafka Streams 4.1, Quix and @kafkats/flow), and
+    // would wait forever.
+    if (join_) await primeStream(ctx.log, input)
     await phase(0)
     const loaded = await endRecords(ctx.log, sources)
-    await preload(ctx.log, input, ctx.inputs.joinStream('main'))
+    await preload(ctx.log, input, join_ ? ctx.inputs.joinStream('main') : ctx.inputs.orders())
     main = await phase(loaded)
+  }
+  if (join_) {
+    // Then stop, delete the local state, add a few records and restart: restore.
     rmSync(stateDir, { recursive: true, force: true })
     mkdirSync(stateDir, { recursive: true })
     await preload(ctx.log, input, ctx.inputs.joinStream('after-restore'))

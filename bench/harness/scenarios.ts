@@ -58,6 +58,11 @@ export class Inputs {
     return this.shared('events-uniform', () => events(this.records, 'uniform'))
   }
 
+  /** order-analytics' orders-raw records, for a topic of one run (--order-users-first). */
+  orders(): Iterable<Generated> {
+    return orderRecords(this.records)
+  }
+
   /** order-analytics' users-raw. */
   users(): Promise<string> {
     return this.shared('users-raw', () => userRecords())
