@@ -15,7 +15,14 @@ export interface Transaction {
   readonly id: number
   readonly transactionalId: string
   readonly partitions: Set<PartitionLog>
-  readonly offsets: Map<string, Map<string, PartitionOffset>>
+  /** By group, then partition: offsets with the GroupOffsets tick they were sent at. */
+  readonly offsets: Map<string, Map<string, { readonly offset: PartitionOffset; readonly sentAt: number }>>
+}
+
+/** A commit decision journaled whose markers are not written yet, with its GroupOffsets tick. */
+interface Deciding {
+  readonly decision: Extract<MetadataEntry, { t: 'txn' }>
+  readonly decidedAt: number
 }
 
 interface ProducerState {
@@ -26,8 +33,9 @@ interface ProducerState {
 
 /**
  * Producer epochs, fencing and the commit/abort protocol. A commit: (1) sync its data, (2) journal
- * the decision with its offsets and sync it, (3) apply the offsets, (4) write a marker to every
- * partition it touched (in 'always' mode synced before the commit resolves). The syncs run off
+ * the decision with its offsets and sync it, (3) apply the offsets (but those a later commit of
+ * their group replaced: see GroupOffsets), (4) write a marker to every partition it touched (in
+ * 'always' mode synced before the commit resolves). The syncs run off
  * the main thread (every partition at once, then the journal); from the start of (1) the
  * transaction is no longer open, so nothing can abort it (fencing its producer or closing the
  * log lets it finish), and read_committed readers see none of it until (4). A crash or storage
@@ -46,7 +54,7 @@ export class TransactionCoordinator {
   /** Decisions replayed from the journal; recovery uses them to finish interrupted transactions. */
   readonly decisions = new Map<number, boolean>()
   /** Commit decisions journaled whose markers are not written yet: a journal snapshot keeps them. */
-  private readonly deciding = new Map<number, MetadataEntry>()
+  private readonly deciding = new Map<number, Deciding>()
   /** The commit in flight of each transactional id (see `settled`). */
   private readonly committing = new Map<string, Promise<void>>()
 
@@ -126,15 +134,19 @@ export class TransactionCoordinator {
     return txn
   }
 
+  /** Adds offsets the commit will set for `group` (Kafka's TxnOffsetCommit): a commit of the
+   *  group made after this call wins over them (see GroupOffsets). */
   addOffsets(txn: Transaction, group: string, offsets: readonly PartitionOffset[]): void {
     let byPartition = txn.offsets.get(group)
     if (byPartition === undefined) txn.offsets.set(group, (byPartition = new Map()))
+    const sentAt = this.offsets.tick()
     for (const o of offsets) {
       const { topic, partition, offset, metadata } = o
-      byPartition.set(
-        tpKey(o),
-        metadata === undefined ? { topic, partition, offset } : { topic, partition, offset, metadata },
-      )
+      byPartition.set(tpKey(o), {
+        offset:
+          metadata === undefined ? { topic, partition, offset } : { topic, partition, offset, metadata },
+        sentAt,
+      })
     }
   }
 
@@ -167,22 +179,22 @@ export class TransactionCoordinator {
 
   private async decide(txn: Transaction): Promise<void> {
     this.detach(txn)
-    let decision: MetadataEntry
+    let decision: Deciding['decision']
     try {
       await this.fsync.beforeDecision(live(txn))
       this.ensureOpen()
-      const offsets = [...txn.offsets].map(([group, o]) => ({ group, offsets: toTuples([...o.values()]) }))
-      decision = { t: 'txn', txn: txn.id, commit: true, offsets }
+      decision = { t: 'txn', txn: txn.id, commit: true, offsets: this.unreplacedOffsets(txn) }
       this.journal.append(decision, false)
     } catch (err) {
       throw this.undecided(txn, err)
     }
-    this.deciding.set(txn.id, decision)
+    const decidedAt = this.offsets.tick()
+    this.deciding.set(txn.id, { decision, decidedAt })
     let partitions: PartitionLog[]
     try {
       await this.fsync.decided()
       this.ensureOpen()
-      for (const { group, offsets } of decision.offsets) this.offsets.apply(group, offsets)
+      for (const { group, offsets } of decision.offsets) this.offsets.applyDecided(group, offsets, decidedAt)
       partitions = live(txn)
       for (const p of partitions) p.appendMarker(txn.id, true)
     } catch (err) {
@@ -192,6 +204,18 @@ export class TransactionCoordinator {
     }
     for (const p of partitions) this.signal.notify(p.topic)
     await this.fsync.appendedAll(partitions)
+  }
+
+  /** The transaction's offsets that no commit of their group made since they were sent replaced. */
+  private unreplacedOffsets(txn: Transaction): Deciding['decision']['offsets'] {
+    return [...txn.offsets].map(([group, sent]) => ({
+      group,
+      offsets: toTuples(
+        [...sent.values()]
+          .filter((s) => !this.offsets.newerThan(group, s.offset, s.sentAt))
+          .map((s) => s.offset),
+      ),
+    }))
   }
 
   /**
@@ -255,7 +279,14 @@ export class TransactionCoordinator {
     ]
     for (const [id, s] of this.producers)
       entries.push({ t: 'producer', id, producerId: s.producerId, epoch: s.epoch })
-    entries.push(...this.deciding.values())
+    // Without the offsets a commit replaced since the decision: they are not applied either.
+    for (const { decision, decidedAt } of this.deciding.values()) {
+      const offsets = decision.offsets.map(({ group, offsets }) => ({
+        group,
+        offsets: this.offsets.notReplaced(group, offsets, decidedAt),
+      }))
+      entries.push({ ...decision, offsets })
+    }
     return entries
   }
 }
