@@ -33,6 +33,10 @@ export interface TopicConfig {
   readonly segmentBytes?: number
   /** Age at which a partition starts a new segment even if not full (segment.ms; default 7 days). */
   readonly segmentMs?: number
+  /** How long a compacted topic keeps a tombstone (a null value) as its key's latest record after
+   *  compaction first cleaned it, so consumers reading from the beginning within that time see the
+   *  deletion (Kafka's delete.retention.ms; default 1 day). */
+  readonly deleteRetentionMs?: number
 }
 
 export interface TopicDescription {

@@ -18,7 +18,12 @@ export type Verdict = typeof DROP | typeof KEEP | typeof AS_PLAIN | typeof AS_AB
  * The rule of one compaction round over the entries below `end` (where its key map stops; at or
  * below the last stable offset): a record is kept if it is visible (not aborted) and the latest
  * of its key (the map holds no later offset for it) or has a null key; markers and aborted or
- * superseded records go. The last entry of a rewritten group always stays, as a marker when it
+ * superseded records go. A tombstone (a null value) that is its key's latest record goes too once
+ * it was first cleaned (see CleanerCheckpoint) at or before `expiredBy`, that is at least
+ * delete.retention.ms ago, as Kafka's delete horizon: the round that first cleaned it removed its
+ * key's earlier records, so a consumer that read one of those had started before then and, if it
+ * reaches the log end within delete.retention.ms of starting, still reads the tombstone. The
+ * tombstones this round cleans first (from the first dirty offset on) all stay. The last entry of a rewritten group always stays, as a marker when it
  * would go, so the group still ends where the next segment starts (recovery relies on it).
  * Entries at or after `end` are kept as they are: a later round cleans them.
  */
@@ -27,6 +32,7 @@ export class CleanRange {
     private readonly log: PartitionLog,
     private readonly map: KeyOffsetMap,
     readonly end: number,
+    private readonly expiredBy: number,
   ) {}
 
   verdict(
@@ -39,11 +45,19 @@ export class CleanRange {
     if (offset >= this.end) return KEEP
     if (kind === DATA && (txn === 0 || !this.log.isAborted(txn))) {
       const key = record!.key
-      if (key === null || this.map.get(key) <= offset) return txn === 0 ? KEEP : AS_PLAIN
+      const gone =
+        key !== null && (this.map.get(key) > offset || (record!.value === null && this.expired(offset)))
+      if (!gone) return txn === 0 ? KEEP : AS_PLAIN
       return last ? AS_FILLER : DROP
     }
     if (!last) return DROP
     return kind === DATA ? AS_ABORT_MARKER : KEEP
+  }
+
+  /** Whether a tombstone at `offset` has been kept for delete.retention.ms since its first clean. */
+  private expired(offset: number): boolean {
+    const cleanedAt = this.log.cleaner.cleanedAt(offset)
+    return cleanedAt !== undefined && cleanedAt <= this.expiredBy
   }
 }
 

@@ -1,6 +1,6 @@
-import { compactPartition, compactRound, shouldCompact } from './compactor.ts'
+import { compactPartition, compactRound, shouldCompact, type CompactionSettings } from './compactor.ts'
 import type { PartitionLog } from './partition-log.ts'
-import type { TopicRegistry } from './topic-registry.ts'
+import type { Topic, TopicRegistry } from './topic-registry.ts'
 import { compacts } from './topic-settings.ts'
 
 /**
@@ -33,9 +33,10 @@ export class CompactionScheduler {
   private schedule(log: PartitionLog, first: boolean): void {
     this.queue.add(log)
     setImmediate(() => {
-      if (!this.queue.delete(log) || log.deleted) return
+      const topic = this.registry.find(log.topic)
+      if (!this.queue.delete(log) || log.deleted || topic === undefined) return
       try {
-        const { more } = this.run(() => compactRound(log, this.bufferBytes, first))
+        const { more } = this.run(() => compactRound(log, this.settings(topic), first))
         if (more) this.schedule(log, false)
       } catch (err) {
         this.warn(`tributary: compaction of ${log.topic}-${log.partition} failed: ${String(err)}`)
@@ -49,9 +50,13 @@ export class CompactionScheduler {
     let removed = 0
     for (const t of topics) {
       if (!compacts(t.description.cleanupPolicy)) continue
-      for (const p of t.partitions) removed += this.run(() => compactPartition(p, this.bufferBytes))
+      for (const p of t.partitions) removed += this.run(() => compactPartition(p, this.settings(t)))
     }
     return removed
+  }
+
+  private settings(topic: Topic): CompactionSettings {
+    return { bufferBytes: this.bufferBytes, deleteRetentionMs: topic.settings.deleteRetentionMs }
   }
 
   /** Cancels the scheduled compaction of `log` (its topic is deleted). */

@@ -8,16 +8,26 @@ import { DATA } from './record-codec.ts'
 /** Kafka's log.cleaner.dedupe.buffer.size is 128 MiB; keys are held whole here (see KeyOffsetMap). */
 export const DEFAULT_COMPACT_BUFFER_BYTES = 64 * 1024 * 1024
 
+/** How one partition is compacted. */
+export interface CompactionSettings {
+  /** Bytes of keys a round holds at most (see KeyOffsetMap). */
+  readonly bufferBytes: number
+  /** The topic's delete.retention.ms: how long a tombstone stays after its first clean. */
+  readonly deleteRetentionMs: number
+}
+
 /**
  * Log compaction of one partition, in rounds of bounded memory as Kafka's log cleaner works. The
  * active segment is rolled first (when it holds entries); the closed segments below the last
- * stable offset are then cleaned: keep only the latest visible record per key (tombstones
- * included: they stay as the key's latest record), drop control markers and aborted records,
- * and mark kept transactional records as plain committed ones (their markers may go). Records
- * with a null key are kept; entries at or after the LSO (open transactions and whatever follows)
- * are untouched.
+ * stable offset are then cleaned: keep only the latest visible record per key, drop control
+ * markers and aborted records, and mark kept transactional records as plain committed ones
+ * (their markers may go). A tombstone (null value) stays as its key's latest record until
+ * delete.retention.ms after the round that first cleaned it (see CleanRange), then goes with its
+ * key. Records with a null key are kept; entries at or after the LSO (open transactions and
+ * whatever follows) are untouched.
  *
- * A round reads the dirty entries (from `log.firstDirtyOffset`, Kafka's cleaner checkpoint) into
+ * A round reads the dirty entries (from `log.cleaner`'s first dirty offset, Kafka's cleaner
+ * checkpoint) into
  * a key → latest offset map of at most `bufferBytes` (pass 1), stopping where the map is full;
  * it then rewrites the segments below that point, streaming (pass 2, see installCompacted), and
  * moves the checkpoint there. Below the checkpoint each key appears at most once, so a round
@@ -31,12 +41,12 @@ export const DEFAULT_COMPACT_BUFFER_BYTES = 64 * 1024 * 1024
  * so a rewritten segment covers every segment it replaces (recovery relies on it). Files change
  * only for groups that lose or change entries or merge segments; each is replaced crash-safely.
  */
-export function compactPartition(log: PartitionLog, bufferBytes: number, now = Date.now()): number {
+export function compactPartition(log: PartitionLog, settings: CompactionSettings, now = Date.now()): number {
   let removed = 0
-  let round = compactRound(log, bufferBytes, true, now)
+  let round = compactRound(log, settings, true, now)
   removed += round.removed
   while (round.more) {
-    round = compactRound(log, bufferBytes, false, now)
+    round = compactRound(log, settings, false, now)
     removed += round.removed
   }
   return removed
@@ -44,25 +54,28 @@ export function compactPartition(log: PartitionLog, bufferBytes: number, now = D
 
 /**
  * One round (see compactPartition), rolling the active segment first when `roll` is set (the
- * first round of a compaction). Returns the entries removed and whether dirty entries below the
- * LSO are left for another round.
+ * first round of a compaction). With nothing dirty, a round still removes the tombstones whose
+ * time has come (if any can have). Returns the entries removed and whether dirty entries below
+ * the LSO are left for another round.
  */
 export function compactRound(
   log: PartitionLog,
-  bufferBytes: number,
+  settings: CompactionSettings,
   roll: boolean,
   now = Date.now(),
 ): { removed: number; more: boolean } {
   if (roll && log.activeSegment.entries > 0) log.rollSegment(now)
   const upper = Math.min(log.lastStableOffset(), log.activeSegment.base)
-  const from = Math.max(log.firstDirtyOffset, log.startOffset)
-  if (from >= upper) {
+  const from = Math.max(log.cleaner.firstDirtyOffset, log.startOffset)
+  const expiredBy = now - settings.deleteRetentionMs
+  const dirty = from < upper
+  if (!dirty && !log.cleaner.cleanedBy(expiredBy)) {
     log.dirtyEntries = 0
     return { removed: 0, more: false }
   }
-  const map = new KeyOffsetMap(bufferBytes)
-  const { end, read } = mapKeys(log, map, from, upper)
-  const clean = new CleanRange(log, map, end)
+  const map = new KeyOffsetMap(settings.bufferBytes)
+  const { end, read } = dirty ? mapKeys(log, map, from, upper) : { end: from, read: 0 }
+  const clean = new CleanRange(log, map, end, expiredBy)
   const groups = planGroups(log, clean)
   let removed = 0
   if (groups.some((g) => g.changed)) {
@@ -70,7 +83,7 @@ export function compactRound(
     removed = installed.removed
     log.store?.remove(installed.merged)
   }
-  log.firstDirtyOffset = end
+  log.cleaner.advance(end, now, log.startOffset, settings.deleteRetentionMs)
   const more = end < upper
   log.dirtyEntries = more ? Math.max(0, log.dirtyEntries - read) : 0
   return { removed, more }

@@ -34,9 +34,10 @@ export interface EmbeddedLogOptions {
    *  disk when asked for); default 250000. Memory mode keeps everything. */
   readonly cacheRecords?: number
   /** Settings of topics created without their own `retentionMs`, `retentionBytes`,
-   *  `segmentBytes`, `segmentMs` (Kafka's broker-level log.retention.ms and so on). Default:
-   *  retention 7 days, no size limit, 16 MiB segments rolled at least every 7 days. Applies to
-   *  existing topics too, except where they were created with their own. */
+   *  `segmentBytes`, `segmentMs`, `deleteRetentionMs` (Kafka's broker-level log.retention.ms and
+   *  so on). Default: retention 7 days, no size limit, 16 MiB segments rolled at least every 7
+   *  days, tombstones kept 1 day. Applies to existing topics too, except where they were created
+   *  with their own. */
   readonly topicDefaults?: Partial<TopicSettings>
   /** How often retention deletes expired segments; default 60000 (Kafka's check runs every
    *  300000; segments are small here, so sooner). */

@@ -1,5 +1,6 @@
 import type { ConsumerRecord, Isolation, ProducerRecord } from '../log.ts'
 import { BatchBytes } from './batch-bytes.ts'
+import { CleanerCheckpoint } from './cleaner-checkpoint.ts'
 import { EntryCache } from './entry-cache.ts'
 import {
   ABORT_MARKER,
@@ -63,9 +64,9 @@ export class PartitionLog {
   deleted = false
   /** Entries appended since the last compaction (drives automatic compaction). */
   dirtyEntries = 0
-  /** Compaction has cleaned the offsets below it (Kafka's cleaner checkpoint; in memory only, so
-   *  after a restart the next compaction reads the whole log again). */
-  firstDirtyOffset = 0
+  /** What compaction has cleaned, and when (in memory only, so after a restart the next
+   *  compaction reads the whole log again). */
+  readonly cleaner = new CleanerCheckpoint()
   /** The highest transaction id recovery saw in this partition's files (0: none). */
   maxTxnId = 0
   /** Open transaction id -> its first offset in this partition. */

@@ -229,6 +229,7 @@ const KAFKA_CONFIG_NAMES: { readonly [K in Exclude<keyof TopicConfig, 'name' | '
   retentionBytes: 'retention.bytes',
   segmentBytes: 'segment.bytes',
   segmentMs: 'segment.ms',
+  deleteRetentionMs: 'delete.retention.ms',
 }
 
 /** The broker configs of a topic: cleanup.policy always (default delete), each other setting when

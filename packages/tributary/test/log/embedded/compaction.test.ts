@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it, mock } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import { FaultyFs } from './faulty-fs.ts'
 import { buf, FIRST_SEGMENT, tempDir, values } from './helpers.ts'
@@ -220,6 +220,115 @@ describe('compaction', () => {
       const [end] = await second.admin.endOffsets([tp])
       assert.equal(stable!.offset, end!.offset, 'no transaction is left open')
       await second.close()
+    })
+  })
+
+  describe('of tombstones (delete.retention.ms)', () => {
+    const DAY = 24 * 3600_000
+    beforeEach(() => mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 0, 1) }))
+    afterEach(() => mock.timers.reset())
+    const k = (key: string, value: string | null) => ({
+      topic: 'table',
+      partition: 0,
+      key: buf(key),
+      value: value === null ? null : buf(value),
+    })
+    const rows = (log: EmbeddedLog) =>
+      log.sync
+        .read({ topic: 'table', partition: 0 }, 0, 100, 'read_committed')
+        .map((r) => `${r.key!.toString()}=${r.value?.toString() ?? 'null'}`)
+    const open = async (deleteRetentionMs?: number) => {
+      const log = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+      log.sync.createTopic({
+        name: 'table',
+        partitions: 1,
+        cleanupPolicy: 'compact',
+        ...(deleteRetentionMs === undefined ? {} : { deleteRetentionMs }),
+      })
+      return log
+    }
+
+    it('keeps a tombstone for delete.retention.ms after the compaction that first cleaned it, then removes it', async () => {
+      const log = await open(1000)
+      log.sync.append([k('a', '1'), k('a', null), k('b', '2')])
+      mock.timers.tick(5000) // written long ago: the time counts from its first clean
+      await log.compact('table')
+      assert.deepEqual(rows(log), ['a=null', 'b=2'], 'the first clean keeps it, removing the older value')
+      mock.timers.tick(999)
+      await log.compact('table')
+      assert.deepEqual(rows(log), ['a=null', 'b=2'], 'kept until delete.retention.ms has passed')
+      mock.timers.tick(1)
+      assert.equal(await log.compact('table'), 1, 'removed by the next compaction, with nothing else dirty')
+      assert.deepEqual(rows(log), ['b=2'])
+      await log.close()
+    })
+
+    it("uses Kafka's default of one day, and the log's topicDefaults", async () => {
+      const log = await open()
+      log.sync.append([k('a', null)])
+      await log.compact('table')
+      mock.timers.tick(DAY - 1)
+      await log.compact('table')
+      assert.deepEqual(rows(log), ['a=null'])
+      mock.timers.tick(1)
+      await log.compact('table')
+      assert.deepEqual(rows(log), [])
+      await log.close()
+      const short = await EmbeddedLog.open({
+        compactAfterEntries: 0,
+        topicDefaults: { deleteRetentionMs: 10 },
+      })
+      short.sync.createTopic({ name: 'table', partitions: 1, cleanupPolicy: 'compact' })
+      short.sync.append([k('a', null)])
+      await short.compact('table')
+      mock.timers.tick(10)
+      await short.compact('table')
+      assert.deepEqual(rows(short), [])
+      await short.close()
+    })
+
+    it('removes a committed transactional tombstone the same way; an aborted one deletes nothing', async () => {
+      const log = await open(1000)
+      log.sync.append([k('a', '1'), k('b', '2')])
+      const producer = await log.producer({ transactionalId: 'tx' })
+      await producer.beginTransaction()
+      await producer.send([k('a', null)])
+      await producer.commitTransaction()
+      await producer.beginTransaction()
+      await producer.send([k('b', null)])
+      await producer.abortTransaction()
+      await log.compact('table')
+      assert.deepEqual(rows(log), ['b=2', 'a=null'])
+      mock.timers.tick(1000)
+      await log.compact('table')
+      assert.deepEqual(rows(log), ['b=2'])
+      await log.close()
+    })
+
+    it('keeps a tombstone that a later compaction cleans first for its own delete.retention.ms', async () => {
+      const log = await open(1000)
+      log.sync.append([k('a', null)])
+      await log.compact('table')
+      mock.timers.tick(600)
+      log.sync.append([k('b', '1'), k('b', null)])
+      await log.compact('table')
+      mock.timers.tick(400)
+      await log.compact('table')
+      assert.deepEqual(rows(log), ['b=null'], 'a, cleaned 1000 ms ago, goes; b, cleaned 400 ms ago, stays')
+      mock.timers.tick(600)
+      await log.compact('table')
+      assert.deepEqual(rows(log), [])
+      await log.close()
+    })
+
+    it('refuses a delete.retention.ms that Kafka would refuse, naming the key', async () => {
+      const log = await EmbeddedLog.open()
+      for (const deleteRetentionMs of [-1, 1.5])
+        await assert.rejects(log.admin.createTopics([{ name: 't', partitions: 1, deleteRetentionMs }]), {
+          code: 'CONFIG',
+          message: `topic t: deleteRetentionMs (delete.retention.ms) must be an integer >= 0, got ${deleteRetentionMs}`,
+        })
+      await log.close()
     })
   })
 })
