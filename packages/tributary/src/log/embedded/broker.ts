@@ -42,6 +42,8 @@ export interface BrokerSettings {
   readonly topicDefaults: TopicSettings
   /** How often retention deletes expired segments (Kafka's log.retention.check.interval.ms). */
   readonly retentionCheckIntervalMs: number
+  /** How long a new transactional producer waits for its predecessor's commit (max.block.ms). */
+  readonly maxBlockMs: number
   readonly warn: (message: string) => void
   readonly problems: StorageProblems
   readonly fs: StorageFs

@@ -45,6 +45,10 @@ export interface EmbeddedLogOptions {
   /** Largest record `send` accepts, counting key, value and headers; default 1048588 (Kafka's
    *  default `max.message.bytes`), at most 512 MiB. */
   readonly maxRecordBytes?: number
+  /** How long `producer({ transactionalId })` waits for a commit still in flight of the previous
+   *  producer with that id (Kafka's max.block.ms for initTransactions) before failing with code
+   *  TRANSACTION; default 60000. Only a disk that does not answer a sync makes it wait that long. */
+  readonly maxBlockMs?: number
   /** Where storage problems are reported (data recovered with loss, a failed write); default a
    *  new list, available as `log.problems`. Pass one list to share it with state stores. */
   readonly problems?: StorageProblems
@@ -198,6 +202,9 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
       `retentionCheckIntervalMs must be a positive integer, got ${retentionCheckIntervalMs}`,
     )
   }
+  const maxBlockMs = options.maxBlockMs ?? 60_000
+  if (!(Number.isSafeInteger(maxBlockMs) && maxBlockMs > 0))
+    throw new TributaryError('CONFIG', `maxBlockMs must be a positive integer (ms), got ${maxBlockMs}`)
   const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'TributaryWarning'))
   const problems = options.problems ?? new StorageProblems()
   const fs = options.fs ?? nodeFs
@@ -210,6 +217,7 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
     maxRecordBytes,
     topicDefaults,
     retentionCheckIntervalMs,
+    maxBlockMs,
     warn,
     problems,
     fs,

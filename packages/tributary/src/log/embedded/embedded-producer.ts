@@ -26,14 +26,16 @@ export class EmbeddedProducer implements Producer {
   ) {}
 
   /** Initialising a transactional producer fences older ones and aborts their open transaction,
-   *  once a commit of theirs still in flight has ended (see TransactionCoordinator.settled). */
+   *  once a commit of theirs still in flight has ended (see TransactionCoordinator.settled). It
+   *  waits for that commit at most `maxBlockMs` (Kafka's max.block.ms for initTransactions), then
+   *  fails with code TRANSACTION having changed nothing (the older producer is not fenced). */
   static async create(broker: Broker, transactionalId: string | undefined): Promise<EmbeddedProducer> {
     broker.ensureOpen()
     if (transactionalId !== undefined && transactionalId.length === 0) {
       throw new TributaryError('CONFIG', 'transactionalId must not be empty')
     }
     if (transactionalId !== undefined) {
-      await broker.txns.settled(transactionalId)
+      await predecessorSettled(broker, transactionalId)
       broker.ensureOpen()
     }
     const epoch = transactionalId === undefined ? -1 : broker.guard(() => broker.txns.init(transactionalId))
@@ -126,5 +128,29 @@ export class EmbeddedProducer implements Producer {
 
   private requireOpen(call: string): Transaction {
     return requireOpenTransaction(this.requireTransactional(call), this.txn, call)
+  }
+}
+
+/** Resolves once no commit of `transactionalId` is in flight; rejects after `maxBlockMs`. */
+async function predecessorSettled(broker: Broker, transactionalId: string): Promise<void> {
+  const ms = broker.settings.maxBlockMs
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const id = JSON.stringify(transactionalId)
+      reject(
+        new TributaryError(
+          'TRANSACTION',
+          `initialising transactional producer ${id} waited ${ms} ms for the commit of the previous producer ` +
+            `with that id, which still waits for the disk to sync it; check the disk, or raise maxBlockMs ` +
+            `(EmbeddedLog option, Kafka's max.block.ms) to wait longer`,
+        ),
+      )
+    }, ms)
+  })
+  try {
+    await Promise.race([broker.txns.settled(transactionalId), timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
+import { isTributaryError } from '../../../src/errors.ts'
+import { EmbeddedLog, type EmbeddedProducer } from '../../../src/log/embedded/index.ts'
 import { FsyncPolicy } from '../../../src/log/embedded/fsync-policy.ts'
 import { GroupOffsets } from '../../../src/log/embedded/group-offsets.ts'
 import { Journal } from '../../../src/log/embedded/journal.ts'
@@ -124,5 +125,60 @@ describe('a new producer while its zombie commits', () => {
     const [offset] = await log.admin.committedOffsets('g', [{ topic: 'out', partition: 0 }])
     assert.equal(offset?.offset, 3)
     assert.deepEqual(values(log, 'out', 0, 'read_committed'), ['successor'])
+  })
+})
+
+/**
+ * As Kafka's initTransactions, which waits at most max.block.ms: a new producer does not wait
+ * for good on its zombie's commit when the disk never answers that commit's sync.
+ */
+describe('a new producer while its zombie commit hangs on the disk', () => {
+  let tmp: ReturnType<typeof tempDir>
+  let fs: GatedFs
+  let log: EmbeddedLog
+  beforeEach(async () => {
+    tmp = tempDir()
+    fs = new GatedFs()
+    log = await EmbeddedLog.open({ dataDir: tmp.dir, fs, maxBlockMs: 300, onWarning: () => undefined })
+    await log.admin.createTopics([{ name: 'out', partitions: 1 }])
+  })
+  afterEach(async () => {
+    const closing = log.close()
+    while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
+    await closing
+    tmp.remove()
+  })
+
+  it('fails after maxBlockMs naming the transactional id, the wait and the key, fencing nothing', async () => {
+    const zombie = await log.producer({ transactionalId: 'x' })
+    await zombie.beginTransaction()
+    await zombie.send([{ topic: 'out', partition: 0, key: null, value: buf('zombie') }])
+    await zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 1 }])
+    const zombieCommit = zombie.commitTransaction()
+    await fs.untilHeld(1) // its data sync never returns (until the test lets it)
+    const successor = log.producer({ transactionalId: 'x' })
+    const tooLong = new Promise<string>((resolve) =>
+      setTimeout(() => resolve('still waiting'), 15_000).unref(),
+    )
+    await assert.rejects(Promise.race([successor, tooLong]), (err: Error) => {
+      assert.ok(isTributaryError(err, 'TRANSACTION'), String(err))
+      assert.match(err.message, /"x".* 300 ms .*maxBlockMs/)
+      assert.doesNotMatch(err.message, /\n/)
+      return true
+    })
+    assert.equal(await settledState(zombieCommit), 'pending', 'the zombie was not fenced: its commit goes on')
+    await fs.finishUntilSettled(zombieCommit)
+    const next = (await log.producer({ transactionalId: 'x' })) as EmbeddedProducer
+    assert.equal(next.epoch, 1, 'once the commit ended, a new producer starts (and fences the zombie)')
+    const [offset] = await log.admin.committedOffsets('g', [{ topic: 'out', partition: 0 }])
+    assert.equal(offset?.offset, 1)
+  })
+
+  it('refuses a maxBlockMs that is not a positive integer, naming the key', async () => {
+    await assert.rejects(EmbeddedLog.open({ maxBlockMs: 0 }), (err: Error) => {
+      assert.ok(isTributaryError(err, 'CONFIG'), String(err))
+      assert.match(err.message, /^maxBlockMs must be a positive integer \(ms\), got 0$/)
+      return true
+    })
   })
 })
