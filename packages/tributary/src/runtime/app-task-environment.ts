@@ -38,6 +38,7 @@ export function appTaskEnvironment(
     looks: () => app.looks(),
     logger,
     storageProblems: config.storageProblems,
+    lmdbMapSizeBytes: config.lmdbMapSizeBytes,
     observer: config.observer,
     now: config.clock,
   }

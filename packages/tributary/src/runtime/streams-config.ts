@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { TributaryError } from '../errors.ts'
 import type { Log } from '../log/log.ts'
 import type { Logger } from '../logger.ts'
+import { DEFAULT_MAP_SIZE_BYTES, MIN_MAP_SIZE_BYTES } from '../state/lmdb/map-size.ts'
 import { StorageProblems } from '../storage-problems.ts'
 import { DEFAULT_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS } from './changelog-topic.ts'
 import type { ErrorPolicy } from './error-handling.ts'
@@ -93,6 +94,10 @@ export interface StreamsConfig {
   /** With storageErrors 'retry': how long storage may keep failing before the app stops as with
    *  'stop'. Default: no limit. */
   readonly storageRetryTimeoutMs?: number
+  /** Address space each persistent (lmdb) state store maps up front, in bytes: virtual, neither
+   *  disk nor memory; a store that outgrows it still grows. Lower it when the process's address
+   *  space is limited (`ulimit -v`): every store needs its map. Default 8589934592 (8 GiB). */
+  readonly lmdbMapSizeBytes?: number
   readonly logger?: Logger
   /** Where the app reports storage problems (a damaged state store it rebuilt; the embedded log it
    *  owns reports its own there too). Default: a list of its own (`StreamsApp.storageProblems`). */
@@ -129,6 +134,14 @@ const schema = z.object({
   storageErrors: z.enum(['stop', 'retry']).optional(),
   storageRetryBackoffMs: z.number().int().min(1).optional(),
   storageRetryTimeoutMs: z.number().int().min(0).optional(),
+  lmdbMapSizeBytes: z
+    .number()
+    .int()
+    .min(
+      MIN_MAP_SIZE_BYTES,
+      `use at least ${MIN_MAP_SIZE_BYTES} (1 MiB): the address space each lmdb store maps`,
+    )
+    .optional(),
   instanceId: z
     .string()
     .regex(/^[a-zA-Z0-9._-]+$/)
@@ -169,6 +182,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     storageErrors: config.storageErrors ?? 'stop',
     storageRetryBackoffMs: config.storageRetryBackoffMs ?? 1000,
     storageRetryTimeoutMs: config.storageRetryTimeoutMs ?? Number.POSITIVE_INFINITY,
+    lmdbMapSizeBytes: config.lmdbMapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
     clock: config.clock ?? Date.now,
     storageProblems: config.storageProblems ?? new StorageProblems(),
   }

@@ -82,6 +82,7 @@ export class TaskManager {
       const stores = await TaskStores.open(this.topology, sub, tp.partition, this.stateDir, this.names, id, {
         logger: this.env.logger,
         ...(this.env.storageProblems === undefined ? {} : { problems: this.env.storageProblems }),
+        ...(this.env.lmdbMapSizeBytes === undefined ? {} : { lmdbMapSizeBytes: this.env.lmdbMapSizeBytes }),
       })
       try {
         this.restoring = id

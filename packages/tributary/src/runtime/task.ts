@@ -42,6 +42,8 @@ export interface TaskEnvironment {
   readonly logger: Logger
   /** Where opening a task's stores reports a damaged store it set aside. */
   readonly storageProblems?: StorageProblems
+  /** Address space each of the task's lmdb stores maps (StreamsConfig.lmdbMapSizeBytes). */
+  readonly lmdbMapSizeBytes?: number
   /** Metrics and tracing; absent records nothing. */
   readonly observer?: RuntimeObserver | undefined
   now(): number

@@ -32,6 +32,8 @@ export interface StoreOpenContext {
   /** Default: none (nothing is logged). */
   readonly logger?: Logger
   readonly problems?: StorageProblems
+  /** Address space each lmdb store maps up front (see state/lmdb/map-size.ts); default 8 GiB. */
+  readonly lmdbMapSizeBytes?: number
 }
 
 export interface BackendFactory {

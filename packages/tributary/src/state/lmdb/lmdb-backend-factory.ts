@@ -6,19 +6,10 @@ import { silentLogger, type Logger } from '../../logger.ts'
 import type { BackendFactory, KeyValueBackend, StoreOpenContext } from '../backend.ts'
 import { checkStoreName } from '../store-name.ts'
 import { LmdbBackend } from './lmdb-backend.ts'
+import { checkAddressSpace, checkMapSize, DEFAULT_MAP_SIZE_BYTES } from './map-size.ts'
 import { setAside } from './set-aside.ts'
 import { dropClosedChecksum, writeClosedChecksum } from './store-checksum.ts'
 import { verifyShard } from './store-verifier.ts'
-
-/**
- * The address space each store maps up front (64-bit only; virtual, the file grows only as pages
- * are written, so a full disk still fails the commit that needs the space). lmdb-js otherwise
- * starts with a 128 KiB map and doubles it whenever the file outgrows it, keeping every earlier map
- * until the store closes: pages read before a remap stay resident in the old maps, so a store's
- * resident pages reach about twice its file. With this map a store under 8 GiB never remaps; a
- * larger one still grows, in doublings.
- */
-const MAP_SIZE = 8 * 1024 ** 3
 
 /** Shards open in this process. LMDB must not open one environment twice in a process. */
 const open = new Set<string>()
@@ -32,6 +23,9 @@ const open = new Set<string>()
  *
  * A shard may be open once at a time: a second open before `close()` is a STATE error (two
  * owners of one shard would each take their uncommitted view for the truth).
+ *
+ * Each store maps `context.lmdbMapSizeBytes` of address space (see map-size.ts); one that does
+ * not fit in the process's address-space limit fails to open with code STATE naming the setting.
  *
  * Every open verifies the shard first (see `verifyShard`: the checksum taken at the last close, or
  * a probe in a child process, because a damaged lmdb file can crash the process that maps it with
@@ -52,6 +46,10 @@ export const lmdbBackendFactory: BackendFactory = {
       throw new TributaryError('CONFIG', `task id ${JSON.stringify(taskId)} cannot name a directory`)
     }
     const dir = join(stateDir, taskId, storeName)
+    const mapSize = arch().endsWith('32')
+      ? undefined
+      : checkMapSize(context.lmdbMapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES)
+    if (mapSize !== undefined) checkAddressSpace(mapSize, `store ${storeName} of task ${taskId}`, dir)
     if (open.has(dir))
       throw new TributaryError('STATE', `store ${storeName} of task ${taskId} is already open`)
     open.add(dir)
@@ -65,7 +63,7 @@ export const lmdbBackendFactory: BackendFactory = {
         // otherwise be read as a file with an extension).
         noSubdir: false,
         maxDbs: 2,
-        ...(arch().endsWith('32') ? {} : { mapSize: MAP_SIZE }),
+        ...(mapSize === undefined ? {} : { mapSize }),
         // Each commit is one explicit transaction. lmdb's default batching of the writes of one
         // event turn adds a commit promise of its own that nobody awaits: when the disk is full
         // its rejection would end the process unhandled.

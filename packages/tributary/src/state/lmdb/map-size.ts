@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs'
+import { TributaryError } from '../../errors.ts'
+
+/**
+ * The address space each lmdb store maps up front (64-bit only): virtual, neither disk nor memory;
+ * the file grows only as pages are written, so a full disk still fails the commit that needs the
+ * space. lmdb-js otherwise starts with a 128 KiB map and doubles it whenever the file outgrows it,
+ * keeping every earlier map until the store closes: pages read before a remap stay resident in the
+ * old maps, so a store's resident pages reach about twice its file. A store smaller than its map
+ * never remaps; a larger one still grows, in doublings.
+ */
+export const DEFAULT_MAP_SIZE_BYTES = 8 * 1024 ** 3
+export const MIN_MAP_SIZE_BYTES = 1024 ** 2
+/** The setting (StreamsConfig, StoreOpenContext) that chooses it for every lmdb store. */
+export const MAP_SIZE_KEY = 'lmdbMapSizeBytes'
+
+/** Returns `bytes`, or fails with a one-line CONFIG error naming the key and what it accepts. */
+export function checkMapSize(bytes: number): number {
+  if (Number.isSafeInteger(bytes) && bytes >= MIN_MAP_SIZE_BYTES) return bytes
+  throw new TributaryError(
+    'CONFIG',
+    `${MAP_SIZE_KEY} must be an integer of at least ${MIN_MAP_SIZE_BYTES} (1 MiB), got ${bytes}; ` +
+      `it is the address space each lmdb store maps up front (default ${DEFAULT_MAP_SIZE_BYTES}, 8 GiB)`,
+  )
+}
+
+/** Address space the process keeps for everything else when a store maps its own. */
+const HEADROOM_BYTES = 256 * 1024 ** 2
+
+/**
+ * Fails with code STATE, naming the store, its directory, the setting and the fix, when mapping
+ * `bytes` more would exceed the process's address-space limit (`ulimit -v`): lmdb would end the
+ * process with SIGSEGV while opening the store instead. Reads the limit and the address space in
+ * use from /proc (Linux); does nothing where they cannot be read or there is no limit.
+ */
+export function checkAddressSpace(bytes: number, store: string, dir: string): void {
+  const room = addressSpace()
+  if (room === undefined || room.used + bytes + HEADROOM_BYTES <= room.limit) return
+  const mib = (n: number): string => `${Math.floor(n / 1024 ** 2)} MiB`
+  throw new TributaryError(
+    'STATE',
+    `cannot open ${store} in ${dir}: it would map ${mib(bytes)} of address space, but this process may ` +
+      `use ${mib(room.limit)} (ulimit -v) and uses ${mib(room.used)}; lower ${MAP_SIZE_KEY} ` +
+      `(the map still grows past it as the store does) or raise ulimit -v`,
+  )
+}
+
+/** The soft address-space limit and the address space in use, in bytes; undefined without a limit. */
+function addressSpace(): { limit: number; used: number } | undefined {
+  let limits: string
+  let status: string
+  try {
+    limits = readFileSync('/proc/self/limits', 'utf8')
+    status = readFileSync('/proc/self/status', 'utf8')
+  } catch {
+    return undefined
+  }
+  const limit = /^Max address space\s+(\d+)/m.exec(limits)?.[1]
+  const used = /^VmSize:\s+(\d+) kB/m.exec(status)?.[1]
+  if (limit === undefined || used === undefined) return undefined // "unlimited"
+  return { limit: Number(limit), used: Number(used) * 1024 }
+}

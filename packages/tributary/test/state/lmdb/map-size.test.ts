@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, it } from 'node:test'
+import { isTributaryError } from '../../../src/errors.ts'
+import { resolveConfig } from '../../../src/runtime/streams-config.ts'
+import { lmdbBackendFactory } from '../../../src/state/lmdb/lmdb-backend-factory.ts'
+import { withTempDir } from '../temp-dir.ts'
+
+/** Sizes of this process's mappings of `file` (Linux: /proc/self/maps). */
+const mappedSizes = (file: string): number[] =>
+  readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .filter((line) => line.trimEnd().endsWith(` ${file}`))
+    .map((line) => {
+      const [from, to] = line.split(' ')[0]!.split('-')
+      return parseInt(to!, 16) - parseInt(from!, 16)
+    })
+
+const child = fileURLToPath(new URL('./fixtures/open-store-child.ts', import.meta.url))
+const packageDir = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** Runs the child under `ulimit -v <kib>`: how it ended and what it printed. */
+function openUnderLimit(kib: number, stateDir: string, mapSize?: number): string {
+  const args = [child, stateDir, ...(mapSize === undefined ? [] : [String(mapSize)])]
+  const run = spawnSync(
+    'bash',
+    ['-c', `ulimit -v ${kib} && exec "$0" --import tsx "$@"`, process.execPath, ...args],
+    { cwd: packageDir, encoding: 'utf8' },
+  )
+  return run.signal !== null ? `killed by ${run.signal}` : `${run.stdout.trim()}${run.stderr.trim()}`
+}
+
+describe('the address space of an lmdb store', () => {
+  it('maps the size its setting gives', () =>
+    withTempDir(async (dir) => {
+      const store = await lmdbBackendFactory.open(dir, '0_0', 's', { lmdbMapSizeBytes: 64 * 1024 ** 2 })
+      try {
+        assert.deepEqual(mappedSizes(join(dir, '0_0', 's', 'data.mdb')), [64 * 1024 ** 2])
+      } finally {
+        await store.close()
+      }
+    }))
+
+  it('refuses a size under 1 MiB or not an integer with one line naming the setting', () =>
+    withTempDir(async (dir) => {
+      for (const bad of [1000, 2_000_000.5]) {
+        await assert.rejects(
+          lmdbBackendFactory.open(dir, '0_0', 's', { lmdbMapSizeBytes: bad }),
+          (err: Error) => {
+            assert.ok(isTributaryError(err, 'CONFIG'), String(err))
+            assert.match(
+              err.message,
+              /^lmdbMapSizeBytes must be an integer of at least 1048576 \(1 MiB\), got /,
+            )
+            assert.doesNotMatch(err.message, /\n/)
+            return true
+          },
+        )
+      }
+      assert.throws(
+        () => resolveConfig({ applicationId: 'app', lmdbMapSizeBytes: 4096 }),
+        /^TributaryError: invalid setting lmdbMapSizeBytes: use at least 1048576 \(1 MiB\)/,
+      )
+    }))
+
+  it('under ulimit -v: refuses a map that does not fit, naming the store and the setting, and opens with a smaller one', () =>
+    withTempDir(async (dir) => {
+      // 4 GiB: room for node and tsx, not for the default 8 GiB map (which lmdb answered with SIGSEGV).
+      const limitKib = 4 * 1024 ** 2
+      const refused = openUnderLimit(limitKib, dir)
+      assert.match(
+        refused,
+        /^STATE: cannot open store counts of task 0_0 in \S+counts: it would map 8192 MiB of address space, but this process may use 4096 MiB \(ulimit -v\) and uses \d+ MiB; lower lmdbMapSizeBytes .*or raise ulimit -v$/,
+      )
+      assert.equal(openUnderLimit(limitKib, dir, 64 * 1024 ** 2), 'ok')
+    }))
+})
