@@ -35,7 +35,8 @@ function requireDir(dir: string): void {
 
 function runCheck(dir: string): void {
   requireDir(dir)
-  const { findings } = checkDataDir(dir)
+  const { findings, notes } = checkDataDir(dir)
+  for (const n of notes) process.stdout.write(`note: ${n.path}: ${n.problem}\n`)
   if (findings.length === 0) {
     process.stdout.write(`${dir}: no damage found\n`)
     return

@@ -100,4 +100,21 @@ describe('tributary log check|repair', () => {
     assert.ok(!existsSync(join(tmp.dir, 'nope')))
     assert.equal((await run('log', 'check')).code, 2, 'a missing --data-dir is a usage error')
   })
+
+  it('check notes a damaged compaction checkpoint but finds no damage: the log ignores it and loses nothing', async () => {
+    const log = await EmbeddedLog.open({ dataDir: tmp.dir })
+    await log.admin.createTopics([{ name: 'table', partitions: 1, cleanupPolicy: 'compact' }])
+    log.sync.append([{ topic: 'table', key: Buffer.from('k'), value: Buffer.from('v') }])
+    await log.compact('table')
+    await log.close()
+    const checkpoint = join(tmp.dir, 'topics', 'table', '0', 'cleaner.checkpoint')
+    writeFileSync(checkpoint, readFileSync(checkpoint, 'latin1').replace('1', '7'))
+    assert.deepEqual(await run('log', 'check', '--data-dir', tmp.dir), {
+      code: 0,
+      out:
+        `note: ${checkpoint}: fails its checksum: the log ignores it and compacts the partition from its start again (nothing is lost)\n` +
+        `${tmp.dir}: no damage found\n`,
+      err: '',
+    })
+  })
 })

@@ -2,6 +2,7 @@ import { TributaryError } from '../../errors.ts'
 import type { StorageProblems } from '../../storage-problems.ts'
 import type { PartitionOffset, ProducerRecord, RecordMetadata, TopicConfig } from '../log.ts'
 import { validateProducerRecords } from '../produce-validation.ts'
+import { loadCheckpoint, saveCheckpoint } from './cleaner-checkpoint-file.ts'
 import { CompactionScheduler } from './compaction-scheduler.ts'
 import type { DataDir } from './data-dir.ts'
 import { FsyncPolicy, type FsyncMode } from './fsync-policy.ts'
@@ -23,7 +24,7 @@ import { reportProblem, type StorageContext } from './storage-context.ts'
 import { StorageFailure } from './storage-failure.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { TopicRegistry, validateTopicConfig } from './topic-registry.ts'
-import { resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
+import { compacts, deletes, resolveSettings, type TopicSettings, type TopicSpec } from './topic-settings.ts'
 import { TransactionCoordinator, type Transaction } from './transaction-coordinator.ts'
 
 export interface BrokerSettings {
@@ -108,6 +109,10 @@ export class Broker {
         return this.guard(compaction)
       },
       settings.warn,
+      (log) => {
+        if (ctx !== null && dataDir !== null)
+          saveCheckpoint(ctx, dataDir.checkpointPath(log.topic, log.partition), log)
+      },
     )
     this.retentionTimer = setInterval(() => {
       try {
@@ -179,6 +184,13 @@ export class Broker {
       const log = this.partitionLog(description.name, p, settings)
       const start = starts.get(`${description.name}\0${p}`) ?? 0
       recoverPartition(this.ctx!, this.handles!, this.dataDir!, log, start, committed)
+      if (compacts(description.cleanupPolicy))
+        loadCheckpoint(
+          this.ctx!,
+          this.dataDir!.checkpointPath(log.topic, p),
+          log,
+          deletes(description.cleanupPolicy),
+        )
       partitions.push(log)
     }
     this.registry.add({ description, settings, partitions })

@@ -9,8 +9,9 @@ export const MAX_CLEAN_RUNS = 32
  * delete.retention.ms has passed since its first clean (see CleanRange).
  *
  * Times are only ever made later than they were, never earlier: merging runs keeps the later
- * time, and a checkpoint that is lost (a restart) makes everything dirty again, so the next
- * compaction cleans it anew at its own time. Either keeps a tombstone longer, never shorter.
+ * time, and a checkpoint that is lost (a missing or damaged file: see CleanerCheckpointFiles)
+ * makes everything dirty again, so the next compaction cleans it anew at its own time. Either
+ * keeps a tombstone longer, never shorter.
  */
 export class CleanerCheckpoint {
   private ends: number[] = []
@@ -19,6 +20,11 @@ export class CleanerCheckpoint {
   /** Offsets below it have been cleaned at least once. */
   get firstDirtyOffset(): number {
     return this.ends.at(-1) ?? 0
+  }
+
+  /** Runs as [end, time] pairs, oldest first (what a checkpoint file holds). */
+  get runs(): [number, number][] {
+    return this.ends.map((end, i) => [end, this.times[i]!])
   }
 
   /** When `offset` was first cleaned; undefined at or above the first dirty offset. */
@@ -55,6 +61,12 @@ export class CleanerCheckpoint {
     while (this.ends.length > 1 && this.ends[0]! <= start) this.drop(0)
     while (this.ends.length > 1 && this.times[1]! <= now - deleteRetentionMs) this.drop(0)
     while (this.ends.length > MAX_CLEAN_RUNS) this.drop(this.closestInTime())
+  }
+
+  /** Takes the runs of a checkpoint file that readCheckpoint accepted. */
+  restore(runs: readonly (readonly [number, number])[]): void {
+    this.ends = runs.map(([end]) => end)
+    this.times = runs.map(([, time]) => time)
   }
 
   /** Merges run `i` into the next one, which keeps its end and the later of both times. */

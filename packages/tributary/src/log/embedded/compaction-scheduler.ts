@@ -1,4 +1,4 @@
-import { compactPartition, compactRound, shouldCompact, type CompactionSettings } from './compactor.ts'
+import { compactRound, shouldCompact } from './compactor.ts'
 import type { PartitionLog } from './partition-log.ts'
 import type { Topic, TopicRegistry } from './topic-registry.ts'
 import { compacts } from './topic-settings.ts'
@@ -8,7 +8,8 @@ import { compacts } from './topic-settings.ts'
  * partition has `afterEntries` new entries (see shouldCompact; 0 = never), one round per turn
  * (see compactRound) until it is clean, and all at once on request. Each round holds at most
  * about `bufferBytes` of keys. `run` executes each compaction as a call that writes to disk (see
- * Broker.guard); a failed automatic one is a warning.
+ * Broker.guard); a failed automatic one is a warning. `saved` is called after each round that
+ * moved the partition's checkpoint (its segments installed), to persist it.
  */
 export class CompactionScheduler {
   private readonly queue = new Set<PartitionLog>()
@@ -19,6 +20,7 @@ export class CompactionScheduler {
     private readonly bufferBytes: number,
     private readonly run: <T>(compaction: () => T) => T,
     private readonly warn: (message: string) => void,
+    private readonly saved: (log: PartitionLog) => void = () => undefined,
   ) {}
 
   /** Called after appends to `log`: schedules its compaction when it is due. */
@@ -36,7 +38,7 @@ export class CompactionScheduler {
       const topic = this.registry.find(log.topic)
       if (!this.queue.delete(log) || log.deleted || topic === undefined) return
       try {
-        const { more } = this.run(() => compactRound(log, this.settings(topic), first))
+        const { more } = this.round(log, topic, first)
         if (more) this.schedule(log, false)
       } catch (err) {
         this.warn(`tributary: compaction of ${log.topic}-${log.partition} failed: ${String(err)}`)
@@ -50,13 +52,25 @@ export class CompactionScheduler {
     let removed = 0
     for (const t of topics) {
       if (!compacts(t.description.cleanupPolicy)) continue
-      for (const p of t.partitions) removed += this.run(() => compactPartition(p, this.settings(t)))
+      for (const p of t.partitions) {
+        let round = this.round(p, t, true)
+        removed += round.removed
+        while (round.more) {
+          round = this.round(p, t, false)
+          removed += round.removed
+        }
+      }
     }
     return removed
   }
 
-  private settings(topic: Topic): CompactionSettings {
-    return { bufferBytes: this.bufferBytes, deleteRetentionMs: topic.settings.deleteRetentionMs }
+  /** Runs one round of `log`'s compaction (see compactRound), then saves its checkpoint. */
+  private round(log: PartitionLog, topic: Topic, first: boolean): { removed: number; more: boolean } {
+    const settings = { bufferBytes: this.bufferBytes, deleteRetentionMs: topic.settings.deleteRetentionMs }
+    const cleaned = log.cleaner.firstDirtyOffset
+    const round = this.run(() => compactRound(log, settings, first))
+    if (log.cleaner.firstDirtyOffset !== cleaned) this.saved(log)
+    return round
   }
 
   /** Cancels the scheduled compaction of `log` (its topic is deleted). */

@@ -17,22 +17,23 @@ export interface CompactionSettings {
 }
 
 /**
- * Log compaction of one partition, in rounds of bounded memory as Kafka's log cleaner works. The
- * active segment is rolled first (when it holds entries); the closed segments below the last
- * stable offset are then cleaned: keep only the latest visible record per key, drop control
- * markers and aborted records, and mark kept transactional records as plain committed ones
- * (their markers may go). A tombstone (null value) stays as its key's latest record until
- * delete.retention.ms after the round that first cleaned it (see CleanRange), then goes with its
- * key. Records with a null key are kept; entries at or after the LSO (open transactions and
- * whatever follows) are untouched.
+ * One round of log compaction of one partition: compaction works in rounds of bounded memory as
+ * Kafka's log cleaner does, each continuing where the one before stopped, until one says there
+ * is no `more` (see CompactionScheduler). The first round of a compaction (`roll`) rolls the
+ * active segment first (when it holds entries); the closed segments below the last stable offset
+ * are then cleaned: keep only the latest visible record per key, drop control markers and aborted
+ * records, and mark kept transactional records as plain committed ones (their markers may go). A
+ * tombstone (null value) stays as its key's latest record until delete.retention.ms after the
+ * round that first cleaned it (see CleanRange), then goes with its key. Records with a null key
+ * are kept; entries at or after the LSO (open transactions and whatever follows) are untouched.
  *
  * A round reads the dirty entries (from `log.cleaner`'s first dirty offset, Kafka's cleaner
- * checkpoint) into
- * a key → latest offset map of at most `bufferBytes` (pass 1), stopping where the map is full;
- * it then rewrites the segments below that point, streaming (pass 2, see installCompacted), and
- * moves the checkpoint there. Below the checkpoint each key appears at most once, so a round
- * only needs the keys after it; a later round continues from it. Neither pass holds records:
- * memory is the map, a write batch and the entry cache.
+ * checkpoint) into a key → latest offset map of at most `bufferBytes` (pass 1), stopping where the
+ * map is full; it then rewrites the segments below that point, streaming (pass 2, see
+ * installCompacted), and moves the checkpoint there. Below the checkpoint each key appears at most
+ * once, so a round only needs the keys after it. Neither pass holds records: memory is the map, a
+ * write batch and the entry cache. With nothing dirty, a round still removes the tombstones whose
+ * time has come (if any can have).
  *
  * As Kafka's cleaner, consecutive closed segments are rewritten together as one (into the first
  * one's file) only while the result stays within segment.bytes and segment.ms (see planGroups):
@@ -40,23 +41,7 @@ export interface CompactionSettings {
  * whole. The last entry of each group stays (a record that would go, as a marker at its offset),
  * so a rewritten segment covers every segment it replaces (recovery relies on it). Files change
  * only for groups that lose or change entries or merge segments; each is replaced crash-safely.
- */
-export function compactPartition(log: PartitionLog, settings: CompactionSettings, now = Date.now()): number {
-  let removed = 0
-  let round = compactRound(log, settings, true, now)
-  removed += round.removed
-  while (round.more) {
-    round = compactRound(log, settings, false, now)
-    removed += round.removed
-  }
-  return removed
-}
-
-/**
- * One round (see compactPartition), rolling the active segment first when `roll` is set (the
- * first round of a compaction). With nothing dirty, a round still removes the tombstones whose
- * time has come (if any can have). Returns the entries removed and whether dirty entries below
- * the LSO are left for another round.
+ * Returns the entries removed and whether dirty entries below the LSO are left for another round.
  */
 export function compactRound(
   log: PartitionLog,

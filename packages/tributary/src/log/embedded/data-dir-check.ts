@@ -1,12 +1,14 @@
 import { dirname, join } from 'node:path'
 import type { TopicDescription } from '../log.ts'
-import { markedStart, segmentBase, segmentName } from './data-dir.ts'
+import { readCheckpointFile } from './cleaner-checkpoint-file.ts'
+import { CHECKPOINT_NAME, markedStart, segmentBase, segmentName } from './data-dir.ts'
 import { DirLock } from './dir-lock.ts'
 import { scanFile, type ByteRange, type FileScan } from './file-scan.ts'
 import { parseEntry } from './journal.ts'
 import type { MetadataEntry, OffsetTuple } from './metadata-entry.ts'
 import { decodeEntry, ENTRY_MIN_BYTES, type DecodedEntry } from './record-codec.ts'
 import { nodeFs, type StorageFs } from './storage-fs.ts'
+import { compacts, deletes } from './topic-settings.ts'
 
 /** One damaged or inconsistent thing in a data directory. */
 export interface Finding {
@@ -29,6 +31,8 @@ export interface PartitionScan {
 export interface DataDirCheck {
   readonly dir: string
   readonly findings: Finding[]
+  /** What is amiss but loses nothing (a compaction checkpoint the log will ignore). */
+  readonly notes: Finding[]
   readonly journalPath: string
   /** null: the journal is missing. */
   readonly journal: FileScan<MetadataEntry> | null
@@ -60,8 +64,9 @@ export interface DataDirCheck {
  * Reads a data directory without changing it and lists every damaged file (with the byte ranges
  * and, for partitions, the offsets that are lost), journaled partitions without segment files or
  * whose first segment starts after their log start, segment files missing between others,
- * directories with data the journal does not list, and group offsets beyond their partition's end.
- * Takes the directory lock, so it fails (code LOG) while a log has the directory open.
+ * directories with data the journal does not list, and group offsets beyond their partition's end;
+ * notes compaction checkpoints the log would ignore. Takes the directory lock, so it fails (code
+ * LOG) while a log has the directory open.
  */
 export function checkDataDir(dir: string, fs: StorageFs = nodeFs): DataDirCheck {
   const lock = DirLock.acquire(dir)
@@ -75,6 +80,7 @@ export function checkDataDir(dir: string, fs: StorageFs = nodeFs): DataDirCheck 
 /** `checkDataDir` for a caller that holds the directory lock. */
 export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
   const findings: Finding[] = []
+  const notes: Finding[] = []
   const journalPath = join(dir, 'metadata.journal')
   const topicsDir = join(dir, 'topics')
   const journal = fs.existsSync(journalPath) ? scanFile(fs, journalPath, 2, parseEntry) : null
@@ -165,6 +171,16 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
         previous = { path, end: Math.max(base, endOffset(scan)), damaged: scan.damaged.length > 0 }
       }
       ends.set(`${name}\0${partition}`, { path: live.at(-1)?.path ?? join(topicsDir, name), end })
+      const { cleanupPolicy } = topics.get(name)!
+      const checkpoint = join(topicsDir, name, String(partition), CHECKPOINT_NAME)
+      const read = compacts(cleanupPolicy)
+        ? readCheckpointFile(fs, checkpoint, start, end, deletes(cleanupPolicy))
+        : undefined
+      if (read !== undefined && 'ignored' in read && !read.routine)
+        notes.push({
+          path: checkpoint,
+          problem: `${read.ignored}: the log ignores it and compacts the partition from its start again (nothing is lost)`,
+        })
     }
   }
   for (const o of offsets.values()) {
@@ -178,7 +194,7 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
       })
     }
   }
-  return { dir, findings, journalPath, journal, topics, partitions, gaps, holes, unlisted }
+  return { dir, findings, notes, journalPath, journal, topics, partitions, gaps, holes, unlisted }
 }
 
 /** A partition's segment files by base offset (a partition file of the format before segments

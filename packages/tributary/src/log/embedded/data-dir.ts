@@ -9,7 +9,8 @@ import { attempt } from './storage-failure.ts'
 /**
  * The on-disk layout of a durable embedded log: `LOCK` (see DirLock), `metadata.journal`,
  * `topics/<topic>/<partition>/<base offset, 20 digits>.log` (segments) beside
- * `<log start offset, 20 digits>.start` (see LogStarts), and `trash/`, where a deleted topic's directory is moved
+ * `<log start offset, 20 digits>.start` (see LogStarts) and, once compacted, `cleaner.checkpoint`
+ * (see CleanerCheckpoint), and `trash/`, where a deleted topic's directory is moved
  * (after its deletion is journaled) before it is removed. Recovery only ever removes what is in
  * `trash/` or what the journal says was deleted: never a directory it merely does not know.
  */
@@ -55,6 +56,11 @@ export class DataDir {
   /** Path of the segment whose first offset is `base` (named as Kafka names them). */
   segmentPath(topic: string, partition: number, base: number): string {
     return join(this.partitionDir(topic, partition), segmentName(base))
+  }
+
+  /** Path of a partition's compaction checkpoint (see cleaner-checkpoint-file.ts). */
+  checkpointPath(topic: string, partition: number): string {
+    return join(this.partitionDir(topic, partition), CHECKPOINT_NAME)
   }
 
   /** Where a partition's single file was before segments (see partition-recovery.ts). */
@@ -140,6 +146,9 @@ export function segmentBase(name: string): number | undefined {
   const match = /^(\d{20})\.log$/.exec(name)
   return match === null ? undefined : Number(match[1])
 }
+
+/** The file name of a partition's compaction checkpoint, as Kafka's cleaner-offset-checkpoint. */
+export const CHECKPOINT_NAME = 'cleaner.checkpoint'
 
 /** A log start mark's file name: the offset in 20 digits (see DataDir.markLogStart). */
 const startMarkName = (start: number): string => `${String(start).padStart(20, '0')}.start`

@@ -64,8 +64,7 @@ export class PartitionLog {
   deleted = false
   /** Entries appended since the last compaction (drives automatic compaction). */
   dirtyEntries = 0
-  /** What compaction has cleaned, and when (in memory only, so after a restart the next
-   *  compaction reads the whole log again). */
+  /** What compaction has cleaned, and when (saved as the partition's cleaner.checkpoint). */
   readonly cleaner = new CleanerCheckpoint()
   /** The highest transaction id recovery saw in this partition's files (0: none). */
   maxTxnId = 0

@@ -16,7 +16,7 @@ import { attempt } from './storage-failure.ts'
  * - segments wholly below the log start (retention or deleteRecordsBefore decided it and crashed
  *   before deleting them);
  * - a segment whose entries all lie below the end of the segments before it: compaction rewrote
- *   it into the first closed segment and crashed before deleting it (see compactPartition).
+ *   it into the first closed segment and crashed before deleting it (see compactRound).
  * It refuses (CORRUPT, naming the path) when the first segment starts after the log start, or a
  * later one after the end of the one before (a segment file is missing; unless recovery cut a
  * damaged end off that one, a loss it reports), when a segment partly overlaps the one before,

@@ -5,7 +5,6 @@ import {
   assertModel,
   bounds,
   compact,
-  forgetCleaning,
   rows,
   TOPIC,
   writeRandom,
@@ -76,11 +75,9 @@ describe('compaction in rounds of bounded memory', () => {
       const before = await bounds(log)
       await log.close()
       const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
-      forgetCleaning(written)
       assert.deepEqual(await bounds(reopened), before, 'start, end and LSO survive reopening')
       await assertModel(reopened, written, 'after reopening', timing)
-      await compact(reopened, written, timing)
-      await assertModel(reopened, written, 'compacting again', timing)
+      // The checkpoint survived: the tombstones' time counts from their first clean before the restart.
       await expireTombstones(reopened, written)
       await reopened.close()
     })

@@ -2,8 +2,9 @@ import { constants } from 'node:fs'
 import { nodeFs } from '../../../src/log/embedded/storage-fs.ts'
 import { PassThroughFs } from './pass-through-fs.ts'
 
-/** 'create' and 'remove' are the creation (open with O_CREAT) and deletion of segment files and
- *  log start marks: a segment roll, retention, deleteRecordsBefore, the end of a compaction. */
+/** 'create' and 'remove' are the creation (open with O_CREAT) and deletion of segment files, log
+ *  start marks and compaction checkpoints: a segment roll, retention, deleteRecordsBefore, the end
+ *  of a compaction round. */
 export type FaultCall = 'write' | 'fsync' | 'read' | 'create' | 'remove'
 /** errno faults throw; 'short' writes part of the buffer, then throws ENOSPC; 'corrupt' flips one
  *  bit of what is written or read and reports success. */
@@ -21,7 +22,7 @@ export interface Fault {
   readonly sticky?: boolean
 }
 
-const SEGMENT = /\d{20}\.(log|start)$/
+const SEGMENT = /(\d{20}\.(log|start)|cleaner\.checkpoint(\.tmp)?)$/
 
 const errno = (code: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`${code}: injected fault`), { code })
