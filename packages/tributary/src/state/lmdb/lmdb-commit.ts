@@ -2,6 +2,7 @@ import { constants } from 'node:os'
 import type { RootDatabase } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
 import { storageAdvice } from '../../storage-error.ts'
+import { mapGrowthFailure } from './map-size.ts'
 
 /** How long a failed commit waits for lmdb's detailed error before reporting without it. */
 const DETAIL_WAIT_MS = 1000
@@ -33,7 +34,8 @@ export async function lmdbCommit(dir: string, env: RootDatabase, body: () => voi
     })
     throw new TributaryError(
       'STATE',
-      `writing the state store in ${dir} failed (${errno}: ${message}); ${storageAdvice(errno)}, ` +
+      `writing the state store in ${dir} failed (${errno}: ${message}); ` +
+        `${mapGrowthFailure(dir) ?? storageAdvice(errno)}, ` +
         `then restart: the store resumes from its last commit and its changelog`,
       { cause },
     )

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { TributaryError } from '../../errors.ts'
 
 /**
@@ -36,14 +37,42 @@ const HEADROOM_BYTES = 256 * 1024 ** 2
 export function checkAddressSpace(bytes: number, store: string, dir: string): void {
   const room = addressSpace()
   if (room === undefined || room.used + bytes + HEADROOM_BYTES <= room.limit) return
-  const mib = (n: number): string => `${Math.floor(n / 1024 ** 2)} MiB`
+  const fix =
+    room.used + HEADROOM_BYTES > room.limit
+      ? 'raise ulimit -v'
+      : `lower ${MAP_SIZE_KEY} (the map still grows past it as the store does) or raise ulimit -v`
   throw new TributaryError(
     'STATE',
     `cannot open ${store} in ${dir}: it would map ${mib(bytes)} of address space, but this process may ` +
-      `use ${mib(room.limit)} (ulimit -v) and uses ${mib(room.used)}; lower ${MAP_SIZE_KEY} ` +
-      `(the map still grows past it as the store does) or raise ulimit -v`,
+      `use ${mib(room.limit)} (ulimit -v) and uses ${mib(room.used)}; ${fix}`,
   )
 }
+
+/**
+ * Why a failed commit of the store in `dir` failed, when its map could not grow: lmdb-js grows a
+ * full map instead of failing with MDB_MAP_FULL (by doublings, keeping the earlier maps until the
+ * store closes), and a growth the address-space limit refuses surfaces as an unrelated lmdb error
+ * (MDB_BAD_TXN, MDB_PAGE_NOTFOUND). Undefined when there is no limit or the next growth fits.
+ */
+export function mapGrowthFailure(dir: string): string | undefined {
+  const room = addressSpace()
+  if (room === undefined) return undefined
+  const file = join(dir, 'data.mdb')
+  let size: number
+  try {
+    size = statSync(file).size
+  } catch {
+    return undefined
+  }
+  if (room.used + 2 * size + HEADROOM_BYTES <= room.limit) return undefined
+  return (
+    `the map of ${file} (${mib(size)} written) could not grow within this process's address space ` +
+    `(ulimit -v ${mib(room.limit)}, ${mib(room.used)} in use): raise ulimit -v, or set ${MAP_SIZE_KEY} ` +
+    `to the size the store will reach so it is mapped once instead of in doublings`
+  )
+}
+
+const mib = (n: number): string => `${Math.floor(n / 1024 ** 2)} MiB`
 
 /** The soft address-space limit and the address space in use, in bytes; undefined without a limit. */
 function addressSpace(): { limit: number; used: number } | undefined {

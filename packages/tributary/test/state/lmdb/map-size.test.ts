@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
@@ -19,12 +19,11 @@ const mappedSizes = (file: string): number[] =>
       return parseInt(to!, 16) - parseInt(from!, 16)
     })
 
-const child = fileURLToPath(new URL('./fixtures/open-store-child.ts', import.meta.url))
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 const packageDir = fileURLToPath(new URL('../../../', import.meta.url))
 
-/** Runs the child under `ulimit -v <kib>`: how it ended and what it printed. */
-function openUnderLimit(kib: number, stateDir: string, mapSize?: number): string {
-  const args = [child, stateDir, ...(mapSize === undefined ? [] : [String(mapSize)])]
+/** Runs a fixture under `ulimit -v <kib>`: how it ended and what it printed. */
+function underLimit(kib: number, args: readonly string[]): string {
   const run = spawnSync(
     'bash',
     ['-c', `ulimit -v ${kib} && exec "$0" --import tsx "$@"`, process.execPath, ...args],
@@ -32,6 +31,13 @@ function openUnderLimit(kib: number, stateDir: string, mapSize?: number): string
   )
   return run.signal !== null ? `killed by ${run.signal}` : `${run.stdout.trim()}${run.stderr.trim()}`
 }
+
+const openUnderLimit = (kib: number, stateDir: string, mapSize?: number): string =>
+  underLimit(kib, [
+    fixture('open-store-child.ts'),
+    stateDir,
+    ...(mapSize === undefined ? [] : [String(mapSize)]),
+  ])
 
 describe('the address space of an lmdb store', () => {
   it('maps the size its setting gives', () =>
@@ -76,5 +82,29 @@ describe('the address space of an lmdb store', () => {
         /^STATE: cannot open store counts of task 0_0 in \S+counts: it would map 8192 MiB of address space, but this process may use 4096 MiB \(ulimit -v\) and uses \d+ MiB; lower lmdbMapSizeBytes .*or raise ulimit -v$/,
       )
       assert.equal(openUnderLimit(limitKib, dir, 64 * 1024 ** 2), 'ok')
+    }))
+
+  it('under ulimit -v: a commit that failed because the map could not grow names its file, the limit and the setting', () =>
+    withTempDir(async (dir) => {
+      // lmdb-js grows a full map rather than failing with MDB_MAP_FULL; a growth the limit refuses
+      // fails the commit with an unrelated error (or, in about one run in three, ends the process
+      // with SIGSEGV, which is why the failure is simulated here). Sizes are sparse files.
+      const store = (name: string, bytes: number): string => {
+        mkdirSync(join(dir, name))
+        writeFileSync(join(dir, name, 'data.mdb'), '')
+        truncateSync(join(dir, name, 'data.mdb'), bytes)
+        return join(dir, name)
+      }
+      const [large, small] = [store('large', 64 * 1024 ** 3), store('small', 1024 ** 2)]
+      const [grown, other] = underLimit(4 * 1024 ** 2, [
+        fixture('failed-commit-child.ts'),
+        large,
+        small,
+      ]).split('\n')
+      assert.match(
+        grown!,
+        /^writing the state store in \S+large failed \(\S+: MDB_BAD_TXN: Transaction must abort\); the map of \S+large\/data\.mdb \(65536 MiB written\) could not grow within this process's address space \(ulimit -v 4096 MiB, \d+ MiB in use\): raise ulimit -v, or set lmdbMapSizeBytes to the size the store will reach .*, then restart/,
+      )
+      assert.match(other!, /small failed \(\S+: .*\); fix the cause, then restart/, 'a store whose map fits')
     }))
 })
