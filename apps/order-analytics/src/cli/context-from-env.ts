@@ -21,6 +21,9 @@ export interface PipelineEnv {
   readonly windowChangelogAdditionalRetentionMs: number | undefined
   /** ORDERS_MAX_TIME_SKEW_MS, default 1 year: see TopologyOptions.maxTimeSkewMs. */
   readonly maxTimeSkewMs: number
+  /** TRIBUTARY_LMDB_MAP_SIZE_BYTES, at least 1048576; unset: the library's (8 GiB): the address
+   *  space each persistent store maps (StreamsConfig.lmdbMapSizeBytes; lower it under ulimit -v). */
+  readonly lmdbMapSizeBytes: number | undefined
   /** TRIBUTARY_INSTANCE_ID: one per streams process (transactional id); unset: the library's id,
    *  stable per data directory. */
   readonly instanceId: string | undefined
@@ -49,6 +52,7 @@ export function pipelineEnv(env: Env = process.env): PipelineEnv {
       env,
       'TRIBUTARY_WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS',
     ),
+    lmdbMapSizeBytes: optionalInt(env, 'TRIBUTARY_LMDB_MAP_SIZE_BYTES', 1024 ** 2),
     instanceId: env['TRIBUTARY_INSTANCE_ID'] || undefined,
   }
 }

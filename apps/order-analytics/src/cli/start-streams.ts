@@ -61,6 +61,7 @@ export async function startStreams(
       ...(env.windowChangelogAdditionalRetentionMs === undefined
         ? {}
         : { windowStoreChangelogAdditionalRetentionMs: env.windowChangelogAdditionalRetentionMs }),
+      ...(env.lmdbMapSizeBytes === undefined ? {} : { lmdbMapSizeBytes: env.lmdbMapSizeBytes }),
       ...(options.repartitionPurgeIntervalMs === undefined
         ? {}
         : { repartitionPurgeIntervalMs: options.repartitionPurgeIntervalMs }),
