@@ -12,6 +12,7 @@ import {
   TransactionCoordinator,
   type Transaction,
 } from '../../../src/log/embedded/transaction-coordinator.ts'
+import type { Producer } from '../../../src/log/log.ts'
 import { GatedFs, settledState } from './gated-fs.ts'
 import { buf, tempDir, values } from './helpers.ts'
 
@@ -64,6 +65,40 @@ describe('a commit failing unexpectedly', () => {
   })
 })
 
+/** A log on a GatedFs (no timed flush: every background sync is a commit's), with topic `out`. */
+async function gatedLog(dir: string, fs: GatedFs, maxBlockMs?: number): Promise<EmbeddedLog> {
+  const log = await EmbeddedLog.open({
+    dataDir: dir,
+    fs,
+    fsyncIntervalMs: 3_600_000,
+    ...(maxBlockMs === undefined ? {} : { maxBlockMs }),
+    onWarning: () => undefined,
+  })
+  await log.admin.createTopics([{ name: 'out', partitions: 1 }])
+  return log
+}
+
+/** Closes a gated log, letting every sync finish. */
+async function closeGated(log: EmbeddedLog, fs: GatedFs): Promise<void> {
+  const closing = log.close()
+  while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
+  await closing
+}
+
+/** Producer 'x' (the zombie) commits offset 1 of group g; resolves once its data sync is held. */
+async function zombieCommitting(
+  log: EmbeddedLog,
+  fs: GatedFs,
+): Promise<{ zombie: Producer; commit: Promise<void> }> {
+  const zombie = await log.producer({ transactionalId: 'x' })
+  await zombie.beginTransaction()
+  await zombie.send([{ topic: 'out', partition: 0, key: null, value: buf('zombie') }])
+  await zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 1 }])
+  const commit = zombie.commitTransaction()
+  await fs.untilHeld(1)
+  return { zombie, commit }
+}
+
 /**
  * A producer initialised while an older one with its transactional id (a zombie) still commits:
  * as Kafka's InitProducerId, the new one starts only once that commit has ended, so it starts
@@ -77,28 +112,15 @@ describe('a new producer while its zombie commits', () => {
   beforeEach(async () => {
     tmp = tempDir()
     fs = new GatedFs()
-    log = await EmbeddedLog.open({
-      dataDir: tmp.dir,
-      fs,
-      fsyncIntervalMs: 3_600_000,
-      onWarning: () => undefined,
-    })
-    await log.admin.createTopics([{ name: 'out', partitions: 1 }])
+    log = await gatedLog(tmp.dir, fs)
   })
   afterEach(async () => {
-    const closing = log.close()
-    while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
-    await closing
+    await closeGated(log, fs)
     tmp.remove()
   })
 
   it('starts after the zombie commit ended and sees its offsets', async () => {
-    const zombie = await log.producer({ transactionalId: 'x' })
-    await zombie.beginTransaction()
-    await zombie.send([{ topic: 'out', partition: 0, key: null, value: buf('zombie') }])
-    await zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 1 }])
-    const zombieCommit = zombie.commitTransaction()
-    await fs.untilHeld(1) // its data is on its way to the disk
+    const { zombie, commit: zombieCommit } = await zombieCommitting(log, fs)
     const successor = log.producer({ transactionalId: 'x' })
     assert.equal(await settledState(successor), 'pending', 'the new producer waits for the commit in flight')
     await fs.finishUntilSettled(successor)
@@ -139,23 +161,16 @@ describe('a new producer while its zombie commit hangs on the disk', () => {
   beforeEach(async () => {
     tmp = tempDir()
     fs = new GatedFs()
-    log = await EmbeddedLog.open({ dataDir: tmp.dir, fs, maxBlockMs: 300, onWarning: () => undefined })
-    await log.admin.createTopics([{ name: 'out', partitions: 1 }])
+    log = await gatedLog(tmp.dir, fs, 300)
   })
   afterEach(async () => {
-    const closing = log.close()
-    while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
-    await closing
+    await closeGated(log, fs)
     tmp.remove()
   })
 
   it('fails after maxBlockMs naming the transactional id, the wait and the key, fencing nothing', async () => {
-    const zombie = await log.producer({ transactionalId: 'x' })
-    await zombie.beginTransaction()
-    await zombie.send([{ topic: 'out', partition: 0, key: null, value: buf('zombie') }])
-    await zombie.sendOffsets('g', [{ topic: 'out', partition: 0, offset: 1 }])
-    const zombieCommit = zombie.commitTransaction()
-    await fs.untilHeld(1) // its data sync never returns (until the test lets it)
+    // The zombie's data sync never returns (until the test lets it).
+    const { commit: zombieCommit } = await zombieCommitting(log, fs)
     const successor = log.producer({ transactionalId: 'x' })
     const tooLong = new Promise<string>((resolve) =>
       setTimeout(() => resolve('still waiting'), 15_000).unref(),
