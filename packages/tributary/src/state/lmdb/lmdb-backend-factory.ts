@@ -46,9 +46,8 @@ export const lmdbBackendFactory: BackendFactory = {
       throw new TributaryError('CONFIG', `task id ${JSON.stringify(taskId)} cannot name a directory`)
     }
     const dir = join(stateDir, taskId, storeName)
-    const mapSize = arch().endsWith('32')
-      ? undefined
-      : checkMapSize(context.lmdbMapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES)
+    const wanted = checkMapSize(context.lmdbMapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES)
+    const mapSize = arch().endsWith('32') ? undefined : wanted // 32-bit: lmdb-js maps in chunks
     if (mapSize !== undefined) checkAddressSpace(mapSize, `store ${storeName} of task ${taskId}`, dir)
     if (open.has(dir))
       throw new TributaryError('STATE', `store ${storeName} of task ${taskId} is already open`)
