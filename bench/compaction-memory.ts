@@ -1,12 +1,13 @@
 /**
- * Peak memory and time of compacting one large partition of the durable embedded log, for the
- * library at a baseline commit and at the working tree, side by side. One child process writes
+ * Peak memory, time and event-loop delay of compacting one large partition of the durable
+ * embedded log, for the library at a baseline commit and at the working tree, side by side. One child process writes
  * the partition once (dedupe-changelog-like records: a 36-byte key, an 8-byte value; the first
  * `keys` records each a new key, the rest updates of random earlier keys), in 16 MiB segments.
  * Then each side, in its own child process (`node --expose-gc`), opens a copy of it, resets the
  * process's peak RSS (Linux: /proc/self/clear_refs), compacts it once and reports the peak RSS
- * during the compaction, the RSS and JS heap before it, the time it took, and the entries it
- * removed. Sides run one after the other, `pairs` times alternating, so both see the same load.
+ * during the compaction, the RSS and JS heap before it, the time it took, the entries it
+ * removed, and the max and p99 event-loop delay during it (perf_hooks.monitorEventLoopDelay at
+ * 1 ms resolution: how long a produce, fetch or commit arriving then would have waited). Sides run one after the other, `pairs` times alternating, so both see the same load.
  * Not a test.
  *   npx tsx bench/compaction-memory.ts [records=5000000] [keys=2000000] [baseline=3f91e33] [pairs=1]
  */
@@ -14,6 +15,8 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -26,6 +29,8 @@ interface Result {
   peakRssMb: number
   seconds: number
   removed: number
+  loopDelayMaxMs: number
+  loopDelayP99Ms: number
 }
 
 type Library = typeof import('../packages/tributary/src/log/embedded/index.ts')
@@ -67,9 +72,13 @@ async function compact(srcRoot: string, dir: string): Promise<Result> {
   gc()
   const before = process.memoryUsage()
   writeFileSync('/proc/self/clear_refs', '5') // resets VmHWM to the current RSS
+  const delay = monitorEventLoopDelay({ resolution: 1 })
+  delay.enable()
   const started = performance.now()
   const removed = await log.compact(TOPIC)
   const seconds = (performance.now() - started) / 1000
+  await sleep(5) // the delay of a loop blocked until now is recorded when its timer fires late
+  delay.disable()
   const peak = peakRss()
   await log.close()
   return {
@@ -78,6 +87,8 @@ async function compact(srcRoot: string, dir: string): Promise<Result> {
     peakRssMb: mb(peak),
     seconds,
     removed,
+    loopDelayMaxMs: delay.max / 1e6,
+    loopDelayP99Ms: delay.percentile(99) / 1e6,
   }
 }
 
@@ -140,10 +151,12 @@ if (process.argv[2] === 'generate') {
       results.push([`before (${ref})`, side(baseline.src, 'before')])
       results.push(['after (worktree)', side(worktree, 'after')])
     }
-    console.log('side               RSS before  heap before  peak RSS  seconds   removed  load (1/5/15 min)')
+    console.log(
+      'side               RSS before  heap before  peak RSS  seconds   removed  loop delay max  p99  load (1/5/15 min)',
+    )
     for (const [name, r] of results) {
       console.log(
-        `${name.padEnd(18)} ${`${r.rssBeforeMb} MB`.padStart(10)} ${`${r.heapBeforeMb} MB`.padStart(12)} ${`${r.peakRssMb} MB`.padStart(9)} ${r.seconds.toFixed(1).padStart(8)} ${String(r.removed).padStart(9)}  ${r.load}`,
+        `${name.padEnd(18)} ${`${r.rssBeforeMb} MB`.padStart(10)} ${`${r.heapBeforeMb} MB`.padStart(12)} ${`${r.peakRssMb} MB`.padStart(9)} ${r.seconds.toFixed(1).padStart(8)} ${String(r.removed).padStart(9)} ${`${r.loopDelayMaxMs.toFixed(0)} ms`.padStart(15)} ${`${r.loopDelayP99Ms.toFixed(0)} ms`.padStart(6)}  ${r.load}`,
       )
     }
   } finally {

@@ -104,10 +104,12 @@ export class Broker {
       this.registry,
       settings.compactAfterEntries,
       settings.compactBufferBytes,
-      (compaction) => {
-        this.ensureOpen() // a round due after a storage failure stopped the log writes nothing
-        return this.guard(compaction)
-      },
+      (compaction) =>
+        this.guardAsync(() => {
+          this.ensureOpen() // a round due after a storage failure stopped the log writes nothing
+          return compaction()
+        }),
+      () => this.ensureOpen(),
       settings.warn,
       (log) => {
         if (ctx !== null && dataDir !== null)
@@ -347,8 +349,9 @@ export class Broker {
     return metadata
   }
 
-  /** Compacts every partition of compacted topics (or only `topic`). Returns entries removed. */
-  compact(topic?: string): number {
+  /** Compacts every partition of compacted topics (or only `topic`). Resolves with the entries
+   *  removed. */
+  async compact(topic?: string): Promise<number> {
     this.ensureOpen()
     return this.compaction.compactNow(topic)
   }
@@ -394,6 +397,10 @@ export class Broker {
     if (this.closed) return
     const failedBefore = this.failure
     try {
+      if (!(await this.compaction.close(CLOSE_WAIT_MS)))
+        this.settings.warn(
+          `tributary: closing the embedded log while a compaction round still waits for the disk after ${CLOSE_WAIT_MS} ms; the file it was writing is removed at the next start`,
+        )
       for (const client of [...this.clients]) await client.close()
       const commits = this.commits.size
       if (!(await this.commits.settled(CLOSE_WAIT_MS, [this.fsync.close()]))) {
@@ -406,7 +413,6 @@ export class Broker {
     } finally {
       this.closed = true
       clearInterval(this.retentionTimer)
-      this.compaction.close()
       this.signal.notifyAll()
       void this.fsync.close()
       try {

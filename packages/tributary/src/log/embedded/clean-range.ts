@@ -1,6 +1,7 @@
 import type { ConsumerRecord } from '../log.ts'
 import type { KeyOffsetMap } from './key-offset-map.ts'
-import type { EntryVisitor, PartitionLog } from './partition-log.ts'
+import { scanPaced, type PacedVisitor, type Pacer } from './pacer.ts'
+import type { PartitionLog } from './partition-log.ts'
 import { ABORT_MARKER, COMMIT_MARKER, DATA } from './record-codec.ts'
 
 /** What cleaning does with one entry (see CleanRange.verdict). */
@@ -83,12 +84,13 @@ export function entryBytes(record: ConsumerRecord | undefined): number {
   return bytes
 }
 
-/** PartitionLog.scan over `[from, to)`, telling `visit` which entry is the last one (read one
- *  entry ahead, so nothing else is held). */
-export function scanMarkingLast(
+/** scanPaced over `[from, to)`, telling `visit` which entry is the last one (read one entry
+ *  ahead, so nothing else is held). */
+export async function scanMarkingLast(
   log: PartitionLog,
   from: number,
   to: number,
+  pacer: Pacer,
   visit: (
     offset: number,
     kind: number,
@@ -96,12 +98,12 @@ export function scanMarkingLast(
     record: ConsumerRecord | undefined,
     last: boolean,
   ) => void,
-): void {
+): Promise<void> {
   let offset = -1
   let kind = 0
   let txn = 0
   let record: ConsumerRecord | undefined
-  const ahead: EntryVisitor = (o, k, t, r) => {
+  const ahead: PacedVisitor = (o, k, t, r) => {
     if (offset >= 0) visit(offset, kind, txn, record, false)
     offset = o
     kind = k
@@ -109,6 +111,6 @@ export function scanMarkingLast(
     record = r
     return true
   }
-  log.scan(from, to, ahead)
+  await scanPaced(log, from, to, ahead, pacer)
   if (offset >= 0) visit(offset, kind, txn, record, true)
 }

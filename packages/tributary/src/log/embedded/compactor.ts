@@ -2,6 +2,7 @@ import { CleanRange } from './clean-range.ts'
 import { planGroups } from './compaction-groups.ts'
 import { installCompacted } from './install-compacted.ts'
 import { KeyOffsetMap } from './key-offset-map.ts'
+import { Pacer, scanPaced } from './pacer.ts'
 import type { PartitionLog } from './partition-log.ts'
 import { DATA } from './record-codec.ts'
 
@@ -41,61 +42,88 @@ export interface CompactionSettings {
  * whole. The last entry of each group stays (a record that would go, as a marker at its offset),
  * so a rewritten segment covers every segment it replaces (recovery relies on it). Files change
  * only for groups that lose or change entries or merge segments; each is replaced crash-safely.
+ *
+ * A round works in slices (see Pacer), so other work interleaves. What it holds across them: its
+ * key map, the planned groups (the closed segments below `upper`, the LSO and active segment's
+ * base when it started) and at most one half-written new file. Those segments change only by
+ * compaction (one round at a time per partition: see CompactionScheduler) or leave by a move of
+ * the log start; appends, rolls, transaction markers, reads and commits touch only what is at or
+ * after `upper`, and transactions below it are decided. So after each yield it re-checks only
+ * `check` (throws when the log closed, failed or its topic was deleted: the round stops) and
+ * that the log start has not moved (else StaleRound). A stopped round abandons its half-written
+ * file and leaves the groups it installed (each whole), and the checkpoint where it was.
  * Returns the entries removed and whether dirty entries below the LSO are left for another round.
  */
-export function compactRound(
+export async function compactRound(
   log: PartitionLog,
   settings: CompactionSettings,
   roll: boolean,
+  check: () => void,
   now = Date.now(),
-): { removed: number; more: boolean } {
+): Promise<{ removed: number; more: boolean }> {
   if (roll && log.activeSegment.entries > 0) log.rollSegment(now)
   const upper = Math.min(log.lastStableOffset(), log.activeSegment.base)
-  const from = Math.max(log.cleaner.firstDirtyOffset, log.startOffset)
+  const start = log.startOffset
+  const from = Math.max(log.cleaner.firstDirtyOffset, start)
   const expiredBy = now - settings.deleteRetentionMs
   const dirty = from < upper
+  const dirtyBefore = log.dirtyEntries
   if (!dirty && !log.cleaner.cleanedBy(expiredBy)) {
     log.dirtyEntries = 0
     return { removed: 0, more: false }
   }
+  const pacer = new Pacer(() => {
+    check()
+    if (log.startOffset !== start)
+      throw new StaleRound(`the log start of ${log.topic}-${log.partition} moved`)
+  })
   const map = new KeyOffsetMap(settings.bufferBytes)
-  const { end, read } = dirty ? mapKeys(log, map, from, upper) : { end: from, read: 0 }
+  const { end, read } = dirty ? await mapKeys(log, map, from, upper, pacer) : { end: from, read: 0 }
   const clean = new CleanRange(log, map, end, expiredBy)
-  const groups = planGroups(log, clean)
-  let removed = 0
-  if (groups.some((g) => g.changed)) {
-    const installed = installCompacted(log, groups, clean)
-    removed = installed.removed
-    log.store?.remove(installed.merged)
-  }
+  const groups = await planGroups(log, clean, pacer)
+  const removed = await installCompacted(log, groups, clean, pacer)
   log.cleaner.advance(end, now, log.startOffset, settings.deleteRetentionMs)
   const more = end < upper
-  log.dirtyEntries = more ? Math.max(0, log.dirtyEntries - read) : 0
+  log.dirtyEntries = Math.max(0, log.dirtyEntries - (more ? read : dirtyBefore))
   return { removed, more }
 }
+
+/**
+ * A round stopped because what it planned from changed while it yielded (the log start moved:
+ * retention or deleteRecordsBefore removed segments it planned to rewrite). Nothing is lost: the
+ * groups it installed are complete, and the next round plans again.
+ */
+export class StaleRound extends Error {}
 
 /**
  * Pass 1: notes the latest offset of each key of the visible records in `[from, to)` until the
  * map is full. Returns where it stopped (the first record it could not note, else `to`) and how
  * many entries it read.
  */
-function mapKeys(
+async function mapKeys(
   log: PartitionLog,
   map: KeyOffsetMap,
   from: number,
   to: number,
-): { end: number; read: number } {
+  pacer: Pacer,
+): Promise<{ end: number; read: number }> {
   let end = to
   let read = 0
-  log.scan(from, to, (offset, kind, txn, record) => {
-    const key = record?.key ?? null
-    if (kind === DATA && key !== null && (txn === 0 || !log.isAborted(txn)) && !map.put(key, offset)) {
-      end = offset
-      return false
-    }
-    read++
-    return true
-  })
+  await scanPaced(
+    log,
+    from,
+    to,
+    (offset, kind, txn, record) => {
+      const key = record?.key ?? null
+      if (kind === DATA && key !== null && (txn === 0 || !log.isAborted(txn)) && !map.put(key, offset)) {
+        end = offset
+        return false
+      }
+      read++
+      return true
+    },
+    pacer,
+  )
   return { end, read }
 }
 

@@ -2,7 +2,7 @@ import { constants } from 'node:fs'
 import { dirname } from 'node:path'
 import { fsyncDir, writeFully } from './fs-util.ts'
 import type { StorageFs } from './storage-fs.ts'
-import { attempt } from './storage-failure.ts'
+import { attempt, StorageFailure } from './storage-failure.ts'
 
 /**
  * A new content for `path` written piece by piece beside it (`<path>.tmp`), so a file larger than
@@ -35,6 +35,17 @@ export class FileRewrite {
     this.size += bytes.length
   }
 
+  /** Syncs what was appended on the thread pool, so `install` has nothing left to sync on the
+   *  event loop. Fails with a StorageFailure naming the file. */
+  sync(): Promise<void> {
+    const fd = this.fd!
+    return new Promise((resolve, reject) =>
+      this.fs.fdatasync(fd, (err) =>
+        err === null ? resolve() : reject(new StorageFailure(this.tmp, 'sync', err)),
+      ),
+    )
+  }
+
   /** Replaces `path` with what was appended; `modifiedAt` (ms) becomes its modification time. */
   install(modifiedAt: number): void {
     const fd = this.fd!
@@ -47,11 +58,13 @@ export class FileRewrite {
     fsyncDir(this.fs, dirname(this.path))
   }
 
-  /** Removes what was written (best effort: the next open removes a leftover). */
-  abandon(): void {
+  /** Removes what was written (best effort: the next open removes a leftover), or with `remove`
+   *  false only closes it (its directory went with a deleted topic, and a new one of the same
+   *  name may write its own `<path>.tmp` there). */
+  abandon(remove = true): void {
     try {
       this.close()
-      this.fs.rmSync(this.tmp, { force: true })
+      if (remove) this.fs.rmSync(this.tmp, { force: true })
     } catch {
       // PartitionFile.open removes `<path>.tmp`
     }

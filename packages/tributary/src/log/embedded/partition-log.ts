@@ -364,15 +364,20 @@ export class PartitionLog {
   }
 
   /**
-   * Called after compaction rewrote the entries below `end`: `kept` holds what is left of the
-   * cached ones among them (in order; extended here), and the cache holds the newest entries
-   * again (memory mode: all of them).
+   * Called after compaction rewrote the entries in `[from, to)`: `kept` holds what is left of the
+   * cached ones among them (in order; those below the cache's start are left out), and the cache
+   * holds the newest entries again (memory mode: all of them).
    */
-  recache(kept: Entries, end: number): void {
+  recache(kept: Entries, from: number, to: number): void {
     const cache = this.cache
-    if ((cache.firstOffset ?? end) >= end) return // it holds no rewritten entry
-    appendEntries(kept, cache, cache.indexOf(end), cache.offsets.length)
-    cache.reset(kept, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
+    const first = cache.firstOffset ?? to
+    if (first >= to) return // it holds no rewritten entry
+    const entries: Entries = { offsets: [], kinds: [], txns: [], records: [] }
+    appendEntries(entries, cache, cache.head, cache.indexOf(from))
+    const keptFrom = kept.offsets.findIndex((o) => o >= first)
+    if (keptFrom >= 0) appendEntries(entries, kept, keptFrom, kept.offsets.length)
+    appendEntries(entries, cache, cache.indexOf(to), cache.offsets.length)
+    cache.reset(entries, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
   }
 
   /** Syncs (unless `sync` is false) and closes every segment file. */

@@ -118,6 +118,43 @@ export async function assertModel(
   }
 }
 
+/**
+ * Checks what `log` serves while compactions may be half done: in offset order, at least what a
+ * compacted log must serve (see expected) and only records that were written and visible (under
+ * read_uncommitted, aborted records too, until compaction removes them).
+ */
+export async function assertConsistent(
+  log: EmbeddedLog,
+  written: readonly Written[],
+  what: string,
+  timing: Timing = UNTIMED,
+): Promise<void> {
+  const [start, , lso] = await bounds(log)
+  for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
+    const got = rows(log, isolation)
+    const { must } = expected(written, lso, start, isolation, timing.deleteRetentionMs)
+    const served = new Set(got.map((r) => JSON.stringify(r)))
+    for (const row of must)
+      assert.ok(served.has(JSON.stringify(row)), `${what} (${isolation}): missing ${JSON.stringify(row)}`)
+    const allowed = new Set(
+      written
+        .filter((w) => w.offset >= start)
+        .filter((w) =>
+          isolation === 'read_uncommitted'
+            ? true
+            : w.offset < lso && (w.state === 'plain' || w.state === 'committed'),
+        )
+        .map((w) => JSON.stringify([w.offset, w.key, w.value])),
+    )
+    for (const row of served) assert.ok(allowed.has(row), `${what} (${isolation}): never visible: ${row}`)
+    assert.deepEqual(
+      got.map(([offset]) => offset),
+      [...got.map(([offset]) => offset)].sort((a, b) => a - b),
+      `${what}: in order`,
+    )
+  }
+}
+
 /** Compacts the topic now and notes it in the model: each record below the LSO is cleaned by
  *  now at the latest, and those cleaned delete.retention.ms or more before now have expired. */
 export async function compact(
@@ -143,7 +180,9 @@ export function forgetCleaning(written: readonly Written[]): void {
 /**
  * Writes a random compacted partition to `log` (topic TOPIC, created by the caller): keyed
  * records from a few keys, tombstones, null keys, committed and aborted transactions, with
- * compactions, automatic compaction turns and a deleteRecordsBefore along the way, and with
+ * compactions, automatic compaction turns and a deleteRecordsBefore along the way (with
+ * `background`, the compactions run while the workload goes on, and every step checks that reads
+ * are consistent: see assertConsistent), and with
  * `timing` the clock moving forward by steps around delete.retention.ms (fewer than
  * MAX_CLEAN_RUNS moves, so the checkpoint keeps every time exactly); with `open`, it ends with a
  * transaction left open and records after it. Returns what it wrote and the producer of the
@@ -155,9 +194,11 @@ export async function writeRandom(
   steps: number,
   open: boolean,
   timing?: Timing,
+  background = false,
 ): Promise<{ written: Written[]; txnal: Producer }> {
   const next = random(seed)
   const written: Written[] = []
+  const compactions: Promise<number>[] = []
   const plain = await log.producer()
   const txnal = await log.producer({ transactionalId: `tx-${seed}` })
   let n = 0
@@ -196,8 +237,10 @@ export async function writeRandom(
       if (commit) await txnal.commitTransaction()
       else await txnal.abortTransaction()
       for (const w of mine) w.state = commit ? 'committed' : 'aborted'
-    } else if (op < 0.9) await compact(log, written, timing)
-    else if (op < 0.98) {
+    } else if (op < 0.9) {
+      if (background) compactions.push(log.compact(TOPIC))
+      else await compact(log, written, timing)
+    } else if (op < 0.98) {
       if (timing !== undefined && next() < 0.5) {
         const d = timing.deleteRetentionMs
         timing.tick([1, d >> 1, d - 1, d, 2 * d][Math.floor(next() * 5)]!)
@@ -206,7 +249,9 @@ export async function writeRandom(
       const [, end] = await bounds(log)
       await log.admin.deleteRecordsBefore!([{ ...tp, offset: Math.floor(end * next() * 0.3) }])
     }
+    if (background) await assertConsistent(log, written, `step ${step}`, timing)
   }
+  await Promise.all(compactions)
   if (open) {
     await txnal.beginTransaction()
     await send(txnal, 'open')

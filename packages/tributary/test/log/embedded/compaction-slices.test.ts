@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { setImmediate as tick } from 'node:timers/promises'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
+import { assertModel, bounds, expected, rows, TOPIC, writeRandom, type Row } from './compaction-model.ts'
+import { buf, tempDir } from './helpers.ts'
+
+const tp = { topic: TOPIC, partition: 0 }
+
+/** `count` updates of `keys` keys, in small segments: a compaction of many groups, each of which
+ *  it syncs off the event loop before installing it (so it yields whatever the machine's speed). */
+async function manyGroups(dir: string | undefined, count = 6000, keys = 50): Promise<EmbeddedLog> {
+  const log = await EmbeddedLog.open({
+    ...(dir === undefined ? {} : { dataDir: dir }),
+    compactAfterEntries: 0,
+  })
+  log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact', segmentBytes: 2048 })
+  for (let i = 0; i < count; i += 100)
+    log.sync.append(
+      Array.from({ length: 100 }, (_, j) => ({
+        ...tp,
+        key: buf(`k${(i + j) % keys}`),
+        value: buf(`${i + j}`),
+      })),
+    )
+  return log
+}
+
+const serialized = (r: Row): string => JSON.stringify(r)
+
+describe('compaction in slices', () => {
+  let tmp: ReturnType<typeof tempDir>
+  beforeEach(() => {
+    tmp = tempDir()
+  })
+  afterEach(() => tmp.remove())
+
+  it('lets appends, reads and commits run between its slices', async () => {
+    const log = await manyGroups(tmp.dir)
+    const consumer = await log.consumer({ groupId: 'g' })
+    let done = false
+    const compaction = log.compact(TOPIC).finally(() => (done = true))
+    let turns = 0
+    while (!done) {
+      await tick()
+      if (done) break
+      turns++
+      const [offset] = log.sync
+        .append([{ ...tp, key: buf(`new${turns}`), value: buf('x') }])
+        .map((m) => m.offset)
+      assert.ok(log.sync.read(tp, offset!, 1).length === 1, 'a record appended meanwhile is readable at once')
+      await consumer.commit([{ ...tp, offset: offset! }])
+    }
+    assert.ok((await compaction) > 0)
+    assert.ok(turns >= 3, `${turns} turns of other work ran during the compaction`)
+    const latest = new Map(log.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]))
+    assert.equal(latest.size, 50 + turns, 'every key, also those appended meanwhile')
+    assert.equal(latest.get('k0'), '5950')
+    await consumer.close()
+    await log.close()
+  })
+
+  for (const waits of [0, 1, 3, 10]) {
+    it(`stops at its next slice when the log closes, leaving a consistent log (closed after ${waits} turns)`, async () => {
+      const log = await manyGroups(tmp.dir)
+      const before = new Set(
+        log.sync.read(tp, 0, 1e6).map((r) => serialized([r.offset, r.key!.toString(), r.value!.toString()])),
+      )
+      const compaction = log.compact(TOPIC)
+      for (let i = 0; i < waits; i++) await tick()
+      await log.close()
+      if (waits === 0) await assert.rejects(compaction, { code: 'CLOSED' })
+      else await compaction.catch((err: { code?: string }) => assert.equal(err.code, 'CLOSED'))
+      const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+      const got = reopened.sync
+        .read(tp, 0, 1e6)
+        .map((r) => serialized([r.offset, r.key!.toString(), r.value!.toString()]))
+      for (const row of got) assert.ok(before.has(row), `a record appeared: ${row}`)
+      const latest = new Map(
+        reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
+      )
+      for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
+      await reopened.compact(TOPIC)
+      assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
+      await reopened.close()
+    })
+  }
+
+  it('plans again when deleteRecordsBefore moves the log start under it', async () => {
+    const log = await manyGroups(tmp.dir)
+    const compaction = log.compact(TOPIC)
+    await tick()
+    await log.admin.deleteRecordsBefore!([{ ...tp, offset: 5970 }])
+    await compaction
+    const [start] = await bounds(log)
+    assert.equal(start, 5970)
+    assert.deepEqual(
+      log.sync.read(tp, 0, 1e6).map((r) => r.value!.toString()),
+      Array.from({ length: 30 }, (_, i) => String(5970 + i)),
+    )
+    await log.close()
+  })
+
+  it('writes no checkpoint into a topic deleted (and created again) during a round', async () => {
+    const log = await manyGroups(tmp.dir)
+    const compaction = log.compact(TOPIC)
+    await tick()
+    await log.admin.deleteTopics([TOPIC])
+    log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact' })
+    log.sync.append([{ ...tp, key: buf('a'), value: buf('1') }])
+    await assert.rejects(compaction, { code: 'CLOSED' })
+    assert.equal(existsSync(join(tmp.dir, 'topics', TOPIC, '0', 'cleaner.checkpoint')), false)
+    assert.deepEqual(rows(log, 'read_committed'), [[0, 'a', '1']])
+    await log.close()
+  })
+
+  for (let seed = 1; seed <= 6; seed++) {
+    const durable = seed % 3 !== 0
+    it(`serves consistent reads while compactions run under a random workload, and ends compacted (seed ${seed}, ${durable ? 'durable' : 'in memory'})`, async () => {
+      const log = await EmbeddedLog.open({
+        ...(durable ? { dataDir: tmp.dir } : {}),
+        compactAfterEntries: seed % 2 === 0 ? 0 : 25,
+        compactBufferBytes: [1, 200, 1 << 20][seed % 3]!,
+      })
+      log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact', segmentBytes: 400 })
+      const { written } = await writeRandom(log, seed, 150, false, undefined, true)
+      await log.compact(TOPIC)
+      await assertModel(log, written, 'after the last compaction')
+      const [start, , lso] = await bounds(log)
+      assert.ok(expected(written, lso, start, 'read_committed').must.length > 0)
+      await log.close()
+    })
+  }
+})
