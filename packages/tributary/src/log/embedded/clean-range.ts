@@ -24,9 +24,10 @@ export type Verdict = typeof DROP | typeof KEEP | typeof AS_PLAIN | typeof AS_AB
  * delete.retention.ms ago, as Kafka's delete horizon: the round that first cleaned it removed its
  * key's earlier records, so a consumer that read one of those had started before then and, if it
  * reaches the log end within delete.retention.ms of starting, still reads the tombstone. The
- * tombstones this round cleans first (from the first dirty offset on) all stay. The last entry of a rewritten group always stays, as a marker when it
- * would go, so the group still ends where the next segment starts (recovery relies on it).
- * Entries at or after `end` are kept as they are: a later round cleans them.
+ * tombstones this round cleans first (from the first dirty offset on) all stay. The last entry of
+ * a rewritten group always stays, as a marker when it would go, so the group still ends where the
+ * next segment starts (recovery relies on it). Entries at or after `end` are kept as they are: a
+ * later round cleans them.
  */
 export class CleanRange {
   constructor(

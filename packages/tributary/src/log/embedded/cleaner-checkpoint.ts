@@ -9,7 +9,7 @@ export const MAX_CLEAN_RUNS = 32
  * delete.retention.ms has passed since its first clean (see CleanRange).
  *
  * Times are only ever made later than they were, never earlier: merging runs keeps the later
- * time, and a checkpoint that is lost (a missing or damaged file: see CleanerCheckpointFiles)
+ * time, and a checkpoint that is lost (a missing or damaged file: see cleaner-checkpoint-file.ts)
  * makes everything dirty again, so the next compaction cleans it anew at its own time. Either
  * keeps a tombstone longer, never shorter.
  */

@@ -86,7 +86,8 @@ export class CompactionScheduler {
     this.queue.delete(log)
   }
 
-  /** Rounds of `log`'s compaction until it is clean (a stale round runs again). */
+  /** Rounds of `log`'s compaction until it is clean (a stale round runs again; a topic deleted
+   *  meanwhile ends them). */
   private async rounds(log: PartitionLog, topic: Topic): Promise<number> {
     let removed = 0
     let first = true
@@ -97,6 +98,7 @@ export class CompactionScheduler {
         if (!round.more) return removed
         first = false
       } catch (err) {
+        if (log.deleted) return removed
         if (!(err instanceof StaleRound)) throw err
       }
     }

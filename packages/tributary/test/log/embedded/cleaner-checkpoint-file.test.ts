@@ -16,7 +16,7 @@ import {
   type Timing,
 } from './compaction-model.ts'
 import { buf, tempDir } from './helpers.ts'
-import { PassThroughFs } from './pass-through-fs.ts'
+import { FaultyFs } from './faulty-fs.ts'
 
 const timing: Timing = { deleteRetentionMs: 1000, tick: (ms) => mock.timers.tick(ms) }
 
@@ -81,29 +81,16 @@ describe('the compaction checkpoint file (cleaner.checkpoint)', () => {
       )
     await log.compact(TOPIC)
     await log.close()
-    class CountingFs extends PassThroughFs {
-      reads = 0
-      override readSync(
-        fd: number,
-        buffer: Buffer,
-        offset: number,
-        length: number,
-        position: number,
-      ): number {
-        this.reads++
-        return super.readSync(fd, buffer, offset, length, position)
-      }
-    }
-    const fs = new CountingFs()
+    const fs = new FaultyFs() // counts reads
     const reopened = await EmbeddedLog.open({
       dataDir: tmp.dir,
       compactAfterEntries: 0,
       cacheRecords: 1000,
       fs,
     })
-    const reads = fs.reads // recovery reads every segment
+    const reads = fs.calls.read // recovery reads every segment
     assert.equal(await reopened.compact(TOPIC), 0)
-    assert.equal(fs.reads, reads, 'nothing is dirty: compaction read nothing')
+    assert.equal(fs.calls.read, reads, 'nothing is dirty: compaction read nothing')
     await reopened.close()
   })
 

@@ -90,6 +90,31 @@ export async function bounds(log: EmbeddedLog): Promise<[number, number, number]
   return [start!.offset, end!.offset, stable!.offset]
 }
 
+/** Reads both isolations of `log` and hands each, with what the model expects of it now, to
+ *  `check`. */
+async function eachIsolation(
+  log: EmbeddedLog,
+  written: readonly Written[],
+  timing: Timing,
+  check: (
+    isolation: Isolation,
+    got: Row[],
+    model: { must: Row[]; may: Row[] },
+    start: number,
+    lso: number,
+  ) => void,
+): Promise<void> {
+  const [start, , lso] = await bounds(log)
+  for (const isolation of ['read_committed', 'read_uncommitted'] as const)
+    check(
+      isolation,
+      rows(log, isolation),
+      expected(written, lso, start, isolation, timing.deleteRetentionMs),
+      start,
+      lso,
+    )
+}
+
 /** Checks both isolations of `log` against the model: every row it must serve, in order, and
  *  nothing it may not. */
 export async function assertModel(
@@ -98,10 +123,7 @@ export async function assertModel(
   what: string,
   timing: Timing = UNTIMED,
 ): Promise<void> {
-  const [start, , lso] = await bounds(log)
-  for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-    const got = rows(log, isolation)
-    const { must, may } = expected(written, lso, start, isolation, timing.deleteRetentionMs)
+  await eachIsolation(log, written, timing, (isolation, got, { must, may }) => {
     const optional = new Set(may.map(([offset]) => offset))
     for (const [offset] of must) optional.delete(offset)
     const served = new Set(got.map(([offset]) => offset))
@@ -115,7 +137,7 @@ export async function assertModel(
       may.filter(([offset]) => !optional.has(offset) || served.has(offset)),
       `${what} (${isolation}): only what it may serve`,
     )
-  }
+  })
 }
 
 /**
@@ -129,30 +151,28 @@ export async function assertConsistent(
   what: string,
   timing: Timing = UNTIMED,
 ): Promise<void> {
-  const [start, , lso] = await bounds(log)
-  for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-    const got = rows(log, isolation)
-    const { must } = expected(written, lso, start, isolation, timing.deleteRetentionMs)
+  await eachIsolation(log, written, timing, (isolation, got, { must }, start, lso) => {
     const served = new Set(got.map((r) => JSON.stringify(r)))
     for (const row of must)
       assert.ok(served.has(JSON.stringify(row)), `${what} (${isolation}): missing ${JSON.stringify(row)}`)
     const allowed = new Set(
       written
         .filter((w) => w.offset >= start)
-        .filter((w) =>
-          isolation === 'read_uncommitted'
-            ? true
-            : w.offset < lso && (w.state === 'plain' || w.state === 'committed'),
+        .filter(
+          (w) =>
+            isolation === 'read_uncommitted' ||
+            (w.offset < lso && (w.state === 'plain' || w.state === 'committed')),
         )
         .map((w) => JSON.stringify([w.offset, w.key, w.value])),
     )
     for (const row of served) assert.ok(allowed.has(row), `${what} (${isolation}): never visible: ${row}`)
+    const offsets = got.map(([offset]) => offset)
     assert.deepEqual(
-      got.map(([offset]) => offset),
-      [...got.map(([offset]) => offset)].sort((a, b) => a - b),
-      `${what}: in order`,
+      offsets,
+      [...offsets].sort((a, b) => a - b),
+      `${what} (${isolation}): in order`,
     )
-  }
+  })
 }
 
 /** Compacts the topic now and notes it in the model: each record below the LSO is cleaned by

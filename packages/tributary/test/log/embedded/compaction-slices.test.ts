@@ -103,14 +103,14 @@ describe('compaction in slices', () => {
     await log.close()
   })
 
-  it('writes no checkpoint into a topic deleted (and created again) during a round', async () => {
+  it('stops when its topic is deleted during a round, writing no checkpoint into one created again under its name', async () => {
     const log = await manyGroups(tmp.dir)
     const compaction = log.compact(TOPIC)
     await tick()
     await log.admin.deleteTopics([TOPIC])
     log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact' })
     log.sync.append([{ ...tp, key: buf('a'), value: buf('1') }])
-    await assert.rejects(compaction, { code: 'CLOSED' })
+    await compaction // what it removed before the deletion
     assert.equal(existsSync(join(tmp.dir, 'topics', TOPIC, '0', 'cleaner.checkpoint')), false)
     assert.deepEqual(rows(log, 'read_committed'), [[0, 'a', '1']])
     await log.close()
