@@ -74,6 +74,7 @@ async function compact(srcRoot: string, dir: string): Promise<Result> {
   writeFileSync('/proc/self/clear_refs', '5') // resets VmHWM to the current RSS
   const delay = monitorEventLoopDelay({ resolution: 1 })
   delay.enable()
+  await sleep(20) // its timer runs before the compaction starts, so a loop blocked from then counts
   const started = performance.now()
   const removed = await log.compact(TOPIC)
   const seconds = (performance.now() - started) / 1000

@@ -61,7 +61,11 @@ export async function compactRound(
   check: () => void,
   now = Date.now(),
 ): Promise<{ removed: number; more: boolean }> {
-  if (roll && log.activeSegment.entries > 0) log.rollSegment(now)
+  if (roll && log.activeSegment.entries > 0) {
+    await log.file?.durable() // off the event loop, so that rolling has little left to sync
+    check()
+    log.rollSegment(now)
+  }
   const upper = Math.min(log.lastStableOffset(), log.activeSegment.base)
   const start = log.startOffset
   const from = Math.max(log.cleaner.firstDirtyOffset, start)

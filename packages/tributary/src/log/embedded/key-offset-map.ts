@@ -1,6 +1,10 @@
 /** Bytes a key costs the map besides its own: offset 8, hash 4, key end 4, two slots 8. */
 export const ENTRY_OVERHEAD_BYTES = 24
 
+/** Entries moved to the grown slots at each put (see KeyOffsetMap.growEntries): any number >= 1
+ *  finishes before the next growth; more frees the old slots sooner. */
+const MOVES_PER_PUT = 4
+
 /**
  * The latest offset of each key, in at most about `budgetBytes` (Kafka's cleaner dedupe buffer):
  * what one compaction pass knows of the keys it read. Keys are held exactly (their bytes in one
@@ -9,11 +13,18 @@ export const ENTRY_OVERHEAD_BYTES = 24
  * that unlikely; here it cannot happen). The price is memory: a key costs its length plus
  * ENTRY_OVERHEAD_BYTES (Kafka: 24 bytes whatever its length). Everything lives in typed arrays
  * that grow by doubling up to the budget (a small partition takes little), so the V8 heap does
- * not grow with the keys. The hash (open addressing, linear probing, at most half full) has a
- * random seed per map, so keys chosen to collide cannot slow every compaction alike.
+ * not grow with the keys; after a doubling the old slots stay (and count in the budget) until
+ * their entries have moved, a few at each put, so no put rehashes every key at once. The hash
+ * (open addressing, linear probing, at most half full) has a random seed per map, so keys chosen
+ * to collide cannot slow every compaction alike.
  */
 export class KeyOffsetMap {
   private slots = new Int32Array(8) // entry index + 1; 0 = free
+  /** The slots before the last growth while their entries move over (see growEntries). */
+  private oldSlots: Int32Array | null = null
+  /** Entries below it are in `slots`; those from it up to `moving` only in `oldSlots`. */
+  private moved = 0
+  private moving = 0
   private offsets = new Float64Array(4)
   private hashes = new Int32Array(4)
   private keyEnds = new Uint32Array(4) // key i is arena[keyEnds[i - 1] ?? 0, keyEnds[i])
@@ -35,6 +46,7 @@ export class KeyOffsetMap {
   get bytes(): number {
     return (
       this.slots.byteLength +
+      (this.oldSlots?.byteLength ?? 0) +
       this.offsets.byteLength +
       this.hashes.byteLength +
       this.keyEnds.byteLength +
@@ -53,6 +65,7 @@ export class KeyOffsetMap {
    * changes nothing, when a new key does not fit in the budget; an empty map takes any one key.
    */
   put(key: Buffer, offset: number): boolean {
+    if (this.oldSlots !== null) this.moveSome(MOVES_PER_PUT)
     const hash = this.hash(key, this.seed)
     const found = this.find(key, hash)
     if (found >= 0) {
@@ -72,9 +85,15 @@ export class KeyOffsetMap {
 
   /** Index of the entry holding `key`, or -1. */
   private find(key: Buffer, hash: number): number {
-    const mask = this.slots.length - 1
+    const found = this.probe(this.slots, key, hash)
+    return found >= 0 || this.oldSlots === null ? found : this.probe(this.oldSlots, key, hash)
+  }
+
+  /** Index of the entry `slots` hold for `key`, or -1. */
+  private probe(slots: Int32Array, key: Buffer, hash: number): number {
+    const mask = slots.length - 1
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]! - 1
+      const entry = slots[slot]! - 1
       if (entry < 0) return -1
       if (this.hashes[entry] !== hash) continue
       const start = entry === 0 ? 0 : this.keyEnds[entry - 1]!
@@ -104,8 +123,11 @@ export class KeyOffsetMap {
    */
   private reserve(arenaBytes: number): boolean {
     const capacity = this.offsets.length
-    const entries = this.count === capacity ? capacity * 2 : capacity
-    const entryBytes = entries * ENTRY_OVERHEAD_BYTES
+    const growing = this.count === capacity
+    const entries = growing ? capacity * 2 : capacity
+    // The slots entries move out of after a growth count until they are empty.
+    const movingFrom = growing ? this.slots.byteLength : (this.oldSlots?.byteLength ?? 0)
+    const entryBytes = entries * ENTRY_OVERHEAD_BYTES + movingFrom
     let arena = this.arena.length
     if (arenaBytes > arena) arena = Math.max(arenaBytes, Math.min(arena * 2, this.budgetBytes - entryBytes))
     if (entryBytes + arena > this.budgetBytes && this.count > 0) return false
@@ -118,12 +140,30 @@ export class KeyOffsetMap {
     return true
   }
 
+  /**
+   * Doubles the entry arrays. The slots are not rebuilt at once (placing every key again would
+   * hold the event loop for as long as the map is large): the old ones stay readable while their
+   * entries move to the new ones a few at each put (see moveSome), all of them before the next
+   * growth, since that takes as many new keys as there are entries to move.
+   */
   private growEntries(capacity: number): void {
+    this.moveSome(Infinity) // none left, by the above; kept simple if ever not
     this.offsets = copied(new Float64Array(capacity), this.offsets)
     this.hashes = copied(new Int32Array(capacity), this.hashes)
     this.keyEnds = copied(new Uint32Array(capacity), this.keyEnds)
+    this.oldSlots = this.count === 0 ? null : this.slots
     this.slots = new Int32Array(capacity * 2)
-    for (let entry = 0; entry < this.count; entry++) this.place(entry, this.hashes[entry]!)
+    this.moved = 0
+    this.moving = this.count
+  }
+
+  /** Places up to `n` more entries of the old slots in the new ones. */
+  private moveSome(n: number): void {
+    if (this.oldSlots === null) return
+    const end = Math.min(this.moving, this.moved + n)
+    for (let entry = this.moved; entry < end; entry++) this.place(entry, this.hashes[entry]!)
+    this.moved = end
+    if (end === this.moving) this.oldSlots = null
   }
 }
 

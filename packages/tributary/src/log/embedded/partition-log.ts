@@ -372,11 +372,16 @@ export class PartitionLog {
     const cache = this.cache
     const first = cache.firstOffset ?? to
     if (first >= to) return // it holds no rewritten entry
-    const entries: Entries = { offsets: [], kinds: [], txns: [], records: [] }
-    appendEntries(entries, cache, cache.head, cache.indexOf(from))
-    const keptFrom = kept.offsets.findIndex((o) => o >= first)
-    if (keptFrom >= 0) appendEntries(entries, kept, keptFrom, kept.offsets.length)
-    appendEntries(entries, cache, cache.indexOf(to), cache.offsets.length)
+    const [a, b] = [cache.indexOf(from), cache.indexOf(to)]
+    const k = kept.offsets.findIndex((o) => o >= first)
+    const join = <T>(column: T[], keptColumn: T[]): T[] =>
+      column.slice(cache.head, a).concat(k < 0 ? [] : keptColumn.slice(k), column.slice(b))
+    const entries: Entries = {
+      offsets: join(cache.offsets, kept.offsets),
+      kinds: join(cache.kinds, kept.kinds),
+      txns: join(cache.txns, kept.txns),
+      records: join(cache.records, kept.records),
+    }
     cache.reset(entries, this.store === null ? Infinity : this.cacheLimit.recordsPerPartition)
   }
 
@@ -391,14 +396,4 @@ export function estimateBytes(batch: EntryColumns): number {
   let bytes = 0
   for (const r of batch.records) bytes += 37 + (r?.key?.length ?? 0) + (r?.value?.length ?? 0)
   return bytes
-}
-
-/** Appends entries `[start, end)` of `from` to `to`. */
-export function appendEntries(to: Entries, from: EntryColumns, start: number, end: number): void {
-  for (let i = start; i < end; i++) {
-    to.offsets.push(from.offsets[i]!)
-    to.kinds.push(from.kinds[i]!)
-    to.txns.push(from.txns[i]!)
-    to.records.push(from.records[i])
-  }
 }

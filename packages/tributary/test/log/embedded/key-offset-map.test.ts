@@ -42,4 +42,23 @@ describe('KeyOffsetMap', () => {
     assert.equal(tiny.put(key('other'), 6), false)
     assert.equal(tiny.get(Buffer.alloc(4096, 1)), 5)
   })
+
+  it('finds every key while its slots move over after each growth, a few a put', () => {
+    const next = random(11)
+    for (const [hash, n] of [
+      [undefined, 20_000],
+      [() => 3, 600],
+    ] as const) {
+      const map = new KeyOffsetMap(1 << 24, hash)
+      const latest = new Map<string, number>()
+      for (let offset = 0; offset < n; offset++) {
+        const k = `k${Math.floor(next() * n * 0.7)}`
+        assert.ok(map.put(key(k), offset))
+        latest.set(k, offset)
+        const probe = `k${Math.floor(next() * n * 0.7)}`
+        assert.equal(map.get(key(probe)), latest.get(probe) ?? -1, `${probe} after ${offset + 1} puts`)
+      }
+      for (const [k, offset] of latest) assert.equal(map.get(key(k)), offset, k)
+    }
+  })
 })
