@@ -22,6 +22,7 @@ describe('KafkaAdmin.createTopics on a real broker', () => {
         retentionBytes: 5_000_000,
         segmentBytes: 2 * 1024 * 1024,
         segmentMs: 3_600_000,
+        deleteRetentionMs: 7_200_000,
       },
     ])
     assert.deepEqual(Object.fromEntries(await describeTopicConfigs(brokers, name)), {
@@ -30,6 +31,7 @@ describe('KafkaAdmin.createTopics on a real broker', () => {
       'retention.bytes': '5000000',
       'segment.bytes': '2097152',
       'segment.ms': '3600000',
+      'delete.retention.ms': '7200000',
     })
     const [described] = await log.admin.describeTopics([name])
     assert.deepEqual(described, { name, partitions: 2, cleanupPolicy: 'compact,delete' })
