@@ -66,6 +66,13 @@ export class GatedFs extends PassThroughFs {
   }
 }
 
+/** Closes a log on a GatedFs, finishing every held sync until the close settles. */
+export async function closeGated(log: { close(): Promise<void> }, fs: GatedFs): Promise<void> {
+  const closing = log.close()
+  while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
+  await closing
+}
+
 /** How `p` stands after one more turn of the event loop. */
 export async function settledState(p: Promise<unknown>): Promise<'resolved' | 'rejected' | 'pending'> {
   return Promise.race([

@@ -8,7 +8,7 @@ import type { MetadataEntry } from '../../../src/log/embedded/metadata-entry.ts'
 import { Signal } from '../../../src/log/embedded/signal.ts'
 import { TransactionCoordinator } from '../../../src/log/embedded/transaction-coordinator.ts'
 import type { Consumer } from '../../../src/log/log.ts'
-import { GatedFs, settledState } from './gated-fs.ts'
+import { closeGated, GatedFs } from './gated-fs.ts'
 import { buf, tempDir } from './helpers.ts'
 
 const in0 = { topic: 'in', partition: 0 }
@@ -41,18 +41,14 @@ describe('plain and transactional offset commits of one group', () => {
     await producer.send([{ topic: 'out', partition: 0, key: null, value: buf('v') }])
   })
   afterEach(async () => {
-    const closing = log.close()
-    while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
-    await closing
+    await closeGated(log, fs)
     tmp.remove()
   })
 
   /** The group's offsets of in-0 and in-1 now, then after a restart. */
   const servedThenReopened = async (): Promise<[number[], number[]]> => {
     const served = (await log.admin.committedOffsets('g', [in0, in1])).map((o) => o.offset)
-    const closing = log.close()
-    while ((await settledState(closing)) === 'pending') fs.finishAll()
-    await closing
+    await closeGated(log, fs)
     log = await EmbeddedLog.open({ dataDir: tmp.dir, onWarning: () => undefined })
     const reopened = (await log.admin.committedOffsets('g', [in0, in1])).map((o) => o.offset)
     return [served, reopened]

@@ -13,7 +13,7 @@ import {
   type Transaction,
 } from '../../../src/log/embedded/transaction-coordinator.ts'
 import type { Producer } from '../../../src/log/log.ts'
-import { GatedFs, settledState } from './gated-fs.ts'
+import { closeGated, GatedFs, settledState } from './gated-fs.ts'
 import { buf, tempDir, values } from './helpers.ts'
 
 /** A commit that fails with an error that is not a storage failure (a bug, an unexpected throw). */
@@ -76,13 +76,6 @@ async function gatedLog(dir: string, fs: GatedFs, maxBlockMs?: number): Promise<
   })
   await log.admin.createTopics([{ name: 'out', partitions: 1 }])
   return log
-}
-
-/** Closes a gated log, letting every sync finish. */
-async function closeGated(log: EmbeddedLog, fs: GatedFs): Promise<void> {
-  const closing = log.close()
-  while (fs.held.length > 0 || (await settledState(closing)) === 'pending') fs.finishAll()
-  await closing
 }
 
 /** Producer 'x' (the zombie) commits offset 1 of group g; resolves once its data sync is held. */
