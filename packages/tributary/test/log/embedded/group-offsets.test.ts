@@ -84,6 +84,18 @@ describe('plain and transactional offset commits of one group', () => {
       [9, 5],
     ])
   })
+
+  it('a commit made before the offsets were sent loses to them, before and after a restart', async () => {
+    await producer.sendOffsets('g', [
+      { ...in0, offset: 5 },
+      { ...in1, offset: 5 },
+    ])
+    await fs.finishUntilSettled(producer.commitTransaction())
+    assert.deepEqual(await servedThenReopened(), [
+      [5, 5],
+      [5, 5],
+    ])
+  })
 })
 
 describe('a journal snapshot taken while a commit decision is being synced', () => {
