@@ -4,8 +4,9 @@ import { readCheckpointFile } from './cleaner-checkpoint-file.ts'
 import { CHECKPOINT_NAME, markedStart, segmentBase, segmentName } from './data-dir.ts'
 import { DirLock } from './dir-lock.ts'
 import { scanFile, type ByteRange, type FileScan } from './file-scan.ts'
-import { parseEntry } from './journal.ts'
-import type { MetadataEntry, OffsetTuple } from './metadata-entry.ts'
+import { GroupOffsets } from './group-offsets.ts'
+import { Journal, parseEntry } from './journal.ts'
+import type { MetadataEntry } from './metadata-entry.ts'
 import { decodeEntry, ENTRY_MIN_BYTES, type DecodedEntry } from './record-codec.ts'
 import { nodeFs, type StorageFs } from './storage-fs.ts'
 import { compacts, deletes } from './topic-settings.ts'
@@ -92,11 +93,7 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
   const topics = new Map<string, TopicDescription>()
   const deleted = new Set<string>()
   const starts = new Map<string, number>()
-  const offsets = new Map<string, { group: string; topic: string; partition: number; offset: number }>()
-  const commit = (group: string, tuples: readonly OffsetTuple[]): void => {
-    for (const [topic, partition, offset] of tuples)
-      offsets.set(`${group}\0${topic}\0${partition}`, { group, topic, partition, offset })
-  }
+  const offsets = new GroupOffsets(Journal.memory()) // ordered as the log orders them
   for (const { entry } of journal?.entries ?? []) {
     if (entry.t === 'topic') {
       topics.set(entry.name, {
@@ -108,12 +105,14 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
     } else if (entry.t === 'topic-deleted') {
       topics.delete(entry.name)
       deleted.add(entry.name)
+      offsets.dropTopic(entry.name)
       for (const key of starts.keys()) if (key.startsWith(`${entry.name}\0`)) starts.delete(key)
     } else if (entry.t === 'log-start') {
       const key = `${entry.topic}\0${entry.partition}`
       starts.set(key, Math.max(starts.get(key) ?? 0, entry.offset))
-    } else if (entry.t === 'offsets') commit(entry.group, entry.offsets)
-    else if (entry.t === 'txn' && entry.commit) for (const o of entry.offsets) commit(o.group, o.offsets)
+    } else if (entry.t === 'offsets') offsets.apply(entry.group, entry.offsets, entry.ticks)
+    else if (entry.t === 'txn' && entry.commit)
+      for (const o of entry.offsets) offsets.apply(o.group, o.offsets, o.ticks)
   }
   const onDisk = fs.existsSync(topicsDir) ? fs.readdirSync(topicsDir) : []
   const unlisted: DataDirCheck['unlisted'] = []
@@ -183,14 +182,14 @@ export function inspectDataDir(dir: string, fs: StorageFs): DataDirCheck {
         })
     }
   }
-  for (const o of offsets.values()) {
+  for (const { group, offset: o } of offsets.all()) {
     const p = ends.get(`${o.topic}\0${o.partition}`)
     if (p === undefined) continue
     const end = p.end
     if (o.offset > end) {
       findings.push({
         path: p.path,
-        problem: `group ${o.group}: committed offset ${o.offset} is beyond the partition's end (${end})`,
+        problem: `group ${group}: committed offset ${o.offset} is beyond the partition's end (${end})`,
       })
     }
   }

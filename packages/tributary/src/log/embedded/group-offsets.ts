@@ -3,7 +3,7 @@ import type { PartitionOffset } from '../log.ts'
 import type { Journal } from './journal.ts'
 import type { MetadataEntry, OffsetTuple } from './metadata-entry.ts'
 
-/** An offset and the tick of the commit that set it (see GroupOffsets). */
+/** An offset and the tick of the commit record that set it (see GroupOffsets). */
 interface Committed {
   readonly offset: PartitionOffset
   readonly at: number
@@ -14,12 +14,17 @@ interface Committed {
  * through the metadata journal. Callers validate topics before committing.
  *
  * Plain and transactional commits of one partition are ordered as Kafka's group coordinator
- * orders them (by the position of their commit records): every commit takes a tick, and each
- * offset keeps the tick of the commit that set it. A transaction's offsets tick when they are sent
- * (Kafka's TxnOffsetCommit) and take effect with its commit; any commit after that tick wins over
- * them. The coordinator journals a decision with only the offsets nothing newer replaced (see
- * `newerThan`), and applies them after the decision is durable with `applyDecided`, which skips
- * those replaced meanwhile: what memory serves is what replaying the journal in order gives.
+ * orders them, by the position of their commit records: each record takes a tick (a plain commit
+ * when it is made, a transaction's offsets when they are sent: Kafka's TxnOffsetCommit), and a
+ * partition keeps the offset of the newest tick applied. A transaction's offsets are applied when
+ * it commits, so they lose to a commit made after they were sent and win over one made before;
+ * of two transactions, the offsets sent last win, whichever commits first.
+ *
+ * Journal entries carry their ticks, so replaying them gives what memory served, whatever the
+ * order of the entries (a decision is journaled when its transaction commits, after commits that
+ * are older than its offsets); the clock resumes above the highest tick replayed. An entry written
+ * before ticks were journaled (no `ticks`) counts as newer than every entry before it: the order
+ * in which those versions applied it. Recovery rewrites the journal as a snapshot with ticks.
  */
 export class GroupOffsets {
   private readonly groups = new Map<string, Map<string, Committed>>()
@@ -32,32 +37,29 @@ export class GroupOffsets {
     return ++this.clock
   }
 
-  /** Records the commit in the journal (synced when `sync`), then applies it. */
+  /** Records the commit in the journal (synced when `sync`), then applies it as the newest. */
   commit(group: string, offsets: readonly PartitionOffset[], sync: boolean): void {
-    this.journal.append({ t: 'offsets', group, offsets: toTuples(offsets) }, sync)
-    this.apply(group, toTuples(offsets))
-  }
-
-  /** Applies offsets without journaling, as the newest commit (journal replay). */
-  apply(group: string, offsets: readonly OffsetTuple[]): void {
+    const tuples = toTuples(offsets)
     const at = this.tick()
-    for (const offset of offsets) this.set(group, offset, at)
+    const ticks = tuples.map(() => at)
+    this.journal.append({ t: 'offsets', group, offsets: tuples, ticks }, sync)
+    this.apply(group, tuples, ticks)
   }
 
-  /** Applies a transaction's offsets decided at tick `decidedAt`, but none that a commit after
-   *  it replaced (those come after the decision in the journal too). */
-  applyDecided(group: string, offsets: readonly OffsetTuple[], decidedAt: number): void {
-    for (const offset of this.notReplaced(group, offsets, decidedAt)) this.set(group, offset, decidedAt)
-  }
-
-  /** The offsets of a decision taken at tick `decidedAt` that no later commit replaced. */
-  notReplaced(group: string, offsets: readonly OffsetTuple[], decidedAt: number): OffsetTuple[] {
-    return offsets.filter(([topic, partition]) => !this.newerThan(group, { topic, partition }, decidedAt))
-  }
-
-  /** Whether the offset of `tp` was committed after tick `at`. */
-  newerThan(group: string, tp: TopicPartition, at: number): boolean {
-    return (this.groups.get(group)?.get(tpKey(tp))?.at ?? 0) > at
+  /**
+   * Applies `offsets[i]` committed at tick `ticks[i]` where no newer commit set its partition
+   * (a transaction's once committed, or journal replay). Without `ticks` (a journal entry written
+   * before they were journaled) the offsets are the newest.
+   */
+  apply(group: string, offsets: readonly OffsetTuple[], ticks?: readonly number[]): void {
+    let newest: number | undefined
+    offsets.forEach((offset, i) => {
+      const at = ticks?.[i] ?? (newest ??= this.tick())
+      this.clock = Math.max(this.clock, at)
+      const [topic, partition] = offset
+      if (at > (this.groups.get(group)?.get(tpKey({ topic, partition }))?.at ?? 0))
+        this.set(group, offset, at)
+    })
   }
 
   private set(group: string, [topic, partition, offset, metadata]: OffsetTuple, at: number): void {
@@ -91,11 +93,23 @@ export class GroupOffsets {
     }
   }
 
+  /** Every group's committed offsets. */
+  *all(): Generator<{ readonly group: string; readonly offset: PartitionOffset }> {
+    for (const [group, committed] of this.groups)
+      for (const { offset } of committed.values()) yield { group, offset }
+  }
+
   snapshot(): MetadataEntry[] {
     const entries: MetadataEntry[] = []
     for (const [group, committed] of this.groups) {
-      if (committed.size > 0)
-        entries.push({ t: 'offsets', group, offsets: toTuples([...committed.values()].map((c) => c.offset)) })
+      if (committed.size === 0) continue
+      const all = [...committed.values()]
+      entries.push({
+        t: 'offsets',
+        group,
+        offsets: toTuples(all.map((c) => c.offset)),
+        ticks: all.map((c) => c.at),
+      })
     }
     return entries
   }

@@ -43,7 +43,7 @@ export function openDurableBroker(dir: string, settings: BrokerSettings): Broker
         const key = `${entry.topic}\0${entry.partition}`
         starts.set(key, Math.max(starts.get(key) ?? 0, entry.offset))
       } else if (entry.t === 'offsets') {
-        broker.offsets.apply(entry.group, entry.offsets)
+        broker.offsets.apply(entry.group, entry.offsets, entry.ticks)
       } else {
         broker.txns.apply(entry)
       }

@@ -19,11 +19,7 @@ export interface Transaction {
   readonly offsets: Map<string, Map<string, { readonly offset: PartitionOffset; readonly sentAt: number }>>
 }
 
-/** A commit decision journaled whose markers are not written yet, with its GroupOffsets tick. */
-interface Deciding {
-  readonly decision: Extract<MetadataEntry, { t: 'txn' }>
-  readonly decidedAt: number
-}
+type Decision = Extract<MetadataEntry, { t: 'txn' }>
 
 interface ProducerState {
   readonly producerId: number
@@ -33,10 +29,10 @@ interface ProducerState {
 
 /**
  * Producer epochs, fencing and the commit/abort protocol. A commit: (1) sync its data, (2) journal
- * the decision with its offsets and sync it, (3) apply the offsets (but those a later commit of
- * their group replaced: see GroupOffsets), (4) write a marker to every partition it touched (in
- * 'always' mode synced before the commit resolves). The syncs run off
- * the main thread (every partition at once, then the journal); from the start of (1) the
+ * the decision with its offsets and sync it, (3) apply the offsets (each with the tick it was sent
+ * at, so a commit of their group made since then wins: see GroupOffsets), (4) write a marker to
+ * every partition it touched (in 'always' mode synced before the commit resolves). The syncs run
+ * off the main thread (every partition at once, then the journal); from the start of (1) the
  * transaction is no longer open, so nothing can abort it (fencing its producer or closing the
  * log lets it finish), and read_committed readers see none of it until (4). A crash or storage
  * failure after (2) is completed by recovery from the journal (or from a commit marker already
@@ -54,7 +50,7 @@ export class TransactionCoordinator {
   /** Decisions replayed from the journal; recovery uses them to finish interrupted transactions. */
   readonly decisions = new Map<number, boolean>()
   /** Commit decisions journaled whose markers are not written yet: a journal snapshot keeps them. */
-  private readonly deciding = new Map<number, Deciding>()
+  private readonly deciding = new Map<number, Decision>()
   /** The commit in flight of each transactional id (see `settled`). */
   private readonly committing = new Map<string, Promise<void>>()
 
@@ -75,7 +71,8 @@ export class TransactionCoordinator {
     } else if (entry.t === 'txn') {
       this.decisions.set(entry.txn, entry.commit)
       this.noteTxnId(entry.txn)
-      if (entry.commit) for (const { group, offsets } of entry.offsets) this.offsets.apply(group, offsets)
+      if (entry.commit)
+        for (const { group, offsets, ticks } of entry.offsets) this.offsets.apply(group, offsets, ticks)
     } else if (entry.t === 'txn-counter') {
       this.nextTxn = Math.max(this.nextTxn, entry.next)
       this.nextProducerId = Math.max(this.nextProducerId, entry.nextProducerId)
@@ -179,22 +176,21 @@ export class TransactionCoordinator {
 
   private async decide(txn: Transaction): Promise<void> {
     this.detach(txn)
-    let decision: Deciding['decision']
+    let decision: Decision
     try {
       await this.fsync.beforeDecision(live(txn))
       this.ensureOpen()
-      decision = { t: 'txn', txn: txn.id, commit: true, offsets: this.unreplacedOffsets(txn) }
+      decision = { t: 'txn', txn: txn.id, commit: true, offsets: sentOffsets(txn) }
       this.journal.append(decision, false)
     } catch (err) {
       throw this.undecided(txn, err)
     }
-    const decidedAt = this.offsets.tick()
-    this.deciding.set(txn.id, { decision, decidedAt })
+    this.deciding.set(txn.id, decision)
     let partitions: PartitionLog[]
     try {
       await this.fsync.decided()
       this.ensureOpen()
-      for (const { group, offsets } of decision.offsets) this.offsets.applyDecided(group, offsets, decidedAt)
+      for (const { group, offsets, ticks } of decision.offsets) this.offsets.apply(group, offsets, ticks)
       partitions = live(txn)
       for (const p of partitions) p.appendMarker(txn.id, true)
     } catch (err) {
@@ -204,18 +200,6 @@ export class TransactionCoordinator {
     }
     for (const p of partitions) this.signal.notify(p.topic)
     await this.fsync.appendedAll(partitions)
-  }
-
-  /** The transaction's offsets that no commit of their group made since they were sent replaced. */
-  private unreplacedOffsets(txn: Transaction): Deciding['decision']['offsets'] {
-    return [...txn.offsets].map(([group, sent]) => ({
-      group,
-      offsets: toTuples(
-        [...sent.values()]
-          .filter((s) => !this.offsets.newerThan(group, s.offset, s.sentAt))
-          .map((s) => s.offset),
-      ),
-    }))
   }
 
   /**
@@ -279,17 +263,17 @@ export class TransactionCoordinator {
     ]
     for (const [id, s] of this.producers)
       entries.push({ t: 'producer', id, producerId: s.producerId, epoch: s.epoch })
-    // Without the offsets a commit replaced since the decision: they are not applied either.
-    for (const { decision, decidedAt } of this.deciding.values()) {
-      const offsets = decision.offsets.map(({ group, offsets }) => ({
-        group,
-        offsets: this.offsets.notReplaced(group, offsets, decidedAt),
-      }))
-      entries.push({ ...decision, offsets })
-    }
+    entries.push(...this.deciding.values())
     return entries
   }
 }
 
 /** The partitions a transaction wrote to whose topic still exists. */
 const live = (txn: Transaction): PartitionLog[] => [...txn.partitions].filter((p) => !p.deleted)
+
+/** A transaction's offsets by group, each with the tick it was sent at. */
+const sentOffsets = (txn: Transaction): Decision['offsets'] =>
+  [...txn.offsets].map(([group, byPartition]) => {
+    const sent = [...byPartition.values()]
+    return { group, offsets: toTuples(sent.map((s) => s.offset)), ticks: sent.map((s) => s.sentAt) }
+  })
