@@ -164,6 +164,7 @@ describe('a new producer while its zombie commit hangs on the disk', () => {
   it('fails after maxBlockMs naming the transactional id, the wait and the key, fencing nothing', async () => {
     // The zombie's data sync never returns (until the test lets it).
     const { commit: zombieCommit } = await zombieCommitting(log, fs)
+    const start = performance.now()
     const successor = log.producer({ transactionalId: 'x' })
     const tooLong = new Promise<string>((resolve) =>
       setTimeout(() => resolve('still waiting'), 15_000).unref(),
@@ -174,6 +175,9 @@ describe('a new producer while its zombie commit hangs on the disk', () => {
       assert.doesNotMatch(err.message, /\n/)
       return true
     })
+    // Node's timers never fire early but count whole milliseconds of the event loop's clock.
+    const waited = performance.now() - start
+    assert.ok(waited >= 300 - 1, `gave up after ${waited} ms`)
     assert.equal(await settledState(zombieCommit), 'pending', 'the zombie was not fenced: its commit goes on')
     await fs.finishUntilSettled(zombieCommit)
     const next = (await log.producer({ transactionalId: 'x' })) as EmbeddedProducer
@@ -188,5 +192,16 @@ describe('a new producer while its zombie commit hangs on the disk', () => {
       assert.match(err.message, /^maxBlockMs must be a positive integer \(ms\), got 0$/)
       return true
     })
+  })
+
+  it('waits with the longest maxBlockMs a timer can wait (2^31-1 ms)', async () => {
+    await closeGated(log, fs)
+    log = await gatedLog(tmp.dir, fs, 2 ** 31 - 1)
+    const { commit: zombieCommit } = await zombieCommitting(log, fs)
+    const successor = log.producer({ transactionalId: 'x' })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(await settledState(successor), 'pending', 'it still waits for the commit in flight')
+    await fs.finishUntilSettled(zombieCommit)
+    assert.equal(((await successor) as EmbeddedProducer).epoch, 1)
   })
 })
