@@ -15,6 +15,9 @@ import { nodeFs, type StorageFs } from './storage-fs.ts'
 import { checkSettings, DEFAULT_TOPIC_SETTINGS, type TopicSettings } from './topic-settings.ts'
 import { SyncFacet } from './sync-facet.ts'
 
+/** The longest a Node.js timer waits (2^31-1 ms); setTimeout fires after 1 ms past it. */
+const MAX_TIMER_MS = 2_147_483_647
+
 export interface EmbeddedLogOptions {
   /** Where partitions and metadata live. Absent: memory only (lost on close), for tests. */
   readonly dataDir?: string
@@ -47,7 +50,8 @@ export interface EmbeddedLogOptions {
   readonly maxRecordBytes?: number
   /** How long `producer({ transactionalId })` waits for a commit still in flight of the previous
    *  producer with that id (Kafka's max.block.ms for initTransactions) before failing with code
-   *  TRANSACTION; default 60000. Only a disk that does not answer a sync makes it wait that long. */
+   *  TRANSACTION; default 60000, at most 2147483647 (a Node.js timer's limit). Only a disk that does
+   *  not answer a sync makes it wait that long. */
   readonly maxBlockMs?: number
   /** Where storage problems are reported (data recovered with loss, a failed write); default a
    *  new list, available as `log.problems`. Pass one list to share it with state stores. */
@@ -202,9 +206,17 @@ function toSettings(options: EmbeddedLogOptions): BrokerSettings {
       `retentionCheckIntervalMs must be a positive integer, got ${retentionCheckIntervalMs}`,
     )
   }
+  // Rejected above what a Node.js timer can wait (setTimeout would fire after 1 ms instead) rather
+  // than waited in chunks: Kafka's max.block.ms is a long, but no initTransactions needs 24 days.
   const maxBlockMs = options.maxBlockMs ?? 60_000
-  if (!(Number.isSafeInteger(maxBlockMs) && maxBlockMs > 0))
-    throw new TributaryError('CONFIG', `maxBlockMs must be a positive integer (ms), got ${maxBlockMs}`)
+  if (!(Number.isSafeInteger(maxBlockMs) && maxBlockMs > 0 && maxBlockMs <= MAX_TIMER_MS)) {
+    throw new TributaryError(
+      'CONFIG',
+      `maxBlockMs must be a positive integer (ms) of at most ${MAX_TIMER_MS} (about 24.8 days, the ` +
+        `longest a Node.js timer waits; Kafka's max.block.ms is a long, but no wait here can be longer), ` +
+        `got ${maxBlockMs}`,
+    )
+  }
   const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'TributaryWarning'))
   const problems = options.problems ?? new StorageProblems()
   const fs = options.fs ?? nodeFs

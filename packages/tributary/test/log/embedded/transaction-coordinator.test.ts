@@ -186,12 +186,19 @@ describe('a new producer while its zombie commit hangs on the disk', () => {
     assert.equal(offset?.offset, 1)
   })
 
-  it('refuses a maxBlockMs that is not a positive integer, naming the key', async () => {
-    await assert.rejects(EmbeddedLog.open({ maxBlockMs: 0 }), (err: Error) => {
-      assert.ok(isTributaryError(err, 'CONFIG'), String(err))
-      assert.match(err.message, /^maxBlockMs must be a positive integer \(ms\), got 0$/)
-      return true
-    })
+  it('refuses a maxBlockMs that is not a positive integer a timer can wait, naming the key', async () => {
+    for (const maxBlockMs of [0, 2 ** 31, 1.5]) {
+      await assert.rejects(EmbeddedLog.open({ maxBlockMs }), (err: Error) => {
+        assert.ok(isTributaryError(err, 'CONFIG'), String(err))
+        assert.match(
+          err.message,
+          /^maxBlockMs must be a positive integer \(ms\) of at most 2147483647 .*got /,
+        )
+        assert.ok(err.message.endsWith(`got ${maxBlockMs}`), err.message)
+        assert.doesNotMatch(err.message, /\n/)
+        return true
+      })
+    }
   })
 
   it('waits with the longest maxBlockMs a timer can wait (2^31-1 ms)', async () => {
