@@ -68,7 +68,7 @@ export const lmdbBackendFactory: BackendFactory = {
         // its rejection would end the process unhandled.
         eventTurnBatching: false,
       })
-      return new LmdbBackend(env, dir, async (afterFailure) => {
+      return new LmdbBackend(env, { dir, mapSize }, async (afterFailure) => {
         try {
           if (afterFailure) {
             // After a failed commit lmdb's close waits for a flush that never comes: bounded, and

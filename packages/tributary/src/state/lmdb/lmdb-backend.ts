@@ -4,6 +4,7 @@ import type { BytesEntry, KeyValueBackend } from '../backend.ts'
 import { checkCheckpoint, decodeCheckpoint, encodeCheckpoint } from '../checkpoint-value.ts'
 import { closedError } from '../closed-error.ts'
 import { lmdbCommit } from './lmdb-commit.ts'
+import type { LmdbStoreFile } from './map-size.ts'
 import { rangeInChunks } from './lmdb-range.ts'
 
 type Bytes = Database<Buffer, Buffer>
@@ -32,18 +33,18 @@ export class LmdbBackend implements KeyValueBackend {
   readonly #emptyKey = Buffer.from('empty-key')
   readonly #maxKeySize: number
   readonly #onClose: (afterFailure: boolean) => Promise<void>
-  readonly #dir: string
+  readonly #store: LmdbStoreFile
   #closed = false
   #failed = false
   /** Commits not yet settled: close waits for them, so it knows whether one failed. */
   readonly #inflight = new Set<Promise<void>>()
 
-  /** Takes ownership of `env` (in directory `dir`): `onClose` must close it; `afterFailure` says a
+  /** Takes ownership of `env` (in `store.dir`): `onClose` must close it; `afterFailure` says a
    *  commit failed (lmdb's own close may then never finish). Close first waits for the commits
    *  still in flight, since one of them may be the failure. */
-  constructor(env: RootDatabase, dir: string, onClose: (afterFailure: boolean) => Promise<void>) {
+  constructor(env: RootDatabase, store: LmdbStoreFile, onClose: (afterFailure: boolean) => Promise<void>) {
     this.#env = env
-    this.#dir = dir
+    this.#store = store
     // Named databases, not the root one: LMDB's root database lists the named ones as keys.
     this.#data = env.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary' })
     this.#meta = env.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' })
@@ -118,7 +119,7 @@ export class LmdbBackend implements KeyValueBackend {
   }
 
   async #commit(body: () => void): Promise<void> {
-    const commit = lmdbCommit(this.#dir, this.#env, body).catch((err: unknown) => {
+    const commit = lmdbCommit(this.#store, this.#env, body).catch((err: unknown) => {
       this.#failed = true
       throw err
     })

@@ -2,13 +2,13 @@ import { constants } from 'node:os'
 import type { RootDatabase } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
 import { storageAdvice } from '../../storage-error.ts'
-import { mapGrowthFailure } from './map-size.ts'
+import { mapGrowthFailure, type LmdbStoreFile } from './map-size.ts'
 
 /** How long a failed commit waits for lmdb's detailed error before reporting without it. */
 const DETAIL_WAIT_MS = 1000
 
 /**
- * Runs `body` as one lmdb write transaction of the store `env` in `dir`. A commit that fails (a full, failing or
+ * Runs `body` as one lmdb write transaction of the store `env` in `store.dir`. A commit that fails (a full, failing or
  * read-only disk) rejects with code STATE naming `dir` and the errno; its cause carries `code`
  * and `path` as a node:fs error would (see storageErrorOf), so the runtime stops on it as on any
  * storage error. The store itself is left at its previous commit (lmdb commits all or nothing).
@@ -17,7 +17,8 @@ const DETAIL_WAIT_MS = 1000
  * real one on a second promise (`commitError`) that nobody handles, which would end the process
  * with an unhandled rejection naming nothing. Here it is always handled.
  */
-export async function lmdbCommit(dir: string, env: RootDatabase, body: () => void): Promise<void> {
+export async function lmdbCommit(store: LmdbStoreFile, env: RootDatabase, body: () => void): Promise<void> {
+  const { dir } = store
   try {
     await env.transaction(body)
   } catch (err) {
@@ -35,7 +36,7 @@ export async function lmdbCommit(dir: string, env: RootDatabase, body: () => voi
     throw new TributaryError(
       'STATE',
       `writing the state store in ${dir} failed (${errno}: ${message}); ` +
-        `${mapGrowthFailure(dir) ?? storageAdvice(errno)}, ` +
+        `${mapGrowthFailure(store, code) ?? storageAdvice(errno)}, ` +
         `then restart: the store resumes from its last commit and its changelog`,
       { cause },
     )

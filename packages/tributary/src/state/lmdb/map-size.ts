@@ -48,22 +48,41 @@ export function checkAddressSpace(bytes: number, store: string, dir: string): vo
   )
 }
 
+/** Where a store lives and the address space it was mapped with (undefined: lmdb-js chose). */
+export interface LmdbStoreFile {
+  readonly dir: string
+  readonly mapSize: number | undefined
+}
+
+/** lmdb's own codes (not errnos) that a map growth the address-space limit refused surfaces as. */
+const GROWTH_FAILURE_CODES: ReadonlySet<unknown> = new Set([
+  -30782, // MDB_BAD_TXN
+  -30797, // MDB_PAGE_NOTFOUND
+])
+
 /**
- * Why a failed commit of the store in `dir` failed, when its map could not grow: lmdb-js grows a
- * full map instead of failing with MDB_MAP_FULL (by doublings, keeping the earlier maps until the
- * store closes), and a growth the address-space limit refuses surfaces as an unrelated lmdb error
- * (MDB_BAD_TXN, MDB_PAGE_NOTFOUND). Undefined when there is no limit or the next growth fits.
+ * Why a commit of `store` that failed with lmdb error code `code` failed, when its map could not
+ * grow: lmdb-js grows a full map instead of failing with MDB_MAP_FULL (by doublings, keeping the
+ * earlier maps until the store closes), and a growth the address-space limit refuses surfaces as
+ * an unrelated lmdb error (MDB_BAD_TXN, MDB_PAGE_NOTFOUND). Undefined for any other code (a system
+ * errno such as ENOSPC keeps its own advice), while the file is smaller than the map the store
+ * was opened with (a map that never filled never grew: lmdb-js records the size of a refused growth
+ * as the map's, so the map in place cannot be read back after the failure), when there is no
+ * limit, or when the next growth fits. A single transaction larger than the rest of the map can
+ * make it grow before the file reaches it: that failure keeps the generic advice.
  */
-export function mapGrowthFailure(dir: string): string | undefined {
+export function mapGrowthFailure(store: LmdbStoreFile, code: unknown): string | undefined {
+  if (!GROWTH_FAILURE_CODES.has(code)) return undefined
   const room = addressSpace()
   if (room === undefined) return undefined
-  const file = join(dir, 'data.mdb')
+  const file = join(store.dir, 'data.mdb')
   let size: number
   try {
     size = statSync(file).size
   } catch {
     return undefined
   }
+  if (size < (store.mapSize ?? 0)) return undefined
   if (room.used + 2 * size + HEADROOM_BYTES <= room.limit) return undefined
   return (
     `the map of ${file} (${mib(size)} written) could not grow within this process's address space ` +

@@ -19,6 +19,9 @@ const mappedSizes = (file: string): number[] =>
       return parseInt(to!, 16) - parseInt(from!, 16)
     })
 
+/** lmdb's code when a transaction must abort, and the errno of a full disk. */
+const [MDB_BAD_TXN, ENOSPC] = [-30782, 28]
+
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 const packageDir = fileURLToPath(new URL('../../../', import.meta.url))
 
@@ -96,15 +99,20 @@ describe('the address space of an lmdb store', () => {
         return join(dir, name)
       }
       const [large, small] = [store('large', 64 * 1024 ** 3), store('small', 1024 ** 2)]
-      const [grown, other] = underLimit(4 * 1024 ** 2, [
+      const mapped = 8 * 1024 ** 3
+      const [grown, fits, full, unfilled] = underLimit(4 * 1024 ** 2, [
         fixture('failed-commit-child.ts'),
-        large,
-        small,
+        `${large}:${MDB_BAD_TXN}:${mapped}`,
+        `${small}:${MDB_BAD_TXN}:${mapped}`,
+        `${large}:${ENOSPC}:${mapped}`,
+        `${large}:${MDB_BAD_TXN}:${128 * 1024 ** 3}`,
       ]).split('\n')
       assert.match(
         grown!,
-        /^writing the state store in \S+large failed \(\S+: MDB_BAD_TXN: Transaction must abort\); the map of \S+large\/data\.mdb \(65536 MiB written\) could not grow within this process's address space \(ulimit -v 4096 MiB, \d+ MiB in use\): raise ulimit -v, or set lmdbMapSizeBytes to the size the store will reach .*, then restart/,
+        /^writing the state store in \S+large failed \(\S+: injected\); the map of \S+large\/data\.mdb \(65536 MiB written\) could not grow within this process's address space \(ulimit -v 4096 MiB, \d+ MiB in use\): raise ulimit -v, or set lmdbMapSizeBytes to the size the store will reach .*, then restart/,
       )
-      assert.match(other!, /small failed \(\S+: .*\); fix the cause, then restart/, 'a store whose map fits')
+      assert.match(fits!, /small failed \(\S+: .*\); fix the cause, then restart/, 'a store whose map fits')
+      assert.match(full!, /large failed \(ENOSPC: injected\); the disk is full: free space/, 'a system errno')
+      assert.match(unfilled!, /large failed \(\S+: .*\); fix the cause, then restart/, 'a map not filled yet')
     }))
 })
