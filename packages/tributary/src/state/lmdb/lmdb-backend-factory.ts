@@ -1,4 +1,3 @@
-import { arch } from 'node:os'
 import { join } from 'node:path'
 import { open as openEnvironment, type RootDatabase } from 'lmdb'
 import { TributaryError } from '../../errors.ts'
@@ -6,7 +5,7 @@ import { silentLogger, type Logger } from '../../logger.ts'
 import type { BackendFactory, KeyValueBackend, StoreOpenContext } from '../backend.ts'
 import { checkStoreName } from '../store-name.ts'
 import { LmdbBackend } from './lmdb-backend.ts'
-import { checkAddressSpace, checkMapSize, DEFAULT_MAP_SIZE_BYTES } from './map-size.ts'
+import { checkAddressSpace, checkMapSize, DEFAULT_MAP_SIZE_BYTES, fixedMapSize } from './map-size.ts'
 import { setAside } from './set-aside.ts'
 import { dropClosedChecksum, writeClosedChecksum } from './store-checksum.ts'
 import { verifyShard } from './store-verifier.ts'
@@ -47,7 +46,7 @@ export const lmdbBackendFactory: BackendFactory = {
     }
     const dir = join(stateDir, taskId, storeName)
     const wanted = checkMapSize(context.lmdbMapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES)
-    const mapSize = arch().endsWith('32') ? undefined : wanted // 32-bit: lmdb-js maps in chunks
+    const mapSize = fixedMapSize(wanted)
     if (mapSize !== undefined) checkAddressSpace(mapSize, `store ${storeName} of task ${taskId}`, dir)
     if (open.has(dir))
       throw new TributaryError('STATE', `store ${storeName} of task ${taskId} is already open`)

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
+import { arch } from 'node:os'
 import { join } from 'node:path'
 import { TributaryError } from '../../errors.ts'
 
@@ -23,6 +24,27 @@ export function checkMapSize(bytes: number): number {
     `${MAP_SIZE_KEY} must be an integer of at least ${MIN_MAP_SIZE_BYTES} (1 MiB), got ${bytes}; ` +
       `it is the address space each lmdb store maps up front (default ${DEFAULT_MAP_SIZE_BYTES}, 8 GiB)`,
   )
+}
+
+/** Node's names (process.arch) of the 64-bit processors, where a map of gigabytes fits. */
+const CPUS_64_BIT: ReadonlySet<string> = new Set([
+  'x64',
+  'arm64',
+  'ppc64',
+  's390x',
+  'riscv64',
+  'loong64',
+  'mips64el',
+])
+
+/**
+ * The map size to open a store with on processor `cpu`: `wanted` on a 64-bit one, else undefined,
+ * leaving the map to lmdb-js. lmdb-js itself tells 32-bit systems by a name ending in "32", which
+ * only ia32 does: there it maps in chunks; on the other 32-bit ones (arm, mips, mipsel, ppc,
+ * s390) it starts with a small map and doubles it, which fits where a fixed 8 GiB map cannot.
+ */
+export function fixedMapSize(wanted: number, cpu: string = arch()): number | undefined {
+  return CPUS_64_BIT.has(cpu) ? wanted : undefined
 }
 
 /** Address space the process keeps for everything else when a store maps its own. */

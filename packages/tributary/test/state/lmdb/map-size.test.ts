@@ -7,6 +7,7 @@ import { describe, it } from 'node:test'
 import { isTributaryError } from '../../../src/errors.ts'
 import { resolveConfig } from '../../../src/runtime/streams-config.ts'
 import { lmdbBackendFactory } from '../../../src/state/lmdb/lmdb-backend-factory.ts'
+import { fixedMapSize } from '../../../src/state/lmdb/map-size.ts'
 import { withTempDir } from '../temp-dir.ts'
 
 /** Sizes of this process's mappings of `file` (Linux: /proc/self/maps). */
@@ -43,6 +44,14 @@ const openUnderLimit = (kib: number, stateDir: string, mapSize?: number): string
   ])
 
 describe('the address space of an lmdb store', () => {
+  it('is mapped at the set size on 64-bit systems only (on 32-bit ones lmdb-js chooses)', () => {
+    const wanted = 8 * 1024 ** 3
+    for (const cpu of ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64'])
+      assert.equal(fixedMapSize(wanted, cpu), wanted, cpu)
+    for (const cpu of ['ia32', 'arm', 'mips', 'mipsel', 'ppc', 's390', 'some-future-cpu'])
+      assert.equal(fixedMapSize(wanted, cpu), undefined, cpu)
+  })
+
   it('maps the size its setting gives', () =>
     withTempDir(async (dir) => {
       const store = await lmdbBackendFactory.open(dir, '0_0', 's', { lmdbMapSizeBytes: 64 * 1024 ** 2 })
