@@ -8,10 +8,10 @@ import { mapGrowthFailure, type LmdbStoreFile } from './map-size.ts'
 const DETAIL_WAIT_MS = 1000
 
 /**
- * Runs `body` as one lmdb write transaction of the store `env` in `store.dir`. A commit that fails (a full, failing or
- * read-only disk) rejects with code STATE naming `dir` and the errno; its cause carries `code`
- * and `path` as a node:fs error would (see storageErrorOf), so the runtime stops on it as on any
- * storage error. The store itself is left at its previous commit (lmdb commits all or nothing).
+ * Runs `body` as one lmdb write transaction of the store `env` in `store.dir`. A commit that
+ * fails (a full, failing or read-only disk) rejects with code STATE naming the directory and the
+ * errno; its cause carries `code` and `path` as a node:fs error would (see storageErrorOf), so
+ * the runtime stops on it as on any storage error. The store itself is left at its previous commit (lmdb commits all or nothing).
  *
  * Why a wrapper: lmdb rejects the transaction with a generic "Commit failed" error and puts the
  * real one on a second promise (`commitError`) that nobody handles, which would end the process

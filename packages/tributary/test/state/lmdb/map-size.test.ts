@@ -112,7 +112,7 @@ describe('the address space of an lmdb store', () => {
       const [grown, fits, full, unfilled] = underLimit(4 * 1024 ** 2, [
         fixture('failed-commit-child.ts'),
         `${large}:${MDB_BAD_TXN}:${mapped}`,
-        `${small}:${MDB_BAD_TXN}:${mapped}`,
+        `${small}:${MDB_BAD_TXN}:${1024 ** 2}`,
         `${large}:${ENOSPC}:${mapped}`,
         `${large}:${MDB_BAD_TXN}:${128 * 1024 ** 3}`,
       ]).split('\n')
