@@ -125,7 +125,7 @@ export class KeyOffsetMap {
     const capacity = this.offsets.length
     const growing = this.count === capacity
     const entries = growing ? capacity * 2 : capacity
-    // The slots entries move out of after a growth count until they are empty.
+    // After a growth the old slots count too, until their entries have moved.
     const movingFrom = growing ? this.slots.byteLength : (this.oldSlots?.byteLength ?? 0)
     const entryBytes = entries * ENTRY_OVERHEAD_BYTES + movingFrom
     let arena = this.arena.length

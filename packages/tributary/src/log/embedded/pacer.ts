@@ -3,7 +3,7 @@ import type { ConsumerRecord } from '../log.ts'
 import type { PartitionLog } from './partition-log.ts'
 
 /** How long compaction works before it lets the event loop run other work. */
-export const SLICE_MS = 10
+const SLICE_MS = 10
 
 /**
  * Splits long work (a compaction round) into slices of about `sliceMs`, so appends, reads and
