@@ -2,6 +2,7 @@
 // first commit to the last input record committed, stop it (timing the close), then read its
 // output back read_committed and check it. The join-restore scenario adds a restart without
 // local state, timing the restore.
+import { createHash } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log } from 'tributary-streams'
@@ -74,7 +75,8 @@ export async function runStreaming(
   // --order-users-first. Otherwise the stream is the shared preloaded topic.
   const tableFirst = join_ || (orders && ctx.orderUsersFirst)
   const source = orders && tableFirst ? '' : await ctx.inputs.source(scenario)
-  const input = tableFirst ? `${applicationId}-stream` : source
+  // Short: Quix names internal topics after the chain of topics before them, 255 characters at most.
+  const input = tableFirst ? `bench-${ctx.runId}-stream-${shortHash(applicationId)}` : source
   const table = join_ ? source : orders ? await ctx.inputs.users() : ''
   const env: RunnerEnv = {
     brokers: ctx.brokers,
@@ -154,7 +156,8 @@ export async function runStreaming(
       }
     : pickDigest(scenario, output)
   const problems = check(ctx, scenario, system, digest)
-  if (process.env['BENCH_KEEP'] === undefined) await cleanUp(ctx.log, applicationId, stateDir)
+  if (process.env['BENCH_KEEP'] === undefined)
+    await cleanUp(ctx.log, applicationId, stateDir, tableFirst ? [input] : [])
   const { p } = main
   if (p.records === 0)
     throw new Error('everything was committed at the first commit seen: too few records to time')
@@ -192,6 +195,7 @@ async function primeStream(log: Log, topic: string): Promise<void> {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
+const shortHash = (s: string): string => createHash('sha1').update(s).digest('hex').slice(0, 8)
 
 function pickDigest(scenario: StreamingScenario, records: Parameters<typeof outputDigest.table>[0]): Digest {
   if (scenario === 'stateless') return outputDigest.stateless(records)
@@ -213,8 +217,8 @@ function check(ctx: RunContext, scenario: StreamingScenario, system: System, dig
   return digestMismatch(digest, expected, ignoreRecords)
 }
 
-async function cleanUp(log: Log, applicationId: string, stateDir: string): Promise<void> {
+async function cleanUp(log: Log, applicationId: string, stateDir: string, own: string[]): Promise<void> {
   rmSync(stateDir, { recursive: true, force: true })
-  const mine = (await log.admin.listTopics()).filter((t) => t.includes(applicationId))
+  const mine = (await log.admin.listTopics()).filter((t) => t.includes(applicationId) || own.includes(t))
   if (mine.length > 0) await log.admin.deleteTopics(mine)
 }
