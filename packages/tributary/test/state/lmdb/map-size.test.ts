@@ -26,11 +26,20 @@ const [MDB_BAD_TXN, ENOSPC] = [-30782, 28]
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 const packageDir = fileURLToPath(new URL('../../../', import.meta.url))
 
-/** Runs a fixture under `ulimit -v <kib>`: how it ended and what it printed. */
+/**
+ * Runs a fixture under `ulimit -v <kib>`: how it ended and what it printed. Without
+ * --disable-wasm-trap-handler, Node 22 cannot instantiate WebAssembly (tsx's and its own type
+ * stripping's) under such a limit: V8 reserves ~10 GiB of guard pages per Wasm memory.
+ */
 function underLimit(kib: number, args: readonly string[]): string {
   const run = spawnSync(
     'bash',
-    ['-c', `ulimit -v ${kib} && exec "$0" --import tsx "$@"`, process.execPath, ...args],
+    [
+      '-c',
+      `ulimit -v ${kib} && exec "$0" --disable-wasm-trap-handler --import tsx "$@"`,
+      process.execPath,
+      ...args,
+    ],
     { cwd: packageDir, encoding: 'utf8' },
   )
   return run.signal !== null ? `killed by ${run.signal}` : `${run.stdout.trim()}${run.stderr.trim()}`
