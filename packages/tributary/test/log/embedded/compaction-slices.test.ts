@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import { assertModel, bounds, expected, rows, TOPIC, writeRandom, type Row } from './compaction-model.ts'
 import { buf, tempDir } from './helpers.ts'
+import { readCheckpoint } from '../../../src/log/embedded/cleaner-checkpoint-file.ts'
 
 const tp = { topic: TOPIC, partition: 0 }
 
@@ -101,6 +102,63 @@ describe('compaction in slices', () => {
       Array.from({ length: 30 }, (_, i) => String(5970 + i)),
     )
     await log.close()
+  })
+
+  it('leaves the checkpoint where it was when a round stops after installing some of its groups', async () => {
+    // Half the records have keys of their own, half the key `hot`: the first group's install
+    // removes the superseded `hot` records of its segments (5950 records remain readable).
+    const log = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+    log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact', segmentBytes: 2048 })
+    for (let i = 0; i < 6000; i += 100)
+      log.sync.append(
+        Array.from({ length: 100 }, (_, j) => ({
+          ...tp,
+          key: buf((i + j) % 2 === 0 ? `u${i + j}` : 'hot'),
+          value: buf(`${i + j}`),
+        })),
+      )
+    const count = (): number => log.sync.read(tp, 0, 1e6).length
+    let done = false
+    const compaction = log.compact(TOPIC).finally(() => (done = true))
+    while (!done && count() === 6000) await tick()
+    assert.equal(done, false, 'the round was still running after installing its first group')
+    assert.ok(count() < 6000 && count() > 3001, `${count()} records: some groups installed, not all`)
+    // The round stops (StaleRound) and plans again from the checkpoint, which must not have moved
+    // past the groups it never installed: else their superseded records would stay for good.
+    await log.admin.deleteRecordsBefore!([{ ...tp, offset: 100 }])
+    const stoppedAt = Date.now()
+    await compaction
+    assert.equal(count(), 2950 + 1, 'each key of offsets 100 and after once')
+    const file = readFileSync(join(tmp.dir, 'topics', TOPIC, '0', 'cleaner.checkpoint'))
+    const read = readCheckpoint(file, 100, 6000, false)
+    assert.ok('runs' in read, 'the checkpoint file is intact')
+    assert.deepEqual(
+      read.runs.filter(([, time]) => time < stoppedAt),
+      [],
+      'no first-clean time from the round that stopped',
+    )
+    await log.close()
+  })
+
+  it('closes only once the running round has stopped, leaving consistent files', async () => {
+    const log = await manyGroups(tmp.dir)
+    let settled = false
+    const compaction = log.compact(TOPIC).then(
+      () => (settled = true),
+      () => (settled = true),
+    )
+    await tick()
+    await log.close()
+    assert.equal(settled, true, 'the compaction promise settled before close resolved')
+    await compaction
+    const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+    const latest = new Map(
+      reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
+    )
+    for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
+    await reopened.compact(TOPIC)
+    assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
+    await reopened.close()
   })
 
   it('stops when its topic is deleted during a round, writing no checkpoint into one created again under its name', async () => {
