@@ -59,8 +59,9 @@ export class FileRewrite {
   }
 
   /** Removes what was written (best effort: the next open removes a leftover), or with `remove`
-   *  false only closes it (its directory went with a deleted topic, and a new one of the same
-   *  name may write its own `<path>.tmp` there). */
+   *  false only closes it (the directory may no longer be this writer's: its topic was deleted,
+   *  and a new one of the same name may write its own `<path>.tmp` there, or the log closed
+   *  without waiting for it and released the data directory). */
   abandon(remove = true): void {
     try {
       this.close()

@@ -92,7 +92,10 @@ async function rewriteGroup(
     if (rewrite !== null) await synced(rewrite, pacer)
     if (rewrite !== null) head.file!.replaceWith(rewrite, maxTimestamp)
   } catch (err) {
-    rewrite?.abandon(!log.deleted)
+    // Stopped by a deleted topic or by close, it removes nothing: the directory went with the
+    // topic, or close may have stopped waiting for this round and released the data directory,
+    // whose next owner may be writing its own `<path>.tmp`. The next open removes a leftover.
+    rewrite?.abandon(!log.deleted && !pacer.closed())
     throw err
   }
   // Installed: memory follows, then the merged files go (a failure there leaves them to recovery).

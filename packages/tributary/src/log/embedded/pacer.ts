@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { TributaryError } from '../../errors.ts'
 import type { ConsumerRecord } from '../log.ts'
 import type { PartitionLog } from './partition-log.ts'
 
@@ -32,6 +33,16 @@ export class Pacer {
     await nextTurn()
     this.check()
     this.sliceStart = performance.now()
+  }
+
+  /** Whether `check` says the work stopped because the log is closing or closed (code CLOSED). */
+  closed(): boolean {
+    try {
+      this.check()
+      return false
+    } catch (err) {
+      return err instanceof TributaryError && err.code === 'CLOSED'
+    }
   }
 }
 

@@ -6,15 +6,23 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import { assertModel, bounds, expected, rows, TOPIC, writeRandom, type Row } from './compaction-model.ts'
 import { buf, tempDir } from './helpers.ts'
+import { PassThroughFs } from './pass-through-fs.ts'
+import type { StorageFs } from '../../../src/log/embedded/storage-fs.ts'
 import { readCheckpoint } from '../../../src/log/embedded/cleaner-checkpoint-file.ts'
 
 const tp = { topic: TOPIC, partition: 0 }
 
 /** `count` updates of `keys` keys, in small segments: a compaction of many groups, each of which
  *  it syncs off the event loop before installing it (so it yields whatever the machine's speed). */
-async function manyGroups(dir: string | undefined, count = 6000, keys = 50): Promise<EmbeddedLog> {
+async function manyGroups(
+  dir: string | undefined,
+  count = 6000,
+  keys = 50,
+  fs?: StorageFs,
+): Promise<EmbeddedLog> {
   const log = await EmbeddedLog.open({
     ...(dir === undefined ? {} : { dataDir: dir }),
+    ...(fs === undefined ? {} : { fs }),
     compactAfterEntries: 0,
   })
   log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact', segmentBytes: 2048 })
@@ -30,6 +38,27 @@ async function manyGroups(dir: string | undefined, count = 6000, keys = 50): Pro
 }
 
 const serialized = (r: Row): string => JSON.stringify(r)
+
+/** Holds the sync of the first new segment file a compaction writes (`<segment>.tmp`) until
+ *  `release`. */
+class HeldSyncFs extends PassThroughFs {
+  held: string | null = null
+  release: () => void = () => undefined
+  private readonly paths = new Map<number, string>()
+
+  override openSync(path: string, flags: number | string): number {
+    const fd = super.openSync(path, flags)
+    this.paths.set(fd, path)
+    return fd
+  }
+
+  override fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+    const path = this.paths.get(fd) ?? ''
+    if (this.held !== null || !/\d{20}\.log\.tmp$/.test(path)) return super.fdatasync(fd, done)
+    this.held = path
+    this.release = () => super.fdatasync(fd, done)
+  }
+}
 
 describe('compaction in slices', () => {
   let tmp: ReturnType<typeof tempDir>
@@ -152,6 +181,29 @@ describe('compaction in slices', () => {
     assert.equal(settled, true, 'the compaction promise settled before close resolved')
     await compaction
     const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+    const latest = new Map(
+      reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
+    )
+    for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
+    await reopened.compact(TOPIC)
+    assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
+    await reopened.close()
+  })
+
+  it('removes no file when close stops it, and the next open removes its half-written one', async () => {
+    const fs = new HeldSyncFs()
+    const log = await manyGroups(tmp.dir, 6000, 50, fs)
+    const compaction = log.compact(TOPIC)
+    while (fs.held === null) await tick()
+    const closing = log.close()
+    fs.release() // the round goes on after close began: it stops at its next slice
+    await closing
+    await assert.rejects(compaction, { code: 'CLOSED' })
+    // Close may give up waiting for a round and release the directory to a new owner: a round
+    // stopped by close leaves its new file alone.
+    assert.ok(existsSync(fs.held), `${fs.held} is left to the next open`)
+    const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
+    assert.equal(existsSync(fs.held), false, 'the next open removed it')
     const latest = new Map(
       reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
     )
