@@ -30,6 +30,11 @@ export type Verdict = typeof DROP | typeof KEEP | typeof AS_PLAIN | typeof AS_AB
  * later round cleans them.
  */
 export class CleanRange {
+  /** The earliest first-clean time of a tombstone it kept (Infinity: none), and whether it kept
+   *  one that this round cleans first. */
+  private keptSince = Infinity
+  private keptNew = false
+
   constructor(
     private readonly log: PartitionLog,
     private readonly map: KeyOffsetMap,
@@ -47,13 +52,28 @@ export class CleanRange {
     if (offset >= this.end) return KEEP
     if (kind === DATA && (txn === 0 || !this.log.isAborted(txn))) {
       const key = record!.key
-      const gone =
-        key !== null && (this.map.get(key) > offset || (record!.value === null && this.expired(offset)))
-      if (!gone) return txn === 0 ? KEEP : AS_PLAIN
+      const tombstone = key !== null && record!.value === null
+      const gone = key !== null && (this.map.get(key) > offset || (tombstone && this.expired(offset)))
+      if (!gone) {
+        if (tombstone) this.keep(offset)
+        return txn === 0 ? KEEP : AS_PLAIN
+      }
       return last ? AS_FILLER : DROP
     }
     if (!last) return DROP
     return kind === DATA ? AS_ABORT_MARKER : KEEP
+  }
+
+  /** The earliest first-clean time of the tombstones it kept below `end` (every entry there had
+   *  its verdict), with `cleanedAt` as the time of those this round cleaned first; Infinity: none. */
+  keptTombstonesSince(cleanedAt: number): number {
+    return Math.min(this.keptSince, this.keptNew ? cleanedAt : Infinity)
+  }
+
+  private keep(offset: number): void {
+    const cleanedAt = this.log.cleaner.cleanedAt(offset)
+    if (cleanedAt === undefined) this.keptNew = true
+    else this.keptSince = Math.min(this.keptSince, cleanedAt)
   }
 
   /** Whether a tombstone at `offset` has been kept for delete.retention.ms since its first clean. */

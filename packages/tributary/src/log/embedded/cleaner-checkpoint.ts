@@ -16,6 +16,9 @@ export const MAX_CLEAN_RUNS = 32
 export class CleanerCheckpoint {
   private ends: number[] = []
   private times: number[] = []
+  /** The earliest first-clean time of a tombstone the last completed round kept below the first
+   *  dirty offset (Infinity: none); -Infinity when not known (restored from a file). */
+  private keptSince = Infinity
 
   /** Offsets below it have been cleaned at least once. */
   get firstDirtyOffset(): number {
@@ -39,9 +42,16 @@ export class CleanerCheckpoint {
     return this.times[lo]
   }
 
-  /** Whether some offset below the first dirty offset was first cleaned at or before `time`. */
-  cleanedBy(time: number): boolean {
-    return this.times.some((t) => t <= time)
+  /** Whether a tombstone below the first dirty offset may have been first cleaned at or before
+   *  `time` (a round may remove it), so a partition with nothing dirty is read only then. */
+  tombstonesDue(time: number): boolean {
+    return this.keptSince <= time && this.times.some((t) => t <= time)
+  }
+
+  /** A round that completed kept tombstones below the first dirty offset first cleaned at
+   *  `since` at the earliest (Infinity: none). */
+  keptTombstones(since: number): void {
+    this.keptSince = since
   }
 
   /**
@@ -67,6 +77,7 @@ export class CleanerCheckpoint {
   restore(runs: readonly (readonly [number, number])[]): void {
     this.ends = runs.map(([end]) => end)
     this.times = runs.map(([, time]) => time)
+    this.keptSince = -Infinity
   }
 
   /** Merges run `i` into the next one, which keeps its end and the later of both times. */

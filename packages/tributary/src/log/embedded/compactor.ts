@@ -34,7 +34,7 @@ export interface CompactionSettings {
  * installCompacted), and moves the checkpoint there. Below the checkpoint each key appears at most
  * once, so a round only needs the keys after it. Neither pass holds records: memory is the map, a
  * write batch and the entry cache. With nothing dirty, a round still removes the tombstones whose
- * time has come (if any can have).
+ * time has come, and only when one it kept can have come (see CleanerCheckpoint.tombstonesDue).
  *
  * As Kafka's cleaner, consecutive closed segments are rewritten together as one (into the first
  * one's file) only while the result stays within segment.bytes and segment.ms (see planGroups):
@@ -72,7 +72,7 @@ export async function compactRound(
   const expiredBy = now - settings.deleteRetentionMs
   const dirty = from < upper
   const dirtyBefore = log.dirtyEntries
-  if (!dirty && !log.cleaner.cleanedBy(expiredBy)) {
+  if (!dirty && !log.cleaner.tombstonesDue(expiredBy)) {
     log.dirtyEntries = 0
     return { removed: 0, more: false }
   }
@@ -86,7 +86,12 @@ export async function compactRound(
   const clean = new CleanRange(log, map, end, expiredBy)
   const groups = await planGroups(log, clean, pacer)
   const removed = await installCompacted(log, groups, clean, pacer)
-  log.cleaner.advance(end, now, log.startOffset, settings.deleteRetentionMs)
+  // The first clean is dated when the checkpoint moves, once every group is installed (the older
+  // values of a tombstone's key are gone from then on, not from the round's start), so a
+  // tombstone never goes before delete.retention.ms after its key's older values went.
+  const cleanedAt = Date.now()
+  log.cleaner.advance(end, cleanedAt, log.startOffset, settings.deleteRetentionMs)
+  log.cleaner.keptTombstones(clean.keptTombstonesSince(cleanedAt))
   const more = end < upper
   log.dirtyEntries = Math.max(0, log.dirtyEntries - (more ? read : dirtyBefore))
   return { removed, more }

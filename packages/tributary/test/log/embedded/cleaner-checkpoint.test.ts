@@ -18,8 +18,25 @@ describe('CleanerCheckpoint', () => {
       [0, 9, 10, 29, 30].map((o) => c.cleanedAt(o)),
       [100, 100, 300, 300, undefined],
     )
-    assert.equal(c.cleanedBy(99), false)
-    assert.equal(c.cleanedBy(100), true)
+  })
+
+  it('tells whether a kept tombstone may be due, so an idle partition is not read again', () => {
+    const c = new CleanerCheckpoint()
+    c.advance(10, 100, 0, DAY)
+    c.keptTombstones(Infinity) // the round kept none
+    assert.equal(c.tombstonesDue(1e12), false)
+    c.advance(20, 300, 0, DAY)
+    c.keptTombstones(300)
+    assert.deepEqual(
+      [299, 300].map((t) => c.tombstonesDue(t)),
+      [false, true],
+    )
+    const restored = new CleanerCheckpoint()
+    restored.restore(c.runs) // not known after a restart: due once a run is old enough
+    assert.deepEqual(
+      [99, 100].map((t) => restored.tombstonesDue(t)),
+      [false, true],
+    )
   })
 
   it('stays small by merging runs, only ever making a time later', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
-import { afterEach, beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it, mock } from 'node:test'
 import { EmbeddedLog } from '../../../src/log/embedded/index.ts'
 import { assertModel, bounds, expected, rows, TOPIC, writeRandom, type Row } from './compaction-model.ts'
 import { buf, tempDir } from './helpers.ts'
@@ -211,6 +211,37 @@ describe('compaction in slices', () => {
     await reopened.compact(TOPIC)
     assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
     await reopened.close()
+  })
+
+  it('dates a first clean when the round installed it, so a tombstone stays delete.retention.ms after its key was cleaned', async () => {
+    mock.timers.enable({ apis: ['Date'], now: Date.UTC(2026, 0, 1) })
+    const fs = new HeldSyncFs()
+    const log = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0, fs })
+    try {
+      log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact', deleteRetentionMs: 1000 })
+      const kv = (key: string, value: string | null) => ({
+        ...tp,
+        key: buf(key),
+        value: value === null ? null : buf(value),
+      })
+      log.sync.append([kv('a', '1'), kv('a', null), kv('b', '2')])
+      const keys = (): string[] => log.sync.read(tp, 0, 100).map((r) => r.key!.toString())
+      const compaction = log.compact(TOPIC)
+      while (fs.held === null) await tick()
+      mock.timers.tick(500) // the round's new file takes 500 ms to sync: a=1 is gone only after it
+      fs.release()
+      await compaction
+      assert.deepEqual(keys(), ['a', 'b'])
+      mock.timers.tick(500)
+      await log.compact(TOPIC)
+      assert.deepEqual(keys(), ['a', 'b'], '1000 ms after the round started, 500 ms after a=1 went: kept')
+      mock.timers.tick(500)
+      await log.compact(TOPIC)
+      assert.deepEqual(keys(), ['b'], 'gone 1000 ms after the round installed its first clean')
+    } finally {
+      await log.close()
+      mock.timers.reset()
+    }
   })
 
   it('stops when its topic is deleted during a round, writing no checkpoint into one created again under its name', async () => {

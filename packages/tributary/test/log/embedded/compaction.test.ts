@@ -333,6 +333,39 @@ describe('compaction', () => {
       await log.close()
     })
 
+    it('reads an idle partition again only when a tombstone it kept may be due', async () => {
+      const fs = new FaultyFs() // counts reads
+      // More records written than a partition caches (1000 at least): compaction reads the older
+      // ones from the segment files.
+      const log = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0, cacheRecords: 10, fs })
+      log.sync.createTopic({
+        name: 'table',
+        partitions: 1,
+        cleanupPolicy: 'compact',
+        segmentBytes: 400,
+        deleteRetentionMs: 1000,
+      })
+      log.sync.append(Array.from({ length: 1200 }, (_, i) => k(`k${i}`, 'v')))
+      log.sync.append([k('k0', null)])
+      const reads = async (): Promise<number> => {
+        const before = fs.calls.read
+        await log.compact('table')
+        return fs.calls.read - before
+      }
+      assert.ok((await reads()) > 0, 'the first compaction reads the partition')
+      mock.timers.tick(999)
+      assert.equal(await reads(), 0, 'nothing dirty, the tombstone not due: nothing read')
+      mock.timers.tick(1)
+      assert.ok((await reads()) > 0, 'the tombstone is due: the partition is read')
+      const left = log.sync.read({ topic: 'table', partition: 0 }, 0, 2000)
+      assert.deepEqual([left.length, left[0]!.key!.toString()], [1199, 'k1'], 'and the tombstone removed')
+      for (const ms of [1, 1000, DAY]) {
+        mock.timers.tick(ms)
+        assert.equal(await reads(), 0, `no tombstone left, nothing dirty: nothing read (${ms} ms later)`)
+      }
+      await log.close()
+    })
+
     it('refuses a delete.retention.ms that Kafka would refuse, naming the key', async () => {
       const log = await EmbeddedLog.open()
       for (const deleteRetentionMs of [-1, 1.5])
