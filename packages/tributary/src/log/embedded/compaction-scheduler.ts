@@ -122,7 +122,9 @@ export class CompactionScheduler {
     }
     const round = await this.run(() => compactRound(log, settings, first, check))
     // Saved unless the topic went meanwhile (a new one of that name gets none of this) or the log
-    // stopped (it writes nothing more); a closing log still holds its directory.
+    // stopped (it writes nothing more); a closing log still holds its directory. A deletion during
+    // the round stops it at its next check; `log.deleted` here is defensive, for one in the
+    // microtasks between its last check and here (no test drives that window).
     if (log.deleted || log.cleaner.firstDirtyOffset === cleaned) return round
     this.ensureOpen()
     this.saved(log)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, it, mock } from 'node:test'
@@ -253,6 +253,22 @@ describe('compaction in slices', () => {
     log.sync.append([{ ...tp, key: buf('a'), value: buf('1') }])
     await compaction // what it removed before the deletion
     assert.equal(existsSync(join(tmp.dir, 'topics', TOPIC, '0', 'cleaner.checkpoint')), false)
+    assert.deepEqual(rows(log, 'read_committed'), [[0, 'a', '1']])
+    await log.close()
+  })
+
+  it('leaves the files of a topic created again under its name alone when the old one is deleted during its sync', async () => {
+    const fs = new HeldSyncFs()
+    const log = await manyGroups(tmp.dir, 6000, 50, fs)
+    const compaction = log.compact(TOPIC)
+    while (fs.held === null) await tick()
+    await log.admin.deleteTopics([TOPIC])
+    log.sync.createTopic({ name: TOPIC, partitions: 1, cleanupPolicy: 'compact' })
+    log.sync.append([{ ...tp, key: buf('a'), value: buf('1') }])
+    writeFileSync(fs.held, 'the new topic rewriting its first segment') // as its own compaction would
+    fs.release()
+    await compaction
+    assert.equal(readFileSync(fs.held, 'utf8'), 'the new topic rewriting its first segment')
     assert.deepEqual(rows(log, 'read_committed'), [[0, 'a', '1']])
     await log.close()
   })
