@@ -39,6 +39,16 @@ async function manyGroups(
 
 const serialized = (r: Row): string => JSON.stringify(r)
 
+/** Of manyGroups' default log, reopened: every key's latest value survived, and a compaction then
+ *  keeps one record per key; closes the log. */
+async function assertLatestKeptAndCloses(reopened: EmbeddedLog): Promise<void> {
+  const latest = new Map(reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]))
+  for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
+  await reopened.compact(TOPIC)
+  assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
+  await reopened.close()
+}
+
 /** Holds the sync of the first new segment file a compaction writes (`<segment>.tmp`) until
  *  `release`. */
 class HeldSyncFs extends PassThroughFs {
@@ -108,13 +118,7 @@ describe('compaction in slices', () => {
         .read(tp, 0, 1e6)
         .map((r) => serialized([r.offset, r.key!.toString(), r.value!.toString()]))
       for (const row of got) assert.ok(before.has(row), `a record appeared: ${row}`)
-      const latest = new Map(
-        reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
-      )
-      for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
-      await reopened.compact(TOPIC)
-      assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
-      await reopened.close()
+      await assertLatestKeptAndCloses(reopened)
     })
   }
 
@@ -181,13 +185,7 @@ describe('compaction in slices', () => {
     assert.equal(settled, true, 'the compaction promise settled before close resolved')
     await compaction
     const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
-    const latest = new Map(
-      reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
-    )
-    for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
-    await reopened.compact(TOPIC)
-    assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
-    await reopened.close()
+    await assertLatestKeptAndCloses(reopened)
   })
 
   it('removes no file when close stops it, and the next open removes its half-written one', async () => {
@@ -204,13 +202,7 @@ describe('compaction in slices', () => {
     assert.ok(existsSync(fs.held), `${fs.held} is left to the next open`)
     const reopened = await EmbeddedLog.open({ dataDir: tmp.dir, compactAfterEntries: 0 })
     assert.equal(existsSync(fs.held), false, 'the next open removed it')
-    const latest = new Map(
-      reopened.sync.read(tp, 0, 1e6).map((r) => [r.key!.toString(), r.value!.toString()]),
-    )
-    for (let k = 0; k < 50; k++) assert.equal(latest.get(`k${k}`), String(5950 + k), `the latest of k${k}`)
-    await reopened.compact(TOPIC)
-    assert.equal(reopened.sync.read(tp, 0, 1e6).length, 50)
-    await reopened.close()
+    await assertLatestKeptAndCloses(reopened)
   })
 
   it('dates a first clean when the round installed it, so a tombstone stays delete.retention.ms after its key was cleaned', async () => {
