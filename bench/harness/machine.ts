@@ -23,7 +23,6 @@ export function machine(): Record<string, unknown> {
     memory_gb: Math.round(totalmem() / 2 ** 30),
     kernel: release(),
     load_avg_1m_at_start: loadAverage(),
-    shared: 'yes: other engineers ran builds and tests on the same 2 cores during the run',
   }
 }
 
