@@ -71,6 +71,7 @@ const save = (chart: boolean): void => {
     results: toRows(runs, gaps, latencies),
     runs,
     latency_runs: latencies,
+    gaps,
   }
   writeResults(outDir, results, toMarkdown(results), chart)
 }

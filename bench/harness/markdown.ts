@@ -4,13 +4,6 @@ import type { Results, Row } from './report.ts'
 const num = (x: number | null, digits = 0): string =>
   x === null || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits })
 
-// CPU seconds per million records × records/s: the cores a system kept busy while it was timed.
-// Not for the ceiling rows: the bare loop's CPU covers its whole process, start-up included.
-const cores = (r: Row): number | null =>
-  r.scenario === 'ceiling' || r.cpu_s_per_million === null || r.throughput_rps === null
-    ? null
-    : (r.cpu_s_per_million * r.throughput_rps) / 1e6
-
 const label = (r: Row): string => (r.variant === '' ? r.system : `${r.system} (${r.variant})`)
 
 function table(rows: readonly Row[]): string[] {
@@ -20,7 +13,7 @@ function table(rows: readonly Row[]): string[] {
   ]
   for (const r of rows)
     lines.push(
-      `| ${r.scenario} | ${label(r)} | ${num(r.records)} | ${num(r.throughput_rps)} | ${num(r.throughput_min)}–${num(r.throughput_max)} | ${num(r.cpu_s_per_million, 1)} | ${num(cores(r), 2)} | ${num(r.peak_rss_mb)} | ${num(r.startup_s, 1)} | ${num(r.close_s, 1)} | ${num(r.restore_rps)} | ${num(r.p50_ms, 1)} | ${num(r.p99_ms, 1)} | ${r.rounds === 0 ? '–' : r.verified ? 'yes' : 'NO'} | ${r.note} |`,
+      `| ${r.scenario} | ${label(r)} | ${num(r.records)} | ${num(r.throughput_rps)} | ${num(r.throughput_min)}–${num(r.throughput_max)} | ${num(r.cpu_s_per_million, 1)} | ${num(r.cores_busy, 2)} | ${num(r.peak_rss_mb)} | ${num(r.startup_s, 1)} | ${num(r.close_s, 1)} | ${num(r.restore_rps)} | ${num(r.p50_ms, 1)} | ${num(r.p99_ms, 1)} | ${r.rounds === 0 ? '–' : r.verified ? 'yes' : 'NO'} | ${r.note} |`,
     )
   return lines
 }

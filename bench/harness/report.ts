@@ -19,6 +19,8 @@ export interface Row {
   readonly p50_ms: number | null
   readonly p99_ms: number | null
   readonly cpu_s_per_million: number | null
+  /** Median over runs of CPU per record × records/s: the cores kept busy while timed. */
+  readonly cores_busy: number | null
   readonly peak_rss_mb: number | null
   readonly startup_s: number | null
   readonly close_s: number | null
@@ -76,6 +78,9 @@ export function toRows(
       p50_ms: latency(rs[0]!, (l) => l.p50_ms),
       p99_ms: latency(rs[0]!, (l) => l.p99_ms),
       cpu_s_per_million: med((r) => r.cpu_s_per_million),
+      // Not for the ceiling rows: the bare loop's CPU covers its whole process, start-up included.
+      cores_busy:
+        rs[0]!.scenario === 'ceiling' ? null : med((r) => (r.cpu_s_per_million * r.throughput_rps) / 1e6),
       peak_rss_mb: med((r) => r.peak_rss_mb),
       startup_s: med((r) => r.startup_s),
       close_s: med((r) => r.close_s),
@@ -86,7 +91,13 @@ export function toRows(
     }
   })
   for (const g of gaps) {
-    if (rows.some((r) => keyOf(r) === keyOf(g))) continue
+    // A run that failed beside runs that did not: the row says so.
+    const i = rows.findIndex((r) => keyOf(r) === keyOf(g))
+    if (i >= 0) {
+      const note = rows[i]!.note
+      rows[i] = { ...rows[i]!, note: `${note}${note === '' ? '' : '; '}also ${g.note}` }
+      continue
+    }
     rows.push({
       ...g,
       records: null,
@@ -96,6 +107,7 @@ export function toRows(
       p50_ms: null,
       p99_ms: null,
       cpu_s_per_million: null,
+      cores_busy: null,
       peak_rss_mb: null,
       startup_s: null,
       close_s: null,
