@@ -109,6 +109,7 @@ const {
   load_avg_1m_at_end: _end,
   ...machine
 } = parts[0]!.part.machine
+const scenarios = [...new Set(runs.map((r) => r.scenario))]
 const dates = parts.map(({ part }) => part.date).sort()
 const results = {
   machine,
@@ -122,7 +123,12 @@ const results = {
       ...part.settings,
     })),
   },
-  results: toRows(runs, gaps, latencies),
+  // Rows by scenario (in the order the parts first ran them), then in the order their runs came.
+  results: toRows(
+    runs.toSorted((a, b) => scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario)),
+    gaps,
+    latencies,
+  ),
   runs,
   latency_runs: latencies,
   gaps,
