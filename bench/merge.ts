@@ -11,7 +11,7 @@ import { basename, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { LatencyRecord } from './harness/latency.ts'
 import { toMarkdown } from './harness/markdown.ts'
-import { toRows, writeResults, type Gap, type Row } from './harness/report.ts'
+import { keyOf as key, toRows, writeResults, type Gap, type Row } from './harness/report.ts'
 import type { RunRecord } from './harness/run-streaming.ts'
 
 interface Part {
@@ -55,9 +55,6 @@ for (const [i, { name, part }] of parts.entries()) {
   const twin = parts.findIndex((p) => p.part.date === part.date)
   if (twin !== i) fail(`${name} and ${parts[twin]!.name} are one run (same date): each part counts once`)
 }
-
-type Keyed = Pick<RunRecord, 'scenario' | 'system' | 'variant' | 'guarantee'>
-const key = (r: Keyed): string => [r.scenario, r.system, r.variant, r.guarantee].join('|')
 
 // One machine, one set of versions and settings: else the medians would mix unlike runs.
 const same = (what: string, of: (p: Part) => unknown, among = parts): void => {

@@ -39,7 +39,8 @@ export const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-const keyOf = (r: Pick<Row, 'scenario' | 'system' | 'variant' | 'guarantee'>): string =>
+/** What identifies a row: its runs, gaps and latency runs share it. */
+export const keyOf = (r: Pick<Row, 'scenario' | 'system' | 'variant' | 'guarantee'>): string =>
   [r.scenario, r.system, r.variant, r.guarantee].join('|')
 
 export function toRows(
