@@ -67,6 +67,9 @@ export function toRows(
     }
     const tps = use.map((r) => r.throughput_rps)
     const problems = [...new Set(rs.flatMap((r) => r.problems))]
+    const restoreNotes = [
+      ...new Set(use.flatMap((r) => (r.restore_note === undefined ? [] : [r.restore_note]))),
+    ]
     return {
       scenario: rs[0]!.scenario,
       system: rs[0]!.system,
@@ -88,7 +91,10 @@ export function toRows(
       restore_rps: med((r) => r.restore_rps),
       verified: ok.length === rs.length,
       rounds: rs.length,
-      note: ok.length === rs.length ? '' : `NOT VERIFIED: ${problems.join('; ')}`,
+      note: [
+        ...(ok.length === rs.length ? [] : [`NOT VERIFIED: ${problems.join('; ')}`]),
+        ...restoreNotes,
+      ].join('; '),
     }
   })
   for (const g of gaps) {
