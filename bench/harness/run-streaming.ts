@@ -121,6 +121,7 @@ export async function runStreaming(
   }
 
   let main: { p: Processing; closeS: number }
+  let fresh: { p: Processing } | undefined
   let restore: { restore_s: number; restore_rps: number } | { restore_note: string } | undefined
   if (!tableFirst) main = await phase(0)
   else {
@@ -130,7 +131,7 @@ export async function runStreaming(
     // never been fetched with data (seen with Kafka Streams 4.1, Quix and @kafkats/flow), and
     // would wait forever.
     if (join_) await primeStream(ctx.log, input)
-    await phase(0)
+    fresh = await phase(0)
     const loaded = await endRecords(ctx.log, sources)
     await preload(ctx.log, input, join_ ? ctx.inputs.joinStream('main') : ctx.inputs.orders())
     main = await phase(loaded)
@@ -141,16 +142,19 @@ export async function runStreaming(
     mkdirSync(stateDir, { recursive: true })
     await preload(ctx.log, input, ctx.inputs.joinStream('after-restore'))
     const restored = await phase((await endRecords(ctx.log, sources)) - AFTER_RESTORE)
-    // At or below zero the restore hid in start-up noise (small tables), or the system restores on
-    // every start (state kept only in memory): no figure rather than a wrong one, but both start-ups.
-    const restoreS = restored.p.startupS - main.p.startupS
+    // Restore time: the start-up it adds to a start without it. A system that restores at every
+    // start did so on the warm restart too; its baseline is the first, fresh start (no state).
+    const baseline = system.restoresAtEveryStart === true ? fresh!.p : main.p
+    const restoreS = restored.p.startupS - baseline.startupS
+    // At or below zero the restore hid in start-up noise (small tables): no figure rather than a
+    // wrong one, but both start-ups.
     restore =
       restoreS > 0
         ? { restore_s: round3(restoreS), restore_rps: Math.round(ctx.inputs.records / restoreS) }
         : {
             restore_note:
-              `restore not timed: with local state deleted it started in ${restored.p.startupS.toFixed(1)} s, ` +
-              `with it kept in ${main.p.startupS.toFixed(1)} s (state kept only in memory is restored at every start)`,
+              `restore not timed: the start with local state deleted (${restored.p.startupS.toFixed(1)} s) was no slower ` +
+              `than ${system.restoresAtEveryStart === true ? 'the first, fresh start' : 'the restart on local state'} (${baseline.startupS.toFixed(1)} s)`,
           }
   }
 

@@ -19,6 +19,8 @@ export interface System {
   readonly variant: string
   /** Topologies this system cannot run, with the reason the row shows. */
   readonly cannot: Partial<Record<Topology, string>>
+  /** Keeps state only in memory: every start restores it from the changelogs, warm or not. */
+  readonly restoresAtEveryStart?: true
   readonly command: string
   readonly args: readonly string[]
   readonly cwd: string
@@ -87,6 +89,7 @@ export const SYSTEMS: readonly System[] = [
   {
     system: 'kafkats-flow',
     variant: 'in-memory stores',
+    restoresAtEveryStart: true,
     cannot: {
       windowed: '@kafkats/flow 0.12 has no suppress: it cannot emit final-only window results',
       'order-analytics':
