@@ -1,32 +1,34 @@
 import type { IdBounds, KeyId } from './key-id.ts'
 
 /**
- * A set of key ids iterable in sorted order. Ids live in a large sorted array plus a small sorted
- * side array of recent additions (kept sorted on insert) and a set of recent removals; a range
- * merges the two arrays on the fly, skipping removals, and folds them into the large array only
- * when they grow past a bound. Alternating writes and ranges (a join buffer's pattern) thus cost
- * O(side) per write instead of O(n) per range.
+ * A set of key ids iterable in sorted order. Ids live in a large sorted array, a small sorted side
+ * array, a set of additions not yet sorted and a set of removals not yet folded. A range first
+ * sorts the pending additions into the side array, then merges the two arrays on the fly, skipping
+ * removals, and folds them into the large array only when they grow past a bound. A write costs
+ * O(1) and a range after k writes O(k log k + side): a store that is written many times between
+ * ranges (a count's pending writes, never ranged) pays nothing for the order it does not use, and
+ * alternating writes and ranges (a join buffer's pattern) cost O(side) per write, not O(n).
  *
  * The owner tells the set about membership changes it has already decided (`added` only for an id
  * that was absent, `removed` only for one that was present), so the set never re-checks.
  *
- * Arrays are never mutated once published (writes copy the small side array): an iterator created
- * before a change keeps walking the snapshot it started on.
+ * Arrays are never mutated once published (a removal from the side array copies it): an iterator
+ * created before a change keeps walking the snapshot it started on.
  */
 export class SortedKeys {
   #sorted: readonly KeyId[] = []
   #side: readonly KeyId[] = []
+  #unsorted = new Set<KeyId>()
   #removed = new Set<KeyId>()
 
   added(id: KeyId): void {
     // Re-adding an id removed since the last fold: it is still in #sorted.
     if (this.#removed.delete(id)) return
-    const side = this.#side.slice()
-    side.splice(lowerBound(side, id), 0, id)
-    this.#side = side
+    this.#unsorted.add(id)
   }
 
   removed(id: KeyId): void {
+    if (this.#unsorted.delete(id)) return
     const at = lowerBound(this.#side, id)
     if (this.#side[at] === id) {
       const side = this.#side.slice()
@@ -40,11 +42,13 @@ export class SortedKeys {
   clear(): void {
     this.#sorted = []
     this.#side = []
+    this.#unsorted = new Set()
     this.#removed = new Set()
   }
 
   /** Ids within the bounds, ascending. */
   *range(bounds: IdBounds): Generator<KeyId> {
+    this.#sortAdditions()
     this.#foldIfLarge()
     const sorted = this.#sorted
     const side = this.#side
@@ -61,6 +65,13 @@ export class SortedKeys {
         yield side[j++] as KeyId
       }
     }
+  }
+
+  #sortAdditions(): void {
+    if (this.#unsorted.size === 0) return
+    // Default sort compares UTF-16 code units: the same order as `<` on ids.
+    this.#side = merge(this.#side, Array.from(this.#unsorted).sort())
+    this.#unsorted = new Set()
   }
 
   #foldIfLarge(): void {

@@ -33,4 +33,35 @@ describe('SortedKeys', () => {
     assert.deepEqual([...running], ['d', 'f'])
     assert.deepEqual([...set.range(idBounds(Buffer.from('c'), Buffer.from('e')))], ['e'])
   })
+  it('agrees with a plain sorted set over any interleaving of additions, removals and ranges', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('toggle' as const), id: fc.string({ maxLength: 2 }) }),
+      fc.record({
+        kind: fc.constant('range' as const),
+        from: fc.option(fc.string({ maxLength: 2 }), { nil: undefined }),
+        to: fc.option(fc.string({ maxLength: 2 }), { nil: undefined }),
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
+        const set = new SortedKeys()
+        const model = new Set<string>()
+        for (const o of ops) {
+          if (o.kind === 'toggle') {
+            // Tell the set only about decided changes, as its owners do.
+            if (model.delete(o.id)) set.removed(o.id)
+            else {
+              model.add(o.id)
+              set.added(o.id)
+            }
+          } else {
+            const expected = [...model]
+              .filter((id) => (o.from === undefined || id >= o.from) && (o.to === undefined || id <= o.to))
+              .sort()
+            assert.deepEqual([...set.range({ from: o.from, to: o.to })], expected)
+          }
+        }
+      }),
+    )
+  })
 })

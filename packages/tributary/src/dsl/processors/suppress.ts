@@ -40,6 +40,9 @@ export function suppress<K, V>(
     let context: ProcessorContext<K, Change<V>>
     let size = 0
 
+    const payloadOf = (timestamp: number, newValue: V | null, oldValue: V | null): Buffer =>
+      Buffer.concat([u64(timestamp), changeSerde.serialize({ newValue, oldValue }, storeName)])
+
     const emit = (queueKey: Buffer, payload: Buffer): void => {
       const keyBytes = queueKey.subarray(9)
       store.delete(queueKey)
@@ -83,23 +86,26 @@ export function suppress<K, V>(
         const keyBytes = keySerde.serialize(record.key, storeName)
         const indexKey = Buffer.concat([Buffer.from([INDEX]), keyBytes])
         const existing = store.get(indexKey)
-        let firstOld = record.value.oldValue
-        let deadline = policy.deadline(record.key, record.timestamp)
+        const drop = record.value.newValue === null && policy.dropDeletes
         if (existing !== undefined) {
+          // The key keeps its deadline and its first old value: only the queue entry's payload changes.
           const queueKey = Buffer.concat([Buffer.from([QUEUE]), existing, keyBytes])
-          const payload = store.get(queueKey)!
-          firstOld = changeSerde.deserialize(payload.subarray(8), storeName).oldValue
-          deadline = Number(existing.readBigUInt64BE(0))
-          store.delete(queueKey)
-          store.delete(indexKey)
-          size--
-        }
-        if (!(record.value.newValue === null && policy.dropDeletes)) {
-          const change: Change<V> = { newValue: record.value.newValue, oldValue: firstOld }
-          const payload = Buffer.concat([u64(record.timestamp), changeSerde.serialize(change, storeName)])
+          if (drop) {
+            store.delete(queueKey)
+            store.delete(indexKey)
+            size--
+          } else {
+            const firstOld = changeSerde.deserialize(store.get(queueKey)!.subarray(8), storeName).oldValue
+            store.put(queueKey, payloadOf(record.timestamp, record.value.newValue, firstOld))
+          }
+        } else if (!drop) {
+          const deadline = policy.deadline(record.key, record.timestamp)
           store.put(indexKey, u64(deadline))
           earliestDeadline = Math.min(earliestDeadline, deadline)
-          store.put(Buffer.concat([Buffer.from([QUEUE]), u64(deadline), keyBytes]), payload)
+          store.put(
+            Buffer.concat([Buffer.from([QUEUE]), u64(deadline), keyBytes]),
+            payloadOf(record.timestamp, record.value.newValue, record.value.oldValue),
+          )
           size++
         }
         evict(context.currentStreamTimeMs())

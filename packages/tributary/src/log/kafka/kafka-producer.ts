@@ -239,7 +239,8 @@ export class KafkaProducer implements Producer {
 
   private async partitionsFor(records: readonly ProducerRecord[]): Promise<number[]> {
     const topics = [...new Set(records.map((r) => r.topic))]
-    await this.metadata.get(topics)
+    const layouts = await this.metadata.get(topics)
+    const counts = new Map(topics.map((topic, i) => [topic, layouts[i]!.partitionsCount]))
     const explicit = records
       .filter((r) => r.partition !== undefined)
       .map((r) => ({ topic: r.topic, partition: r.partition! }))
@@ -248,7 +249,7 @@ export class KafkaProducer implements Producer {
     for (const r of records) {
       if (r.partition !== undefined) out.push(r.partition)
       else {
-        const count = await this.metadata.partitionCount(r.topic)
+        const count = counts.get(r.topic)!
         if (r.key !== null) out.push(partitionForKey(r.key, count))
         else {
           const n = this.roundRobin.get(r.topic) ?? 0
