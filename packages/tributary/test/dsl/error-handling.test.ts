@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { Serdes, StreamsBuilder, TributaryError, isTributaryError } from 'tributary-streams'
+import { Serdes, StreamsBuilder, Suppressed, TributaryError, isTributaryError } from 'tributary-streams'
 import { TopologyTestDriver, type TestDriverConfig } from 'tributary-streams/testing'
 import { embeddedLogDriver, topologyTestDriver } from '../drivers/driver-kinds.ts'
 import { errorHandlingCases, notADouble, silent, throwOnOdd } from './cases/error-handling.cases.ts'
@@ -59,6 +59,32 @@ describe('processing errors', () => {
         return true
       },
     )
+    driver.close()
+  })
+})
+
+describe('a processing error while suppress emits', () => {
+  it("with 'continue', skips the failed entry and emits the other due ones on the next record", () => {
+    const builder = new StreamsBuilder()
+    builder
+      .table('in', { key: str, value: num })
+      .suppress(Suppressed.untilTimeLimit(10))
+      .toStream()
+      .mapValues((v, k) => {
+        if (k === 'a') throw new RangeError('a fails downstream')
+        return v
+      })
+      .to('out', { key: str, value: num })
+    const driver = new TopologyTestDriver(builder.build(), { logger: silent, processingErrors: 'continue' })
+    const input = driver.createInputTopic('in', str, num)
+    const output = driver.createOutputTopic('out', str, num)
+    for (const key of ['a', 'b', 'c']) input.pipeInput(key, 1, 0)
+    input.pipeInput('d', 1, 20) // all three due: a's emit throws and ends that scan
+    input.pipeInput('b', 2, 21) // an update of a buffered key: the scan must run again
+    assert.deepEqual(output.readKeyValuesToList(), [
+      ['b', 2],
+      ['c', 1],
+    ])
     driver.close()
   })
 })

@@ -61,18 +61,22 @@ export function suppress<K, V>(
     // No queue entry's deadline is below this (a lower bound: entries only leave the queue), so
     // a record whose stream time is below it evicts nothing without scanning. Scanning on every
     // record walked, until the next commit, every entry emitted (deleted) since the last one.
+    // A scan that fails part-way (a downstream error the task skips) leaves the bound at -Infinity,
+    // so the next record scans again.
     let earliestDeadline = -Infinity
     const evict = (streamTime: number): void => {
       if (streamTime < earliestDeadline) return
-      earliestDeadline = Infinity
+      earliestDeadline = -Infinity
+      let next = Infinity
       for (const { key, value } of store.range(Buffer.from([QUEUE]), Buffer.from([QUEUE + 1]))) {
         const deadline = Number(key.readBigUInt64BE(1))
         if (deadline > streamTime) {
-          earliestDeadline = deadline
+          next = deadline
           break
         }
         emit(key, value)
       }
+      earliestDeadline = next
     }
 
     return {
