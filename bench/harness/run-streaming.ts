@@ -144,7 +144,8 @@ export async function runStreaming(
     const restored = await phase((await endRecords(ctx.log, sources)) - AFTER_RESTORE)
     // Restore time: the start-up it adds to a start without it. A system that restores at every
     // start did so on the warm restart too; its baseline is the first, fresh start (no state).
-    const baseline = system.restoresAtEveryStart === true ? fresh!.p : main.p
+    const fromFresh = system.restoresAtEveryStart === true
+    const baseline = fromFresh ? fresh!.p : main.p
     const restoreS = restored.p.startupS - baseline.startupS
     // At or below zero the restore hid in start-up noise (small tables): no figure rather than a
     // wrong one, but both start-ups.
@@ -154,7 +155,7 @@ export async function runStreaming(
         : {
             restore_note:
               `restore not timed: the start with local state deleted (${restored.p.startupS.toFixed(1)} s) was no slower ` +
-              `than ${system.restoresAtEveryStart === true ? 'the first, fresh start' : 'the restart on local state'} (${baseline.startupS.toFixed(1)} s)`,
+              `than ${fromFresh ? 'the first, fresh start' : 'the restart on local state'} (${baseline.startupS.toFixed(1)} s)`,
           }
   }
 

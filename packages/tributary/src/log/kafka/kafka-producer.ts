@@ -239,13 +239,15 @@ export class KafkaProducer implements Producer {
 
   private async partitionsFor(records: readonly ProducerRecord[]): Promise<number[]> {
     const topics = [...new Set(records.map((r) => r.topic))]
-    await this.metadata.get(topics)
+    let layouts = await this.metadata.get(topics)
     const explicit = records
       .filter((r) => r.partition !== undefined)
       .map((r) => ({ topic: r.topic, partition: r.partition! }))
-    if (explicit.length > 0) await this.metadata.check(explicit)
-    // Counts read once per send, after the check: it refreshes a topic that has grown.
-    const layouts = await this.metadata.get(topics)
+    // The check refreshes a topic that has grown: read the counts again after it.
+    if (explicit.length > 0) {
+      await this.metadata.check(explicit)
+      layouts = await this.metadata.get(topics)
+    }
     const counts = new Map(topics.map((topic, i) => [topic, layouts[i]!.partitionsCount]))
     const out: number[] = []
     for (const r of records) {
